@@ -1,0 +1,105 @@
+// The shapes the engine works with. Plain data only: everything here can be written to
+// Step Functions state, the audit log or `--json` output as it is.
+
+/** One section of a migration file (`-- migrate:up`, `-- migrate:down`, `-- migrate:verify`). */
+export interface MigrationSection {
+  /** The SQL of the section, exactly as written (line endings normalised to \n). */
+  sql: string;
+  /** 1-based line in the file where the section's SQL starts (the line after its marker). */
+  startLine: number;
+  /** false for `transaction:false`: each statement runs on its own, outside a transaction. */
+  transaction: boolean;
+}
+
+/** A `-- lint:allow <rule-id> <reason>` line. */
+export interface LintAllow {
+  rule: string;
+  reason: string;
+  line: number;
+}
+
+export type LayoutName = 'native' | 'sqitch' | 'golang-migrate' | 'flyway' | 'dbmate';
+
+export interface Migration {
+  /** Identity in `schema_history`, e.g. "0004" (native) or a Sqitch change id. */
+  version: string;
+  /** Human name, e.g. "add_email". */
+  name: string;
+  /** Path of the file that holds the up section, relative to the migrations directory. */
+  file: string;
+  up: MigrationSection;
+  /** null when the migration is irreversible. */
+  down: MigrationSection | null;
+  irreversible: boolean;
+  verify: MigrationSection | null;
+  lintAllows: LintAllow[];
+  /** SHA-256 (hex) of the up section with normalised line endings. */
+  checksum: string;
+  /** Per-migration timeouts from the file, if it sets them (input overrides them). */
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  /** Where the down/verify sections come from when they live in other files (Sqitch, Flyway…). */
+  downFile?: string;
+  verifyFile?: string;
+}
+
+/** The loaded migrations of one directory, in the order they apply. */
+export interface MigrationSet {
+  directory: string;
+  layout: LayoutName;
+  migrations: Migration[];
+}
+
+export type HistoryState = 'applied' | 'dirty' | 'rolled_back';
+
+/** A row of `<schema>.schema_history`. */
+export interface HistoryRow {
+  version: string;
+  name: string;
+  checksum: string;
+  state: HistoryState;
+  appliedAt: string;
+  appliedBy: string;
+  executionId: string;
+  durationMs: number | null;
+}
+
+export type Direction = 'up' | 'down';
+
+/** One unit of work in a plan: apply `version` up, or revert it down. */
+export interface PlanStep {
+  version: string;
+  name: string;
+  direction: Direction;
+}
+
+export type FindingSeverity = 'error' | 'warning' | 'info';
+
+/** Something Validate noticed: a lint rule, a preflight check, a plan remark. */
+export interface Finding {
+  rule: string;
+  severity: FindingSeverity;
+  message: string;
+  migration?: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  /** Set when `-- lint:allow` silenced it; the reason is kept for the audit log. */
+  allowedBecause?: string;
+}
+
+/** Where a run goes and what it will touch. Refers to migrations by version, never by SQL. */
+export interface Plan {
+  fromVersion: string;
+  toVersion: string;
+  direction: Direction;
+  steps: PlanStep[];
+  /** Tables ("schema.table") the pending steps touch. */
+  affectedTables: string[];
+  /** Tables whose data the pending steps can destroy or rewrite: Backup copies these. */
+  backupTables: string[];
+  findings: Finding[];
+}
+
+/** The version before the first migration. */
+export const EMPTY_VERSION = '0';
