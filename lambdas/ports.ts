@@ -57,7 +57,15 @@ export interface BackupStore {
 
 // ---- audit, metrics, alarms -------------------------------------------------------
 
-export type StepName = 'Validate' | 'Approval' | 'Backup' | 'Apply' | 'Verify' | 'Bake' | 'Rollback' | 'Report';
+export type StepName =
+  | 'Validate'
+  | 'Approval'
+  | 'Backup'
+  | 'Apply'
+  | 'Verify'
+  | 'Bake'
+  | 'Rollback'
+  | 'Report';
 
 export type AuditEvent = 'started' | 'succeeded' | 'failed' | 'retried' | 'repaired';
 

@@ -1,0 +1,61 @@
+// A cross-process mutex on a lock file, so two stepmigrate commands started at the same
+// moment serialise the start-up of the embedded server instead of racing for it. The file
+// holds the owner's pid: a lock left by a crashed process is taken over, not waited on.
+import { open, readFile, unlink } from 'node:fs/promises';
+import { PreflightError } from '../../lambdas/engine/errors.ts';
+
+const pollMs = 50;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function tryCreate(lockPath: string, token: string): Promise<boolean> {
+  try {
+    const handle = await open(lockPath, 'wx', 0o644);
+    await handle.writeFile(token);
+    await handle.close();
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new PreflightError(`cannot create the lock file ${lockPath}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+async function removeIfAbandoned(lockPath: string): Promise<void> {
+  const content = await readFile(lockPath, 'utf8').catch(() => '');
+  const pid = Number(content.split(' ')[0]);
+  // An empty file is a lock being written right now; leave it to its owner.
+  if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) await unlink(lockPath).catch(() => {});
+}
+
+let sequence = 0;
+
+/** Runs `fn` while holding `lockPath`; waits up to `timeoutMs` for another holder. */
+export async function withFileLock<T>(lockPath: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+  // pid plus a per-call number: two callers in one process must exclude each other too.
+  const token = `${process.pid} ${++sequence}`;
+  const deadline = Date.now() + timeoutMs;
+  while (!(await tryCreate(lockPath, token))) {
+    if (Date.now() > deadline) {
+      throw new PreflightError(
+        `waited ${timeoutMs / 1000} s for the lock ${lockPath} held by another stepmigrate process — wait for it to finish, or delete the file if no stepmigrate is running`,
+      );
+    }
+    await removeIfAbandoned(lockPath);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  try {
+    return await fn();
+  } finally {
+    const content = await readFile(lockPath, 'utf8').catch(() => '');
+    if (content === token) await unlink(lockPath).catch(() => {});
+  }
+}

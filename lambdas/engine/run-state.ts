@@ -1,0 +1,82 @@
+// What travels between the steps of one execution. Step Functions keeps it in the
+// execution's state (256 KiB at most), so it holds versions and summaries, never SQL
+// and never credentials.
+import type { ErrorSummary } from './errors.ts';
+import type { Direction, Plan } from './model.ts';
+
+/** The execution input of DESIGN §1.3 with every default filled in. */
+export interface ExecutionInput {
+  /** "latest", a version, or "0" (before the first migration). */
+  target: string;
+  dryRun: boolean;
+  requireApproval: boolean;
+  allowIrreversible: boolean;
+  /** Unset means: the migration file's own setting, else the deployment's default. */
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  bakeSeconds: number;
+  requestedBy?: string;
+  database?: string;
+}
+
+export type PlannedStatus = 'pending' | 'noop' | 'dry_run';
+
+/** What Validate hands to every later step. */
+export interface RunState {
+  executionId: string;
+  database: string;
+  input: ExecutionInput;
+  status: PlannedStatus;
+  plan: Plan;
+  /** Schema fingerprint (hash) before anything changed; Rollback must get back to it. */
+  fingerprintBefore: string;
+  startedAt: string;
+}
+
+/** The result of applying (or reverting) one plan step. */
+export interface AppliedStep {
+  version: string;
+  direction: Direction;
+  durationMs: number;
+  /** true when the step had already been recorded by this execution (a retried invocation). */
+  alreadyDone: boolean;
+}
+
+export interface BackupTableSummary {
+  name: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+  key: string;
+}
+
+export interface BackupSummary {
+  /** Where the manifest is: "s3://bucket/key" or a file path. */
+  location: string;
+  manifestKey: string;
+  tables: BackupTableSummary[];
+}
+
+export type RunStatus = 'succeeded' | 'noop' | 'dry_run' | 'rolled_back' | 'rollback_failed' | 'failed';
+
+export interface StepTiming {
+  name: string;
+  status: 'succeeded' | 'failed' | 'skipped';
+  startedAt: string;
+  durationMs: number;
+}
+
+/** The execution output of DESIGN §1.3, also what `stepmigrate run --json` prints. */
+export interface RunOutput {
+  status: RunStatus;
+  executionId: string;
+  database: string;
+  fromVersion: string;
+  toVersion: string;
+  applied: string[];
+  rolledBack: string[];
+  plan: Pick<Plan, 'steps' | 'findings'> & { pending: string[] };
+  backup?: { location: string; tables: Omit<BackupTableSummary, 'key'>[] };
+  steps: StepTiming[];
+  error?: ErrorSummary;
+}
