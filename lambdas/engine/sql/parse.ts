@@ -1,0 +1,166 @@
+// Splits SQL into statements with the real PostgreSQL parser (libpg-query, WASM), so that what
+// we lint and classify is exactly what the server will see: dollar quotes, nested comments,
+// E'' strings and semicolons inside function bodies are handled by PostgreSQL's own grammar.
+//
+// libpg-query reports statement ranges in UTF-8 BYTE offsets and error positions in 0-based
+// CHARACTER (code point) offsets; everything here converts both to 1-based file line/column,
+// where a column counts characters (code points), not bytes.
+import { loadModule, type Node, parseSync, scanSync } from 'libpg-query';
+import { InputError } from '../errors.ts';
+
+export interface SqlStatement {
+  /** The statement text, without the terminating semicolon and surrounding comments. */
+  sql: string;
+  /** 1-based line in the file where the statement starts. */
+  line: number;
+  /** 1-based column (in characters) where the statement starts. */
+  column: number;
+  /** The parse node, e.g. `{ CreateStmt: {...} }`; `location` fields inside are byte offsets into the section. */
+  ast: Node;
+}
+
+export interface SqlOrigin {
+  /** File the SQL comes from, for error messages. */
+  file: string;
+  /** 1-based line in `file` where the SQL starts. */
+  startLine: number;
+}
+
+let loading: Promise<void> | undefined;
+let loaded = false;
+
+/** Loads the WASM parser once; every later call returns the same promise. */
+export function loadSqlParser(): Promise<void> {
+  loading ??= loadModule().then(() => {
+    loaded = true;
+  });
+  return loading;
+}
+
+/** True once `loadSqlParser()` has finished, so synchronous parsing is available. */
+export function isSqlParserLoaded(): boolean {
+  return loaded;
+}
+
+/**
+ * Splits `sql` into its statements. Comments-only input gives []. Throws `InputError` with
+ * the file, line and column of a syntax error and PostgreSQL's own message.
+ */
+export function splitStatements(sql: string, origin: SqlOrigin): SqlStatement[] {
+  if (!loaded) throw new Error('splitStatements: the SQL parser is not loaded; await loadSqlParser() first');
+  if (sql.trim() === '') return [];
+  const bytes = Buffer.from(sql, 'utf8');
+  const stmts = parseOrThrow(sql, origin);
+  const positions = new PositionTracker(bytes, origin.startLine);
+  const statements: SqlStatement[] = [];
+  for (const raw of stmts) {
+    if (raw.stmt === undefined) continue;
+    const start = raw.stmt_location ?? 0;
+    const end = raw.stmt_len === undefined || raw.stmt_len === 0 ? bytes.length : start + raw.stmt_len;
+    const range = trimToTokens(bytes, start, end);
+    if (range === undefined) continue;
+    const { line, column } = positions.at(range.start);
+    statements.push({ sql: bytes.toString('utf8', range.start, range.end), line, column, ast: raw.stmt });
+  }
+  return statements;
+}
+
+interface RawStmt {
+  stmt?: Node;
+  stmt_location?: number;
+  stmt_len?: number;
+}
+
+function parseOrThrow(sql: string, origin: SqlOrigin): RawStmt[] {
+  try {
+    return (parseSync(sql).stmts ?? []) as RawStmt[];
+  } catch (error) {
+    const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
+    const message = details?.message ?? (error instanceof Error ? error.message : String(error));
+    const { line, column } = positionOfCharOffset(sql, details?.cursorPosition ?? 0, origin.startLine);
+    throw new InputError(
+      `${origin.file}:${line}:${column}: PostgreSQL cannot parse this SQL: ${message} — fix the statement and run lint again`,
+      { file: origin.file, line, column, cause: error },
+    );
+  }
+}
+
+const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d, 0x0c, 0x0b]);
+
+/**
+ * Narrows a byte range to its first and last real token, dropping whitespace, comments and
+ * the semicolon. The scanner only runs when the text may hold a comment, which keeps 1 MB fast.
+ */
+function trimToTokens(bytes: Buffer, start: number, end: number): { start: number; end: number } | undefined {
+  while (start < end && WHITESPACE.has(bytes[start]!)) start++;
+  while (end > start && (WHITESPACE.has(bytes[end - 1]!) || bytes[end - 1] === 0x3b)) end--;
+  if (start >= end) return undefined;
+  const text = bytes.toString('utf8', start, end);
+  if (!text.includes('--') && !text.includes('/*')) return { start, end };
+  const tokens = scanSync(text).tokens.filter(
+    (token) => token.tokenName !== 'SQL_COMMENT' && token.tokenName !== 'C_COMMENT',
+  );
+  if (tokens.length === 0) return undefined;
+  let last = tokens.length - 1;
+  while (last > 0 && tokens[last]!.text === ';') last--;
+  return { start: start + tokens[0]!.start, end: start + tokens[last]!.end };
+}
+
+/** Turns increasing byte offsets into file positions without rescanning from the start each time. */
+class PositionTracker {
+  private offset = 0;
+  private line: number;
+  private lineStart = 0;
+
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly startLine: number,
+  ) {
+    this.line = startLine;
+  }
+
+  at(byteOffset: number): { line: number; column: number } {
+    if (byteOffset < this.offset) {
+      this.offset = 0;
+      this.lineStart = 0;
+      this.line = this.startLine;
+    }
+    for (let i = this.offset; i < byteOffset; i++) {
+      if (this.bytes[i] === 0x0a) {
+        this.line++;
+        this.lineStart = i + 1;
+      }
+    }
+    this.offset = byteOffset;
+    const column = codePointLength(this.bytes.toString('utf8', this.lineStart, byteOffset)) + 1;
+    return { line: this.line, column };
+  }
+}
+
+function codePointLength(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+/** File position of a 0-based code point offset into `sql` (how PostgreSQL reports error cursors). */
+export function positionOfCharOffset(
+  sql: string,
+  charOffset: number,
+  startLine: number,
+): { line: number; column: number } {
+  let line = startLine;
+  let column = 1;
+  let index = 0;
+  for (const char of sql) {
+    if (index >= charOffset) break;
+    index++;
+    if (char === '\n') {
+      line++;
+      column = 1;
+    } else {
+      column++;
+    }
+  }
+  return { line, column };
+}
