@@ -1,0 +1,98 @@
+// Where migration files come from. The loader reads through this small interface so
+// layouts can be tested in memory; the engine bundles the directory next to the Lambda.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { InputError } from '../errors.ts';
+
+export type EntryKind = 'file' | 'directory' | 'other';
+
+export interface DirectoryEntry {
+  name: string;
+  kind: EntryKind;
+}
+
+export interface MigrationFiles {
+  /** The migrations directory as the user named it, for messages. */
+  readonly root: string;
+  /** Entries of a directory relative to the root ('' for the root), or null when it does not exist. */
+  list(relativeDirectory?: string): Promise<DirectoryEntry[] | null>;
+  /** Text of a file relative to the root (UTF-8). */
+  read(relativePath: string): Promise<string>;
+}
+
+/** Lists the root, failing with an InputError that names the path when it is missing. */
+export async function listRoot(files: MigrationFiles): Promise<DirectoryEntry[]> {
+  const entries = await files.list('');
+  if (entries === null) {
+    throw new InputError(
+      `migrations directory ${files.root} does not exist; create it (\`stepmigrate new <name>\` does) or pass --migrations <dir>`,
+    );
+  }
+  return entries;
+}
+
+export function nodeMigrationFiles(root: string): MigrationFiles {
+  return {
+    root,
+    async list(relativeDirectory = '') {
+      const directory = join(root, relativeDirectory);
+      try {
+        const entries = await readdir(directory, { withFileTypes: true });
+        return await Promise.all(
+          entries.map(async (entry) => ({ name: entry.name, kind: await entryKind(directory, entry) })),
+        );
+      } catch (error) {
+        if (isMissing(error)) return null;
+        if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+          throw new InputError(`${directory} is a file, not a directory; pass the migrations directory`);
+        }
+        throw error;
+      }
+    },
+    read: (relativePath) => readFile(join(root, relativePath), 'utf8'),
+  };
+}
+
+async function entryKind(
+  directory: string,
+  entry: { name: string; isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean },
+): Promise<EntryKind> {
+  if (entry.isFile()) return 'file';
+  if (entry.isDirectory()) return 'directory';
+  if (!entry.isSymbolicLink()) return 'other';
+  const target = await stat(join(directory, entry.name)).catch(() => null);
+  if (target?.isFile()) return 'file';
+  return target?.isDirectory() ? 'directory' : 'other';
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+/** Files held in memory, keyed by '/'-separated path relative to the root. For tests and tools. */
+export function memoryMigrationFiles(
+  root: string,
+  contents: Readonly<Record<string, string>>,
+): MigrationFiles {
+  const paths = Object.keys(contents);
+  return {
+    root,
+    async list(relativeDirectory = '') {
+      const prefix =
+        relativeDirectory === '' ? '' : `${posix.normalize(relativeDirectory).replace(/\/$/, '')}/`;
+      const below = paths.filter((path) => path.startsWith(prefix)).map((path) => path.slice(prefix.length));
+      if (below.length === 0 && prefix !== '') return null;
+      const entries = new Map<string, EntryKind>();
+      for (const rest of below) {
+        const [head, ...tail] = rest.split('/');
+        entries.set(head!, tail.length > 0 ? 'directory' : 'file');
+      }
+      return [...entries].map(([name, kind]) => ({ name, kind }));
+    },
+    async read(relativePath) {
+      const text = contents[posix.normalize(relativePath)];
+      if (text === undefined) throw new InputError(`${root}/${relativePath} does not exist`);
+      return text;
+    },
+  };
+}
