@@ -107,6 +107,8 @@ export type MetricName =
   | 'MigrationsApplied'
   | 'RunDurationMs'
   | 'StepDurationMs'
+  /** A step invocation failed (dimensions Database, Step); retried attempts count too. */
+  | 'StepErrors'
   | 'BackupBytes'
   | 'LockRetries';
 
