@@ -82,7 +82,9 @@ describe('buildNativeSet', () => {
       expect.stringMatching(/^ {2}0001_a\.sql:1: unknown section marker/),
       expect.stringMatching(/^ {2}0001_a\.sql:1: no sections/),
       expect.stringMatching(/^ {2}0002_b\.sql:1: the up section is empty/),
-      expect.stringMatching(/^ {2}Bad Name\.sql: file name "Bad Name\.sql" does not match NNNN_snake_name\.sql/),
+      expect.stringMatching(
+        /^ {2}Bad Name\.sql: file name "Bad Name\.sql" does not match NNNN_snake_name\.sql/,
+      ),
       expect.stringMatching(/^ {2}Bad Name\.sql:1: no sections/),
     ]);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { InputError } from '../../../lambdas/engine/errors.ts';
 import {
   compareVersions,
   indexOfVersion,
@@ -58,12 +59,8 @@ describe('targets', () => {
   });
 
   it('refuses a version that is not in the set, listing the ones that are', () => {
-    expect(() => targetIndex(set, '0003')).toThrow(
-      expect.objectContaining({
-        name: 'InputError',
-        message: expect.stringContaining('0001, 0002, 0005'),
-      }) as Error,
-    );
+    expect(() => targetIndex(set, '0003')).toThrow(InputError);
+    expect(() => targetIndex(set, '0003')).toThrow(/one of the versions: 0001, 0002, 0005/);
     expect(() => targetIndex(set, 'newest')).toThrow(/target "newest" is not a migration/);
   });
 });
