@@ -1,0 +1,69 @@
+// `stepmigrate plan`: Validate and plan exactly as a run would, and change nothing.
+import type { Command } from 'commander';
+import { ExitCode } from '../../lambdas/engine/errors.ts';
+import type { RunState } from '../../lambdas/engine/run-state.ts';
+import { validateRun } from '../../lambdas/engine/steps.ts';
+import {
+  addExecutionInputOptions,
+  type ExecutionInputFlags,
+  executionInputFromFlags,
+} from '../aws/input-flags.ts';
+import { type OutputSink, paint, processSink } from '../aws/sink.ts';
+import { addLocalOptions, type LocalOptions, openLocalEngine } from '../local/project.ts';
+
+export function renderPlan(run: RunState, sink: OutputSink): void {
+  const { plan } = run;
+  if (plan.steps.length === 0) {
+    sink.out(`${run.database}: nothing to do, already at ${plan.fromVersion}`);
+    return;
+  }
+  const verb = plan.direction === 'up' ? 'apply' : 'revert';
+  sink.out(
+    `${run.database}: ${plan.fromVersion} → ${plan.toVersion}, ${verb} ${plan.steps.length} migration(s):`,
+  );
+  for (const step of plan.steps)
+    sink.out(`  ${step.direction === 'up' ? '+' : '-'} ${step.version}_${step.name}`);
+  if (plan.affectedTables.length > 0) sink.out(`tables touched: ${plan.affectedTables.join(', ')}`);
+  sink.out(
+    plan.backupTables.length > 0
+      ? `backed up before apply: ${plan.backupTables.join(', ')}`
+      : 'backed up before apply: nothing (no data is destroyed or rewritten)',
+  );
+  for (const finding of plan.findings) {
+    const colour = finding.severity === 'error' ? 'red' : finding.severity === 'warning' ? 'yellow' : 'dim';
+    const where = finding.file ? `${finding.file}:${finding.line ?? 1}:${finding.column ?? 1}  ` : '';
+    const allowed = finding.allowedBecause ? ` (allowed: ${finding.allowedBecause})` : '';
+    sink.out(
+      `${where}${paint(sink, colour, finding.severity)}  ${finding.rule}  ${finding.message}${allowed}`,
+    );
+  }
+}
+
+export async function planCommand(
+  options: LocalOptions & ExecutionInputFlags,
+  sink: OutputSink,
+): Promise<ExitCode> {
+  const { raw } = executionInputFromFlags(options);
+  const local = await openLocalEngine(options);
+  try {
+    const run = await validateRun(local.ctx, { ...raw, dryRun: true }, `plan-${Date.now()}`);
+    if (options.json) sink.out(JSON.stringify(run.plan, null, 2));
+    else renderPlan(run, sink);
+    return ExitCode.ok;
+  } finally {
+    await local.close();
+  }
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('plan')
+    .description(
+      'validate and show what a run would do — which migrations, tables, backups and lint findings; changes nothing',
+    );
+  addLocalOptions(addExecutionInputOptions(command)).action(
+    async (options: LocalOptions & ExecutionInputFlags) => {
+      process.exitCode = await planCommand(options, processSink());
+    },
+  );
+}

@@ -1,0 +1,77 @@
+// `stepmigrate status`: which migrations are applied, pending or dirty, and whether any
+// applied file changed since. Reads only; never creates the history schema.
+import type { Command } from 'commander';
+import type { EngineContext } from '../../lambdas/engine/context.ts';
+import { ExitCode } from '../../lambdas/engine/errors.ts';
+import { readHistory } from '../../lambdas/engine/history.ts';
+import { computeStatus, type DatabaseStatus } from '../../lambdas/engine/status.ts';
+import { type OutputSink, paint, processSink } from '../aws/sink.ts';
+import { addLocalOptions, type LocalOptions, openLocalEngine } from '../local/project.ts';
+
+export async function readStatus(ctx: EngineContext): Promise<DatabaseStatus> {
+  const history = await ctx.db.withConnection((conn) => readHistory(conn, ctx.historySchema));
+  return computeStatus(ctx.migrations, history);
+}
+
+export function renderStatus(status: DatabaseStatus, ctx: EngineContext, sink: OutputSink): void {
+  sink.out(
+    `${ctx.db.name}: at ${status.currentVersion} — ${status.migrations.length} migrations (${ctx.migrations.layout} layout in ${ctx.migrations.directory}), ${status.pending.length} pending`,
+  );
+  for (const m of status.migrations) {
+    const state =
+      m.state === 'applied'
+        ? paint(sink, m.checksumChanged ? 'red' : 'green', m.checksumChanged ? 'CHANGED' : 'applied')
+        : m.state === 'dirty'
+          ? paint(sink, 'red', 'DIRTY')
+          : paint(sink, 'yellow', m.state === 'rolled_back' ? 'rolled back' : 'pending');
+    const when = m.appliedAt ? `  ${m.appliedAt.replace('T', ' ').slice(0, 19)}  ${m.appliedBy ?? ''}` : '';
+    sink.out(`  ${m.version}  ${m.name.padEnd(32)} ${state}${m.state === 'pending' ? '' : when}`);
+  }
+  for (const row of status.dirty) {
+    sink.out(
+      paint(
+        sink,
+        'red',
+        `dirty: ${row.version}_${row.name}: ${row.message ?? ''} — fix by hand, then \`stepmigrate repair ${row.version} --mark applied|rolled_back\``,
+      ),
+    );
+  }
+  for (const { migration } of status.drifted) {
+    sink.out(
+      paint(sink, 'red', `changed since applied: ${migration.file} — restore the file as it was applied`),
+    );
+  }
+  for (const row of status.missing) {
+    sink.out(paint(sink, 'red', `applied but no file: ${row.version}_${row.name}`));
+  }
+}
+
+export async function statusCommand(options: LocalOptions, sink: OutputSink): Promise<ExitCode> {
+  const local = await openLocalEngine(options);
+  try {
+    const status = await readStatus(local.ctx);
+    if (options.json) {
+      sink.out(
+        JSON.stringify(
+          { database: local.ctx.db.name, layout: local.ctx.migrations.layout, ...status },
+          null,
+          2,
+        ),
+      );
+    } else {
+      renderStatus(status, local.ctx, sink);
+    }
+    return ExitCode.ok;
+  } finally {
+    await local.close();
+  }
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('status')
+    .description('show applied, pending and dirty migrations, and files changed since they were applied');
+  addLocalOptions(command).action(async (options: LocalOptions) => {
+    process.exitCode = await statusCommand(options, processSink());
+  });
+}

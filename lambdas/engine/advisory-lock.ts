@@ -1,0 +1,40 @@
+// A session-level PostgreSQL advisory lock around every step that changes the database, so
+// two runners can never interleave statements on one database, even if the lease (which
+// spans a whole execution) was broken by hand.
+
+import type { SqlConnection } from '../ports.ts';
+import { LockedError } from './errors.ts';
+
+/** Runs `fn` holding the run lock of `schema`; fails fast with LockedError when another session has it. */
+export async function withAdvisoryLock<T>(
+  conn: SqlConnection,
+  schema: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const key = `stepmigrate:run:${schema}`;
+  const { rows } = await conn.query<{ locked: boolean }>(
+    'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+    [key],
+  );
+  if (rows[0]?.locked !== true) {
+    const holder = await conn.query<{ pid: number; application_name: string; since: Date | null }>(
+      `SELECT a.pid, a.application_name, a.backend_start AS since
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted AND l.objid = (hashtext($1)::bigint & 4294967295)::oid
+        LIMIT 1`,
+      [key],
+    );
+    const who = holder.rows[0];
+    const detail = who
+      ? ` (held by server process ${who.pid}${who.application_name ? `, ${who.application_name}` : ''})`
+      : '';
+    throw new LockedError(
+      `another stepmigrate run is changing this database${detail}; wait for it to finish`,
+    );
+  }
+  try {
+    return await fn();
+  } finally {
+    await conn.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+  }
+}

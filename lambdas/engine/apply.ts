@@ -1,0 +1,191 @@
+// Running one section (up or down) of one migration against the database.
+//
+// A transactional section runs in one transaction together with its history row, so it
+// either happened completely and is recorded, or left no trace. A `transaction:false`
+// section cannot promise that: it is recorded `dirty` before its first statement and
+// cleared after its last, so a failure half-way is visible to every later run.
+
+import type { SqlConnection } from '../ports.ts';
+import { LockTimeoutError, MigrationError } from './errors.ts';
+import { writeHistory } from './history.ts';
+import type { Direction, Migration, MigrationSection } from './model.ts';
+import {
+  type DatabaseErrorInfo,
+  databaseErrorInfo,
+  describeDatabaseError,
+  isLockTimeout,
+  locate,
+} from './sql/database-error.ts';
+import { loadSqlParser, splitStatements } from './sql/parse.ts';
+
+export interface SectionRun {
+  migration: Migration;
+  direction: Direction;
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  historySchema: string;
+  executionId: string;
+  actor: string;
+}
+
+export interface SectionResult {
+  durationMs: number;
+  statements: number;
+}
+
+function sectionOf(run: SectionRun): MigrationSection {
+  const section = run.direction === 'up' ? run.migration.up : run.migration.down;
+  if (!section) {
+    throw new MigrationError(
+      `migration ${label(run.migration)} is irreversible: it has no down section to run; restore its backup instead`,
+      { migration: run.migration.version, file: run.migration.file },
+    );
+  }
+  return section;
+}
+
+export function label(migration: Migration): string {
+  return `${migration.version}_${migration.name}`;
+}
+
+async function setTimeouts(conn: SqlConnection, run: SectionRun, local: boolean): Promise<void> {
+  await conn.query('SELECT set_config($1, $2, $3), set_config($4, $5, $3)', [
+    'lock_timeout',
+    `${run.lockTimeoutMs}ms`,
+    local,
+    'statement_timeout',
+    `${run.statementTimeoutMs}ms`,
+  ]);
+}
+
+/** Applies or reverts one migration section and records the outcome in schema_history. */
+export async function runSection(conn: SqlConnection, run: SectionRun): Promise<SectionResult> {
+  const section = sectionOf(run);
+  return section.transaction
+    ? runInTransaction(conn, run, section)
+    : runStatementByStatement(conn, run, section);
+}
+
+async function runInTransaction(conn: SqlConnection, run: SectionRun, section: MigrationSection) {
+  const started = Date.now();
+  await conn.query('BEGIN');
+  try {
+    await setTimeouts(conn, run, true);
+    try {
+      await conn.query(section.sql);
+    } catch (error) {
+      throw sectionError(run, section, section.sql, section.startLine, error);
+    }
+    const durationMs = Date.now() - started;
+    await writeHistory(
+      conn,
+      run.historySchema,
+      historyRow(run, run.direction === 'up' ? 'applied' : 'rolled_back', durationMs),
+    );
+    await conn.query('COMMIT');
+    return { durationMs, statements: 1 };
+  } catch (error) {
+    await conn.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+async function runStatementByStatement(conn: SqlConnection, run: SectionRun, section: MigrationSection) {
+  await loadSqlParser();
+  const statements = splitStatements(section.sql, { file: run.migration.file, startLine: section.startLine });
+  const started = Date.now();
+  await writeHistory(
+    conn,
+    run.historySchema,
+    historyRow(run, 'dirty', null, `${run.direction} section started`),
+  );
+  await setTimeouts(conn, run, false);
+  try {
+    for (const [index, statement] of statements.entries()) {
+      try {
+        await conn.query(statement.sql);
+      } catch (error) {
+        const failure = sectionError(run, section, statement.sql, statement.line, error, statement.column);
+        const progress = `statement ${index + 1} of ${statements.length} failed; statements before it had completed`;
+        await writeHistory(
+          conn,
+          run.historySchema,
+          historyRow(run, 'dirty', null, `${progress}: ${failure.message}`),
+        ).catch(() => undefined);
+        // A half-applied non-transactional section must not be retried blindly: it is dirty now.
+        throw new MigrationError(`${failure.message}; ${progress}, so it is now marked dirty`, {
+          migration: run.migration.version,
+          file: failure.file,
+          line: failure.line,
+          column: failure.column,
+          cause: error,
+        });
+      }
+    }
+  } finally {
+    await conn.query('RESET lock_timeout; RESET statement_timeout').catch(() => undefined);
+  }
+  const durationMs = Date.now() - started;
+  await writeHistory(
+    conn,
+    run.historySchema,
+    historyRow(run, run.direction === 'up' ? 'applied' : 'rolled_back', durationMs),
+  );
+  return { durationMs, statements: statements.length };
+}
+
+function historyRow(
+  run: SectionRun,
+  state: 'applied' | 'dirty' | 'rolled_back',
+  durationMs: number | null,
+  message?: string,
+) {
+  return {
+    version: run.migration.version,
+    name: run.migration.name,
+    checksum: run.migration.checksum,
+    state,
+    direction: run.direction,
+    actor: run.actor,
+    executionId: run.executionId,
+    durationMs: durationMs ?? undefined,
+    message,
+  };
+}
+
+/** A MigrationError (or LockTimeoutError) that points at the failing line of the file. */
+function sectionError(
+  run: SectionRun,
+  section: MigrationSection,
+  sentSql: string,
+  sentStartLine: number,
+  error: unknown,
+  sentStartColumn = 1,
+): MigrationError {
+  const info: DatabaseErrorInfo = databaseErrorInfo(error);
+  const file =
+    run.direction === 'up' || !run.migration.downFile ? run.migration.file : run.migration.downFile;
+  let where = { line: section.startLine, column: 1 };
+  if (info.position !== undefined) {
+    where = locate(sentSql, info.position, sentStartLine);
+    if (where.line === sentStartLine) where.column += sentStartColumn - 1;
+  } else if (sentStartLine !== section.startLine) {
+    where = { line: sentStartLine, column: sentStartColumn };
+  }
+  const context = {
+    migration: run.migration.version,
+    file,
+    line: where.line,
+    column: where.column,
+    cause: error,
+  };
+  const what = `migration ${label(run.migration)} ${run.direction} failed at ${file}:${where.line}:${where.column}`;
+  if (isLockTimeout(info)) {
+    return new LockTimeoutError(
+      `${what}: could not get a lock within lock_timeout ${run.lockTimeoutMs} ms (${info.message}); ` +
+        'another session holds a conflicting lock — the run gives up instead of queueing behind it',
+      context,
+    );
+  }
+  return new MigrationError(`${what}: ${describeDatabaseError(info)}`, context);
+}

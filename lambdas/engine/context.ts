@@ -1,0 +1,20 @@
+// Everything the engine's steps need from their surroundings, passed in explicitly so the
+// Lambdas, the local runner and the tests differ only in what they put here.
+
+import type { Database, Lease } from '../ports.ts';
+import type { MigrationSet } from './model.ts';
+
+export interface EngineContext {
+  db: Database;
+  migrations: MigrationSet;
+  /** Schema in the target database that holds `schema_history` and the lease table. */
+  historySchema: string;
+  /** Used when neither the execution input nor the migration file sets a timeout. */
+  defaults: { lockTimeoutMs: number; statementTimeoutMs: number };
+  /** Recorded as `applied_by`: the IAM role on AWS, the OS user locally. */
+  actor: string;
+  lease: Lease;
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_HISTORY_SCHEMA = 'stepmigrate';

@@ -1,0 +1,139 @@
+// `<schema>.schema_history`: what has been applied to this database, by whom, and whether
+// a migration that ran outside a transaction was left half-done (dirty). One row per
+// migration version holds its current state; the audit log keeps the full story.
+
+import type { SqlConnection } from '../ports.ts';
+import type { Direction, HistoryRow, HistoryState } from './model.ts';
+import { quoteIdent } from './sql/identifiers.ts';
+
+const HISTORY_TABLE = 'schema_history';
+export const LEASE_TABLE = 'lease';
+
+function table(schema: string, name: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
+}
+
+/**
+ * Creates the history schema and tables if they are missing. Runs under a transaction-level
+ * advisory lock so two first runs racing each other do not both try to create them.
+ */
+export async function ensureHistory(conn: SqlConnection, schema: string): Promise<void> {
+  const history = table(schema, HISTORY_TABLE);
+  const lease = table(schema, LEASE_TABLE);
+  await conn.query('BEGIN');
+  try {
+    await conn.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`stepmigrate:create:${schema}`]);
+    await conn.query(`
+      CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
+      CREATE TABLE IF NOT EXISTS ${history} (
+        version      text PRIMARY KEY,
+        name         text NOT NULL,
+        checksum     text NOT NULL,
+        state        text NOT NULL CHECK (state IN ('applied', 'dirty', 'rolled_back')),
+        direction    text NOT NULL DEFAULT 'up' CHECK (direction IN ('up', 'down')),
+        applied_at   timestamptz NOT NULL DEFAULT now(),
+        applied_by   text NOT NULL,
+        execution_id text NOT NULL,
+        duration_ms  bigint,
+        message      text
+      );
+      CREATE TABLE IF NOT EXISTS ${lease} (
+        key        text PRIMARY KEY,
+        owner      text NOT NULL,
+        expires_at timestamptz NOT NULL
+      );`);
+    await conn.query('COMMIT');
+  } catch (error) {
+    await conn.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** True once the history table exists (a dry run on a new database must not create it). */
+export async function historyExists(conn: SqlConnection, schema: string): Promise<boolean> {
+  const { rows } = await conn.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [
+    `${quoteIdent(schema)}.${quoteIdent(HISTORY_TABLE)}`,
+  ]);
+  return rows[0]?.exists === true;
+}
+
+interface HistoryRecord {
+  version: string;
+  name: string;
+  checksum: string;
+  state: HistoryState;
+  direction: Direction;
+  applied_at: Date;
+  applied_by: string;
+  execution_id: string;
+  duration_ms: string | null;
+  message: string | null;
+}
+
+export interface HistoryEntry extends HistoryRow {
+  direction: Direction;
+  /** Why a dirty row is dirty: which statement failed, and how. */
+  message: string | null;
+}
+
+/** Every history row; an empty list when the history table does not exist yet. */
+export async function readHistory(conn: SqlConnection, schema: string): Promise<HistoryEntry[]> {
+  if (!(await historyExists(conn, schema))) return [];
+  const { rows } = await conn.query<HistoryRecord>(
+    `SELECT version, name, checksum, state, direction, applied_at, applied_by, execution_id, duration_ms, message
+       FROM ${table(schema, HISTORY_TABLE)}`,
+  );
+  return rows.map((row) => ({
+    version: row.version,
+    name: row.name,
+    checksum: row.checksum,
+    state: row.state,
+    direction: row.direction,
+    appliedAt: new Date(row.applied_at).toISOString(),
+    appliedBy: row.applied_by,
+    executionId: row.execution_id,
+    durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
+    message: row.message,
+  }));
+}
+
+export interface HistoryWrite {
+  version: string;
+  name: string;
+  checksum: string;
+  state: HistoryState;
+  direction: Direction;
+  actor: string;
+  executionId: string;
+  durationMs?: number;
+  message?: string;
+}
+
+/** Inserts or replaces the row of one version (inside the caller's transaction, if any). */
+export async function writeHistory(conn: SqlConnection, schema: string, row: HistoryWrite): Promise<void> {
+  await conn.query(
+    `INSERT INTO ${table(schema, HISTORY_TABLE)}
+       (version, name, checksum, state, direction, applied_at, applied_by, execution_id, duration_ms, message)
+     VALUES ($1, $2, $3, $4, $5, now(), $6, $7, $8, $9)
+     ON CONFLICT (version) DO UPDATE SET
+       name = EXCLUDED.name, checksum = EXCLUDED.checksum, state = EXCLUDED.state,
+       direction = EXCLUDED.direction, applied_at = EXCLUDED.applied_at, applied_by = EXCLUDED.applied_by,
+       execution_id = EXCLUDED.execution_id, duration_ms = EXCLUDED.duration_ms, message = EXCLUDED.message`,
+    [
+      row.version,
+      row.name,
+      row.checksum,
+      row.state,
+      row.direction,
+      row.actor,
+      row.executionId,
+      row.durationMs ?? null,
+      row.message ?? null,
+    ],
+  );
+}
+
+/** The versions currently applied (state `applied`), in no particular order. */
+export function appliedVersions(history: readonly HistoryEntry[]): Set<string> {
+  return new Set(history.filter((row) => row.state === 'applied').map((row) => row.version));
+}

@@ -1,0 +1,57 @@
+// Which migrations a run applies or reverts, in which order, to reach its target.
+import { InputError } from './errors.ts';
+import { targetIndex } from './loader/versions.ts';
+import type { Direction, MigrationSet, PlanStep } from './model.ts';
+import { EMPTY_VERSION } from './model.ts';
+import type { DatabaseStatus } from './status.ts';
+
+export interface PlannedSteps {
+  fromVersion: string;
+  toVersion: string;
+  direction: Direction;
+  steps: PlanStep[];
+}
+
+/**
+ * Up: every migration at or below the target that is not applied, in file order (a lower
+ * pending migration is applied too, as Flyway's out-of-order mode does). Down: every
+ * applied migration above the target, newest first. A target that would need both is
+ * refused: the history has a gap that a person should look at.
+ */
+export function planSteps(set: MigrationSet, status: DatabaseStatus, target: string): PlannedSteps {
+  const last = targetIndex(set, target);
+  const toVersion = last === -1 ? EMPTY_VERSION : set.migrations[last]!.version;
+  const applied = new Set(status.migrations.filter((m) => m.state === 'applied').map((m) => m.version));
+  const up: PlanStep[] = [];
+  const down: PlanStep[] = [];
+  set.migrations.forEach((migration, index) => {
+    const isApplied = applied.has(migration.version);
+    if (index <= last && !isApplied)
+      up.push({ version: migration.version, name: migration.name, direction: 'up' });
+    if (index > last && isApplied)
+      down.unshift({ version: migration.version, name: migration.name, direction: 'down' });
+  });
+  if (up.length > 0 && down.length > 0) {
+    throw new InputError(
+      `target ${toVersion} needs both applying (${up.map((s) => s.version).join(', ')}) and reverting ` +
+        `(${down.map((s) => s.version).join(', ')}); run towards each separately`,
+    );
+  }
+  for (const step of down) {
+    const migration = set.migrations.find((m) => m.version === step.version)!;
+    if (migration.irreversible) {
+      throw new InputError(
+        `target ${toVersion} is below ${migration.version}_${migration.name}, which is irreversible ` +
+          `(its down section says so); it can only be undone by restoring the backup taken when it was applied ` +
+          `(\`stepmigrate backups\`, \`stepmigrate restore\`)`,
+        { migration: migration.version, file: migration.file },
+      );
+    }
+  }
+  return {
+    fromVersion: status.currentVersion,
+    toVersion,
+    direction: down.length > 0 ? 'down' : 'up',
+    steps: down.length > 0 ? down : up,
+  };
+}

@@ -1,0 +1,86 @@
+// Operator decisions after a person has looked at the database: a dirty migration was
+// finished or undone by hand, a changed file is accepted, a crashed run's lease is freed.
+// Each refuses unless the history is in exactly the state the decision is about.
+import { withAdvisoryLock } from './advisory-lock.ts';
+import type { EngineContext } from './context.ts';
+import { InputError } from './errors.ts';
+import { ensureHistory, type HistoryEntry, LEASE_TABLE, readHistory, writeHistory } from './history.ts';
+import { quoteIdent } from './sql/identifiers.ts';
+
+export type RepairDecision =
+  | { kind: 'mark'; version: string; state: 'applied' | 'rolled_back' }
+  | { kind: 'accept-checksum'; version: string }
+  | { kind: 'release-lease'; database: string };
+
+export interface RepairResult {
+  decision: RepairDecision;
+  /** The history row as it was before the decision, for the audit log. */
+  before?: HistoryEntry;
+  summary: string;
+}
+
+export async function repair(
+  ctx: EngineContext,
+  decision: RepairDecision,
+  reason: string,
+): Promise<RepairResult> {
+  if (reason.trim() === '')
+    throw new InputError('repair needs --reason: say what you checked, for the audit log');
+  return ctx.db.withConnection(async (conn) => {
+    await ensureHistory(conn, ctx.historySchema);
+    if (decision.kind === 'release-lease') {
+      const { rowCount } = await conn.query(
+        `DELETE FROM ${quoteIdent(ctx.historySchema)}.${quoteIdent(LEASE_TABLE)} WHERE key = $1`,
+        [decision.database],
+      );
+      return {
+        decision,
+        summary:
+          rowCount > 0
+            ? `lease on ${decision.database} released`
+            : `no lease was held on ${decision.database}`,
+      };
+    }
+    return withAdvisoryLock(conn, ctx.historySchema, async () => {
+      const before = (await readHistory(conn, ctx.historySchema)).find(
+        (row) => row.version === decision.version,
+      );
+      const migration = ctx.migrations.migrations.find((m) => m.version === decision.version);
+      if (!before || !migration) {
+        throw new InputError(
+          `migration ${decision.version} has no history row${migration ? '' : ' and no file'}: nothing to repair`,
+        );
+      }
+      if (decision.kind === 'mark' && before.state !== 'dirty') {
+        throw new InputError(
+          `migration ${decision.version} is ${before.state}, not dirty: only a dirty row can be marked`,
+        );
+      }
+      if (
+        decision.kind === 'accept-checksum' &&
+        (before.state !== 'applied' || before.checksum === migration.checksum)
+      ) {
+        throw new InputError(
+          `migration ${decision.version}'s file has not changed since it was applied: nothing to accept`,
+        );
+      }
+      const state = decision.kind === 'mark' ? decision.state : before.state;
+      await writeHistory(conn, ctx.historySchema, {
+        version: migration.version,
+        name: migration.name,
+        checksum: migration.checksum,
+        state,
+        direction: before.direction,
+        actor: ctx.actor,
+        executionId: before.executionId,
+        durationMs: before.durationMs ?? undefined,
+        message: `repaired by ${ctx.actor}: ${reason}`,
+      });
+      const summary =
+        decision.kind === 'mark'
+          ? `${migration.version}_${migration.name} marked ${state} (was dirty)`
+          : `${migration.version}_${migration.name}: new checksum accepted`;
+      return { decision, before, summary };
+    });
+  });
+}

@@ -1,0 +1,61 @@
+// Reads what PostgreSQL said about a failed statement (SQLSTATE, position, detail, hint)
+// from a driver error without importing the driver, and places it in the migration file.
+
+export interface DatabaseErrorInfo {
+  code?: string;
+  message: string;
+  detail?: string;
+  hint?: string;
+  /** 1-based character position in the query text that was sent, when the server gave one. */
+  position?: number;
+}
+
+/** SQLSTATEs that mean "gave up waiting for a lock" (lock_not_available, deadlock_detected). */
+const LOCK_WAIT_CODES = new Set(['55P03']);
+/** query_canceled: statement_timeout, or a cancel from a second connection. */
+export const QUERY_CANCELED = '57014';
+/** Codes of a connection that went away mid-statement. */
+const CONNECTION_LOST_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+export function databaseErrorInfo(error: unknown): DatabaseErrorInfo {
+  if (typeof error !== 'object' || error === null) return { message: String(error) };
+  const record = error as Record<string, unknown>;
+  const text = (key: string) => (typeof record[key] === 'string' ? (record[key] as string) : undefined);
+  const position = Number(text('position'));
+  return {
+    code: text('code'),
+    message: text('message') ?? String(error),
+    detail: text('detail'),
+    hint: text('hint'),
+    position: Number.isInteger(position) && position > 0 ? position : undefined,
+  };
+}
+
+export function isLockTimeout(info: DatabaseErrorInfo): boolean {
+  return info.code !== undefined && LOCK_WAIT_CODES.has(info.code);
+}
+
+export function isConnectionLost(info: DatabaseErrorInfo, error: unknown): boolean {
+  if (info.code !== undefined && CONNECTION_LOST_CODES.has(info.code)) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|ECONNRESET|connection.*(closed|ended)|Client has encountered a connection error/i.test(
+    message,
+  );
+}
+
+/** File line and column of a 1-based character position in `sql`, which starts at `startLine`. */
+export function locate(sql: string, position: number, startLine: number): { line: number; column: number } {
+  const before = Array.from(sql)
+    .slice(0, position - 1)
+    .join('');
+  const lines = before.split('\n');
+  return { line: startLine + lines.length - 1, column: Array.from(lines.at(-1) ?? '').length + 1 };
+}
+
+/** "message (detail) hint: …" in one line. */
+export function describeDatabaseError(info: DatabaseErrorInfo): string {
+  let text = info.message;
+  if (info.detail) text += ` (${info.detail})`;
+  if (info.hint) text += ` — hint: ${info.hint}`;
+  return text;
+}

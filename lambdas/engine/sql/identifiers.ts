@@ -1,0 +1,14 @@
+// Quoting for identifiers the engine puts into SQL it writes itself (the history schema name,
+// table names from the plan). Values always go in as parameters, never through here.
+
+/** Quotes an identifier the way PostgreSQL's quote_ident does. */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Quotes "schema.table" (or "table", read as public.table) as a qualified name. */
+export function quoteQualified(qualifiedName: string): string {
+  const dot = qualifiedName.indexOf('.');
+  if (dot === -1) return `${quoteIdent('public')}.${quoteIdent(qualifiedName)}`;
+  return `${quoteIdent(qualifiedName.slice(0, dot))}.${quoteIdent(qualifiedName.slice(dot + 1))}`;
+}

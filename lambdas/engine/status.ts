@@ -1,0 +1,96 @@
+// The migration files compared with the database's history: what is applied, pending,
+// dirty, changed since it was applied, or applied but no longer on disk.
+import { ChecksumMismatchError, DirtyStateError } from './errors.ts';
+import type { HistoryEntry } from './history.ts';
+import type { Migration, MigrationSet } from './model.ts';
+import { EMPTY_VERSION } from './model.ts';
+
+export interface MigrationStatus {
+  version: string;
+  name: string;
+  file: string;
+  state: 'applied' | 'pending' | 'dirty' | 'rolled_back';
+  appliedAt?: string;
+  appliedBy?: string;
+  executionId?: string;
+  /** The file changed since it was applied. */
+  checksumChanged: boolean;
+}
+
+export interface DatabaseStatus {
+  /** The newest applied migration in file order, or "0". */
+  currentVersion: string;
+  migrations: MigrationStatus[];
+  pending: string[];
+  dirty: HistoryEntry[];
+  /** Applied migrations whose file changed. */
+  drifted: { migration: Migration; row: HistoryEntry }[];
+  /** Applied versions with no file. */
+  missing: HistoryEntry[];
+}
+
+export function computeStatus(set: MigrationSet, history: readonly HistoryEntry[]): DatabaseStatus {
+  const byVersion = new Map(history.map((row) => [row.version, row]));
+  const known = new Set(set.migrations.map((migration) => migration.version));
+  let currentVersion = EMPTY_VERSION;
+  const migrations: MigrationStatus[] = [];
+  const drifted: DatabaseStatus['drifted'] = [];
+  for (const migration of set.migrations) {
+    const row = byVersion.get(migration.version);
+    const state = row?.state ?? 'pending';
+    const checksumChanged = row !== undefined && state === 'applied' && row.checksum !== migration.checksum;
+    if (state === 'applied') currentVersion = migration.version;
+    if (checksumChanged && row) drifted.push({ migration, row });
+    migrations.push({
+      version: migration.version,
+      name: migration.name,
+      file: migration.file,
+      state,
+      appliedAt: row?.appliedAt,
+      appliedBy: row?.appliedBy,
+      executionId: row?.executionId,
+      checksumChanged,
+    });
+  }
+  return {
+    currentVersion,
+    migrations,
+    pending: migrations.filter((m) => m.state !== 'applied' && m.state !== 'dirty').map((m) => m.version),
+    dirty: history.filter((row) => row.state === 'dirty'),
+    drifted,
+    missing: history.filter((row) => row.state === 'applied' && !known.has(row.version)),
+  };
+}
+
+/** Refuses to go on when the history says the database is not in a state we can reason about. */
+export function assertConsistent(status: DatabaseStatus, historySchema: string): void {
+  const dirty = status.dirty[0];
+  if (dirty) {
+    throw new DirtyStateError(
+      `migration ${dirty.version}_${dirty.name} is dirty: its ${dirty.direction} section ran outside a transaction ` +
+        `and did not finish (execution ${dirty.executionId}, ${dirty.appliedAt})` +
+        `${dirty.message ? `: ${dirty.message}` : ''}. Inspect the database, complete or undo that change by hand, ` +
+        `then run \`stepmigrate repair ${dirty.version} --mark applied\` or \`--mark rolled_back\``,
+      { migration: dirty.version },
+    );
+  }
+  const drift = status.drifted[0];
+  if (drift) {
+    const { migration, row } = drift;
+    throw new ChecksumMismatchError(
+      `migration ${migration.version}_${migration.name} (${migration.file}): checksum changed since it was applied ` +
+        `on ${row.appliedAt.slice(0, 10)} by ${row.executionId} — has the file been tampered with? ` +
+        `Restore the file as it was, or if the change is intended and harmless, run ` +
+        `\`stepmigrate repair ${migration.version} --accept-checksum\``,
+      { migration: migration.version, file: migration.file },
+    );
+  }
+  const missing = status.missing[0];
+  if (missing) {
+    throw new ChecksumMismatchError(
+      `migration ${missing.version}_${missing.name} is applied in ${historySchema}.schema_history but its file is ` +
+        `missing from the migrations directory — restore the file; a deployed migration must never be deleted`,
+      { migration: missing.version },
+    );
+  }
+}
