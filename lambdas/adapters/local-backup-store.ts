@@ -1,0 +1,118 @@
+// The BackupStore port on the local file system: `<project>/.stepmigrate/backups/<key>`.
+// Writes go to a temporary file that is flushed and renamed into place, so a crash never
+// leaves a half-written object under a real key, and a retried write replaces the old one.
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BackupError } from '../engine/errors.ts';
+import type { BackupStore, StoredObject } from '../ports.ts';
+
+/** The S3 bucket's lifecycle expiry, applied to local backups by `prune`. */
+export const defaultRetentionDays = 30;
+
+const temporarySuffix = '.partial';
+
+export class LocalBackupStore implements BackupStore {
+  readonly root: string;
+
+  /** `root` is the backups directory itself, e.g. `<project>/.stepmigrate/backups`. */
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  static forProject(projectDir: string): LocalBackupStore {
+    return new LocalBackupStore(join(projectDir, '.stepmigrate', 'backups'));
+  }
+
+  async put(key: string, body: Readable): Promise<StoredObject> {
+    const path = this.pathOf(key);
+    const temporary = `${path}.${randomBytes(6).toString('hex')}${temporarySuffix}`;
+    await mkdir(dirname(path), { recursive: true });
+    try {
+      await pipeline(body, createWriteStream(temporary, { flush: true }));
+      await rename(temporary, path);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+    const info = await stat(path);
+    return { key, bytes: info.size, location: path, modifiedAt: info.mtime.toISOString() };
+  }
+
+  async get(key: string): Promise<Readable> {
+    const path = this.pathOf(key);
+    try {
+      await stat(path);
+    } catch (error) {
+      throw new BackupError(`backup object ${key} does not exist (looked for ${path})`, { cause: error });
+    }
+    return createReadStream(path);
+  }
+
+  async list(prefix: string): Promise<StoredObject[]> {
+    const objects: StoredObject[] = [];
+    for (const path of await this.files(this.root)) {
+      const key = relative(this.root, path).split(sep).join('/');
+      if (!key.startsWith(prefix) || key.endsWith(temporarySuffix)) continue;
+      const info = await stat(path);
+      objects.push({ key, bytes: info.size, location: path, modifiedAt: info.mtime.toISOString() });
+    }
+    return objects.sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      const path = this.pathOf(key);
+      await rm(path, { force: true });
+      await this.removeEmptyParents(dirname(path));
+    }
+  }
+
+  /** Deletes objects older than `retentionDays`; returns the keys it deleted. */
+  async prune(retentionDays = defaultRetentionDays, now = new Date()): Promise<string[]> {
+    const cutoff = now.getTime() - retentionDays * 86_400_000;
+    const expired = (await this.list(''))
+      .filter((object) => Date.parse(object.modifiedAt!) < cutoff)
+      .map((object) => object.key);
+    await this.delete(expired);
+    return expired;
+  }
+
+  private pathOf(key: string): string {
+    const path = resolve(this.root, key);
+    if (key === '' || !path.startsWith(`${this.root}${sep}`)) {
+      throw new BackupError(`backup key "${key}" points outside ${this.root}`);
+    }
+    return path;
+  }
+
+  private async files(directory: string): Promise<string[]> {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(directory, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const found: string[] = [];
+    for (const entry of entries) {
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) found.push(...(await this.files(path)));
+      else if (entry.isFile()) found.push(path);
+    }
+    return found;
+  }
+
+  private async removeEmptyParents(directory: string): Promise<void> {
+    for (let current = directory; current.startsWith(`${this.root}${sep}`); current = dirname(current)) {
+      try {
+        await rmdir(current);
+      } catch {
+        return;
+      }
+    }
+  }
+}

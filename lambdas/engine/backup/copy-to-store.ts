@@ -1,0 +1,72 @@
+// Streams one table out of PostgreSQL into the backup store: COPY → digest → gzip → put.
+// Every stage is a stream with backpressure, so memory stays bounded by a few buffers
+// whatever the table size; nothing holds a whole table.
+import { pipeline } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import type { BackupStore, Database, SqlConnection, StoredObject } from '../../ports.ts';
+import { BackupError } from '../errors.ts';
+import { type CopyTarget, copyOutSql } from './copy-format.ts';
+import { type DataDigest, DigestStream } from './digest-stream.ts';
+
+/** A failure of the store, not of the data: worth another attempt. Keeps the BackupError name. */
+export class TransientStoreError extends BackupError {}
+
+export interface CopiedTable {
+  digest: DataDigest;
+  stored: StoredObject;
+}
+
+export async function copyTableToStore(
+  db: Database,
+  connection: SqlConnection,
+  store: BackupStore,
+  target: CopyTarget & { name: string },
+  key: string,
+  gzipLevel: number,
+): Promise<CopiedTable> {
+  const source = connection.copyTo(copyOutSql(target));
+  const digest = new DigestStream();
+  const gzip = createGzip({ level: gzipLevel });
+  let sourceError: unknown;
+  source.once('error', (error) => {
+    sourceError ??= error;
+  });
+  const flowed = new Promise<Error | null | undefined>((resolve) => pipeline(source, digest, gzip, resolve));
+  let stored: StoredObject;
+  try {
+    stored = await store.put(key, gzip);
+  } catch (error) {
+    const readFailed = sourceError !== undefined;
+    if (!readFailed) await stopCopy(db, connection, source, gzip);
+    await flowed;
+    if (readFailed) throw readError(target.name, sourceError);
+    throw new TransientStoreError(`cannot write the backup of ${target.name} to ${key}: ${message(error)}`, {
+      cause: error,
+    });
+  }
+  const failure = await flowed;
+  if (failure || sourceError) throw readError(target.name, sourceError ?? failure);
+  return { digest: digest.digest(), stored };
+}
+
+/** The store gave up mid-stream: cancel the COPY so the connection is usable again. */
+async function stopCopy(
+  db: Database,
+  connection: SqlConnection,
+  source: NodeJS.ReadableStream & { destroy(): void },
+  gzip: { destroy(): void },
+): Promise<void> {
+  await db
+    .withConnection((other) => other.query('SELECT pg_cancel_backend($1)', [connection.processId]))
+    .catch(() => {});
+  source.destroy();
+  gzip.destroy();
+}
+
+function readError(table: string, error: unknown): BackupError {
+  return new BackupError(`cannot read ${table} for the backup: ${message(error)}`, { cause: error });
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
