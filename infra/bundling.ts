@@ -1,0 +1,59 @@
+// How a step handler becomes a Lambda bundle. The construct (through NodejsFunction) and
+// the bundle-size benchmark (through esbuild directly) both read these settings, so the
+// benchmark measures exactly what gets deployed.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The state machine steps, each backed by `lambdas/handlers/<step>.ts`. */
+export const STEP_HANDLERS = [
+  'validate',
+  'approval',
+  'backup',
+  'apply',
+  'verify',
+  'bake',
+  'rollback',
+  'report',
+] as const;
+
+export type StepHandlerName = (typeof STEP_HANDLERS)[number];
+
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where the handlers shipped with stepmigrate live. */
+export const DEFAULT_HANDLERS_DIRECTORY = join(PROJECT_ROOT, 'lambdas', 'handlers');
+
+/** Where the bundled migrations sit inside the Lambda package (its root is /var/task). */
+export const BUNDLED_MIGRATIONS_DIR = '/var/task/migrations';
+
+/** The Node.js major version the bundles target; keep in step with the Lambda runtime. */
+export const NODE_TARGET = 'node22';
+
+/**
+ * Dependencies such as `pg` are CommonJS and call `require` for Node built-ins; an ESM bundle
+ * has no `require` unless it is recreated from `import.meta.url`.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __stepmigrateCreateRequire } from 'node:module'; const require = __stepmigrateCreateRequire(import.meta.url);";
+
+/** Prefer a package's ESM entry point, which tree-shakes better (the AWS SDK ships both). */
+export const MAIN_FIELDS = ['module', 'main'];
+
+/**
+ * libpg-query loads its WebAssembly file from next to the module that imports it. Once
+ * bundled, that is the bundle itself, so the file must be copied beside it.
+ */
+export const PG_PARSER_WASM = join(PROJECT_ROOT, 'node_modules', 'libpg-query', 'wasm', 'libpg-query.wasm');
+
+/**
+ * Shell commands run after esbuild: copy the migrations into the package, and the parser's
+ * WebAssembly only into bundles that reference it.
+ */
+export function afterBundlingCommands(outputDir: string, migrationsDirectory: string): string[] {
+  const quote = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
+  return [
+    `mkdir -p ${quote(join(outputDir, 'migrations'))}`,
+    `cp -R ${quote(`${migrationsDirectory}/.`)} ${quote(join(outputDir, 'migrations'))}`,
+    `if grep -q libpg-query.wasm ${quote(join(outputDir, 'index.mjs'))}; then cp ${quote(PG_PARSER_WASM)} ${quote(outputDir)}; fi`,
+  ];
+}

@@ -1,0 +1,515 @@
+// MigrationWorkflow: everything stepmigrate needs in an AWS account to migrate one
+// PostgreSQL database — one Lambda per step with only the permissions that step needs, the
+// Step Functions state machine that chains them, the backup bucket, the audit and lease
+// tables, the alarms and the notification topic (DESIGN §1.3, §1.4).
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { MetricName, StepName } from '../lambdas/ports.ts';
+import { BackupBucket } from './backup-bucket.ts';
+import {
+  BUNDLED_MIGRATIONS_DIR,
+  DEFAULT_HANDLERS_DIRECTORY,
+  STEP_HANDLERS,
+  type StepHandlerName,
+} from './bundling.ts';
+import { MigrationNotifications } from './notifications.ts';
+import { alarmArns, StepLambda } from './step-lambda.ts';
+import { STEP_NEEDS } from './step-needs.ts';
+import {
+  buildWorkflowDefinition,
+  DEFAULT_APPROVAL_TIMEOUT,
+  type WorkflowDefinitionOptions,
+} from './workflow-definition.ts';
+import { METRICS_NAMESPACE, stepMigrateMetric } from './workflow-metrics.ts';
+import { createAuditTable, createLeaseTable } from './workflow-tables.ts';
+
+export interface MigrationWorkflowProps {
+  /** Directory of the migrations to deploy; it is copied into every step's bundle. */
+  readonly migrationsDirectory: string;
+  /**
+   * Connection to the target database, as Secrets Manager JSON in the RDS format
+   * (`host`, `port`, `username`, `password`, `dbname`), e.g. `DatabaseInstance.secret`.
+   */
+  readonly databaseSecret: secretsmanager.ISecret;
+  /** The VPC from which the database is reachable; the database steps run in it. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets for the database steps. They must reach the database and, through a NAT gateway
+   * or VPC endpoints, Secrets Manager, S3, DynamoDB and CloudWatch.
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Security groups of the database steps.
+   * @default - one new security group with outbound access only; allow it into the database
+   *   with `database.connections.allowDefaultPortFrom(workflow)`
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /** Display name of the target database: metric dimension, audit partition, messages. */
+  readonly databaseName: string;
+  /**
+   * Bucket for table backups. Only the Backup step may write to it.
+   * @default - a new encrypted, versioned, TLS-only bucket with access logging
+   */
+  readonly backupBucket?: s3.IBucket;
+  /**
+   * KMS key for a new backup bucket (ignored when `backupBucket` is given; an imported bucket's
+   * key is taken from the bucket).
+   * @default - S3-managed encryption (SSE-S3)
+   */
+  readonly backupEncryptionKey?: kms.IKey;
+  /**
+   * Key prefix of the backups in the bucket.
+   * @default 'backups/'
+   */
+  readonly backupPrefix?: string;
+  /**
+   * Days a backup (and every noncurrent version of it) is kept in a new bucket.
+   * @default 30
+   */
+  readonly backupRetentionDays?: number;
+  /**
+   * Removal policy of a new backup bucket and its access-log bucket.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly backupBucketRemovalPolicy?: RemovalPolicy;
+  /**
+   * Audit table; must have the key design of lambdas/adapters/dynamodb-schema.ts.
+   * @default - a new table with point-in-time recovery and deletion protection
+   */
+  readonly auditTable?: dynamodb.ITable;
+  /**
+   * Removal policy of a new audit table (deletion protection is on while it is RETAIN).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly auditTableRemovalPolicy?: RemovalPolicy;
+  /**
+   * Address that receives alarms, failure messages and approval requests.
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * `lock_timeout` of each migration statement unless the execution input sets one.
+   * @default 3000
+   */
+  readonly lockTimeoutMs?: number;
+  /**
+   * `statement_timeout` of each migration statement unless the execution input sets one.
+   * @default 900000
+   */
+  readonly statementTimeoutMs?: number;
+  /**
+   * CloudWatch alarms the Bake step watches after Verify; one in ALARM fails the run.
+   * @default - none; Bake only waits
+   */
+  readonly bakeAlarmNames?: string[];
+  /**
+   * Schema in the target database that holds `schema_history`.
+   * @default 'stepmigrate'
+   */
+  readonly historySchema?: string;
+  /**
+   * How long an Approval step waits for an answer before the run fails.
+   * @default - the workflow definition's default
+   */
+  readonly approvalTimeout?: Duration;
+  /**
+   * How the state machine retries a migration that gave up waiting for a lock.
+   * @default - the workflow definition's default
+   */
+  readonly lockRetry?: WorkflowDefinitionOptions['lockRetry'];
+  /**
+   * Longest an execution may run, approval wait included; it then ends TIMED_OUT and alarms.
+   * @default - the approval timeout plus 6 hours (30 hours with the default approval timeout)
+   */
+  readonly executionTimeout?: Duration;
+  /**
+   * Retention of the state machine's and the Lambdas' log groups.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Directory with one `<step>.ts` handler per step.
+   * @default - the handlers shipped with stepmigrate
+   */
+  readonly handlersDirectory?: string;
+}
+
+/** One migration workflow for one database. */
+export class MigrationWorkflow extends Construct implements ec2.IConnectable {
+  readonly stateMachine: sfn.StateMachine;
+  readonly functions: Readonly<Record<StepHandlerName, lambda.Function>>;
+  readonly backupBucket: s3.IBucket;
+  readonly backupPrefix: string;
+  readonly auditTable: dynamodb.ITable;
+  readonly leaseTable: dynamodb.Table;
+  readonly topic: sns.Topic;
+  readonly notifications: MigrationNotifications;
+  /** Execution history of the state machine (level ALL, without execution data). */
+  readonly logGroup: logs.LogGroup;
+  /** The database steps' network identity: allow it into the database. */
+  readonly connections: ec2.Connections;
+  readonly databaseName: string;
+
+  private readonly steps: Record<StepHandlerName, StepLambda>;
+
+  constructor(scope: Construct, id: string, props: MigrationWorkflowProps) {
+    super(scope, id);
+    const settings = validateProps(props);
+    this.databaseName = props.databaseName;
+    this.backupPrefix = settings.backupPrefix;
+
+    this.backupBucket =
+      props.backupBucket ??
+      new BackupBucket(this, 'BackupBucket', {
+        retentionDays: settings.backupRetentionDays,
+        removalPolicy: props.backupBucketRemovalPolicy ?? RemovalPolicy.RETAIN,
+        encryptionKey: props.backupEncryptionKey,
+      }).bucket;
+    this.auditTable =
+      props.auditTable ??
+      createAuditTable(this, 'AuditTable', props.auditTableRemovalPolicy ?? RemovalPolicy.RETAIN);
+    this.leaseTable = createLeaseTable(this, 'LeaseTable');
+
+    const securityGroups = props.securityGroups ?? [
+      new ec2.SecurityGroup(this, 'SecurityGroup', {
+        vpc: props.vpc,
+        description: `stepmigrate database steps for ${props.databaseName}`,
+        allowAllOutbound: true,
+      }),
+    ];
+    this.connections = new ec2.Connections({ securityGroups });
+
+    this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      // The vendedlogs prefix keeps the account's CloudWatch Logs resource policy small.
+      logGroupName: `/aws/vendedlogs/states/stepmigrate-${Stack.of(this).stackName}-${this.node.addr}`,
+      retention: settings.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.steps = this.createSteps(props, settings, securityGroups);
+    this.functions = Object.fromEntries(
+      STEP_HANDLERS.map((step) => [step, this.steps[step].function]),
+    ) as Record<StepHandlerName, lambda.Function>;
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        buildWorkflowDefinition(this, this.functions, {
+          approvalTimeout: props.approvalTimeout,
+          lockRetry: props.lockRetry,
+        }),
+      ),
+      timeout: settings.executionTimeout,
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    this.acknowledgeStateMachineRole();
+
+    this.notifications = new MigrationNotifications(this, 'Notifications', {
+      stateMachine: this.stateMachine,
+      databaseName: props.databaseName,
+      alarmEmail: props.alarmEmail,
+    });
+    this.topic = this.notifications.topic;
+    this.grantStepPermissions(props, settings);
+  }
+
+  /** Lets `grantee` start executions and follow them (`stepmigrate start --wait`, CodePipeline). */
+  grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    this.stateMachine.grantRead(grantee);
+    return this.stateMachine.grantStartExecution(grantee);
+  }
+
+  /** Lets `grantee` answer Approval steps (`stepmigrate approve|reject`). */
+  grantApprove(grantee: iam.IGrantable): iam.Grant {
+    return this.stateMachine.grantTaskResponse(grantee);
+  }
+
+  /** Lets `grantee` read the audit log (`stepmigrate audit`). */
+  grantReadAudit(grantee: iam.IGrantable): iam.Grant {
+    return this.auditTable.grantReadData(grantee);
+  }
+
+  /** Lets `grantee` list and download backups (`stepmigrate backups`, `restore`). */
+  grantReadBackups(grantee: iam.IGrantable): iam.Grant {
+    return this.backupBucket.grantRead(grantee, `${this.backupPrefix}*`);
+  }
+
+  /** A StepMigrate metric of this database. */
+  metric(name: MetricName, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return stepMigrateMetric(name, this.databaseName, options);
+  }
+
+  /** Runs that ended failed (rolled back or not). */
+  metricRunsFailed(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('RunFailed', options);
+  }
+
+  metricRunsSucceeded(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('RunSucceeded', options);
+  }
+
+  /** Runs that failed and were rolled back to where they started. */
+  metricRollbacks(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('RolledBack', options);
+  }
+
+  /** Rollbacks that could not finish: each needs a person. */
+  metricRollbacksFailed(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('RollbackFailed', options);
+  }
+
+  metricMigrationsApplied(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('MigrationsApplied', options);
+  }
+
+  metricRunDuration(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('RunDurationMs', options);
+  }
+
+  metricStepDuration(step: StepName, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('StepDurationMs', {
+      ...options,
+      dimensionsMap: { Step: step, ...options?.dimensionsMap },
+    });
+  }
+
+  /** Failed step invocations (retried attempts count too), optionally of one step. */
+  metricStepErrors(step?: StepName, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const stepDimension = step === undefined ? {} : { Step: step };
+    return this.metric('StepErrors', { ...options, dimensionsMap: { ...stepDimension, ...options?.dimensionsMap } });
+  }
+
+  metricBackupBytes(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('BackupBytes', options);
+  }
+
+  /** Lock timeouts that the state machine retried. */
+  metricLockRetries(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('LockRetries', options);
+  }
+
+  private createSteps(
+    props: MigrationWorkflowProps,
+    settings: Settings,
+    securityGroups: ec2.ISecurityGroup[],
+  ): Record<StepHandlerName, StepLambda> {
+    const common: Record<string, string> = {
+      STEPMIGRATE_MIGRATIONS_DIR: BUNDLED_MIGRATIONS_DIR,
+      STEPMIGRATE_DATABASE: props.databaseName,
+      STEPMIGRATE_AUDIT_TABLE: this.auditTable.tableName,
+      STEPMIGRATE_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      STEPMIGRATE_HISTORY_SCHEMA: settings.historySchema,
+      STEPMIGRATE_LOCK_TIMEOUT_MS: String(settings.lockTimeoutMs),
+      STEPMIGRATE_STATEMENT_TIMEOUT_MS: String(settings.statementTimeoutMs),
+    };
+    const steps = {} as Record<StepHandlerName, StepLambda>;
+    for (const step of STEP_HANDLERS) {
+      const needs = STEP_NEEDS[step];
+      const environment = { ...common };
+      if (needs.database) environment.STEPMIGRATE_DB_SECRET_ARN = props.databaseSecret.secretArn;
+      if (needs.lease) environment.STEPMIGRATE_LEASE_TABLE = this.leaseTable.tableName;
+      if (needs.backup) {
+        environment.STEPMIGRATE_BACKUP_BUCKET = this.backupBucket.bucketName;
+        environment.STEPMIGRATE_BACKUP_PREFIX = settings.backupPrefix;
+      }
+      if (needs.readAlarms) environment.STEPMIGRATE_BAKE_ALARMS = settings.bakeAlarmNames.join(',');
+      steps[step] = new StepLambda(this, `${capitalize(step)}Step`, {
+        step,
+        handlersDirectory: settings.handlersDirectory,
+        migrationsDirectory: settings.migrationsDirectory,
+        environment,
+        timeout: needs.timeout,
+        memorySize: needs.memorySize,
+        logRetention: settings.logRetention,
+        network: needs.database
+          ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups }
+          : undefined,
+      });
+    }
+    return steps;
+  }
+
+  private grantStepPermissions(props: MigrationWorkflowProps, settings: Settings): void {
+    const backupObjects = this.backupBucket.arnForObjects(`${settings.backupPrefix}*`);
+    for (const step of STEP_HANDLERS) {
+      const needs = STEP_NEEDS[step];
+      const lambdaStep = this.steps[step];
+      const wildcardReasons = [
+        'cloudwatch:PutMetricData has no resource-level permissions; the cloudwatch:namespace condition ' +
+          `limits it to ${METRICS_NAMESPACE}.`,
+        'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.',
+      ];
+      // The audit middleware of every step appends records; none may change or delete one.
+      lambdaStep.allow(['dynamodb:PutItem'], [this.auditTable.tableArn]);
+      lambdaStep.allow(['cloudwatch:PutMetricData'], ['*'], {
+        StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE },
+      });
+      if (needs.database) {
+        props.databaseSecret.grantRead(lambdaStep.role);
+        wildcardReasons.push(
+          'The ec2 network-interface actions a Lambda in a VPC needs do not support resource-level permissions.',
+        );
+      }
+      if (needs.lease === 'acquire') {
+        lambdaStep.allow(
+          ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+          [this.leaseTable.tableArn],
+        );
+      } else if (needs.lease === 'release') {
+        lambdaStep.allow(['dynamodb:GetItem', 'dynamodb:DeleteItem'], [this.leaseTable.tableArn]);
+      }
+      if (needs.backup)
+        this.grantBackupAccess(lambdaStep, needs.backup, backupObjects, settings.backupPrefix);
+      if (needs.readAlarms && settings.bakeAlarmNames.length > 0) {
+        lambdaStep.allow(['cloudwatch:DescribeAlarms'], alarmArns(this, settings.bakeAlarmNames));
+      }
+      if (needs.publishApproval) {
+        lambdaStep.allow(['sns:Publish'], [this.topic.topicArn]);
+        lambdaStep.allow(['kms:GenerateDataKey', 'kms:Decrypt'], [this.notifications.topicKey.keyArn]);
+        lambdaStep.function.addEnvironment('STEPMIGRATE_TOPIC_ARN', this.topic.topicArn);
+      }
+      lambdaStep.acknowledgeWildcardResource(wildcardReasons);
+    }
+  }
+
+  private grantBackupAccess(
+    step: StepLambda,
+    access: 'write' | 'read',
+    objects: string,
+    prefix: string,
+  ): void {
+    const actions =
+      access === 'write'
+        ? ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject']
+        : ['s3:GetObject', 's3:GetObjectVersion'];
+    step.allow(actions, [objects]);
+    step.allow(['s3:ListBucket'], [this.backupBucket.bucketArn], {
+      StringLike: { 's3:prefix': [`${prefix}*`] },
+    });
+    const key = this.backupBucket.encryptionKey;
+    if (key) {
+      step.allow(access === 'write' ? ['kms:GenerateDataKey', 'kms:Decrypt'] : ['kms:Decrypt'], [key.keyArn]);
+    }
+    const policy = step.role.node.findChild('DefaultPolicy');
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${wildcardObjectsFinding(this, prefix)}]`,
+      reason: `Backups are written as many objects under one prefix; access is limited to "${prefix}*" in the backup bucket.`,
+    });
+  }
+
+  private acknowledgeStateMachineRole(): void {
+    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    if (!policy) return;
+    const stack = Stack.of(this);
+    const acknowledgements = [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Execution logging (logs:CreateLogDelivery and friends) and X-Ray tracing do not support resource-level ' +
+          'permissions; the state machine role gets no other wildcard.',
+      },
+      ...STEP_HANDLERS.map((step) => ({
+        id: `AwsSolutions-IAM5[Resource::<${stack.resolve((this.functions[step].node.defaultChild as lambda.CfnFunction).logicalId)}.Arn>:*]`,
+        reason: `LambdaInvoke may call any published version or alias of the ${step} step's function, and no other function.`,
+      })),
+    ];
+    Validations.of(policy).acknowledge(...acknowledgements);
+  }
+}
+
+interface Settings {
+  migrationsDirectory: string;
+  handlersDirectory: string;
+  backupPrefix: string;
+  backupRetentionDays: number;
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  historySchema: string;
+  bakeAlarmNames: string[];
+  executionTimeout: Duration;
+  logRetention: logs.RetentionDays;
+}
+
+/** Every prop problem is reported at synth time, naming what was given and what is expected. */
+function validateProps(props: MigrationWorkflowProps): Settings {
+  const settings: Settings = {
+    migrationsDirectory: resolve(props.migrationsDirectory),
+    handlersDirectory: resolve(props.handlersDirectory ?? DEFAULT_HANDLERS_DIRECTORY),
+    backupPrefix: props.backupPrefix ?? 'backups/',
+    backupRetentionDays: props.backupRetentionDays ?? 30,
+    lockTimeoutMs: props.lockTimeoutMs ?? 3000,
+    statementTimeoutMs: props.statementTimeoutMs ?? 900000,
+    historySchema: props.historySchema ?? 'stepmigrate',
+    bakeAlarmNames: props.bakeAlarmNames ?? [],
+    executionTimeout:
+      props.executionTimeout ??
+      Duration.seconds(
+        (props.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT).toSeconds() + Duration.hours(6).toSeconds(),
+      ),
+    logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+  };
+  const problems: string[] = [];
+  if (!existsSync(settings.migrationsDirectory) || !statSync(settings.migrationsDirectory).isDirectory()) {
+    problems.push(`migrationsDirectory "${settings.migrationsDirectory}" is not a directory`);
+  }
+  if (!Token.isUnresolved(props.databaseName) && !/^[\w.-]{1,255}$/.test(props.databaseName)) {
+    problems.push(`databaseName "${props.databaseName}" must be 1-255 letters, digits, "_", "-" or "."`);
+  }
+  for (const [name, value] of [
+    ['lockTimeoutMs', settings.lockTimeoutMs],
+    ['statementTimeoutMs', settings.statementTimeoutMs],
+  ] as const) {
+    if (!Number.isInteger(value) || value <= 0)
+      problems.push(`${name} must be a positive whole number, got ${value}`);
+  }
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(settings.historySchema)) {
+    problems.push(`historySchema "${settings.historySchema}" must be a lower-case PostgreSQL identifier`);
+  }
+  if (
+    settings.backupPrefix.startsWith('/') ||
+    (settings.backupPrefix !== '' && !settings.backupPrefix.endsWith('/'))
+  ) {
+    problems.push(`backupPrefix "${settings.backupPrefix}" must not start with "/" and must end with "/"`);
+  }
+  const badAlarm = settings.bakeAlarmNames.find((name) => name === '' || name.includes(','));
+  if (badAlarm !== undefined)
+    problems.push(`bakeAlarmNames must be non-empty names without ",", got "${badAlarm}"`);
+  const approvalTimeout = props.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT;
+  if (approvalTimeout.toSeconds() >= settings.executionTimeout.toSeconds()) {
+    problems.push(
+      `approvalTimeout (${approvalTimeout.toHumanString()}) must be shorter than executionTimeout ` +
+        `(${settings.executionTimeout.toHumanString()})`,
+    );
+  }
+  if (problems.length > 0) throw new Error(`MigrationWorkflow: ${problems.join('; ')}`);
+  return settings;
+}
+
+/** How cdk-nag prints `<bucket arn>/<prefix>*` in an IAM5 finding. */
+function wildcardObjectsFinding(scope: Construct, prefix: string): string {
+  const bucket = Stack.of(scope).resolve((scope as MigrationWorkflow).backupBucket.bucketArn);
+  const arn =
+    typeof bucket === 'object' && 'Fn::GetAtt' in bucket
+      ? `<${bucket['Fn::GetAtt'].join('.')}>`
+      : String(bucket);
+  return `${arn}/${prefix}*`;
+}
+
+function capitalize(step: string): string {
+  return step.charAt(0).toUpperCase() + step.slice(1);
+}

@@ -1,0 +1,147 @@
+// One Lambda function for one state machine step: its own role (nothing attached but what the
+// caller grants), its own log group, and the bundle settings shared with the size benchmark.
+import { join } from 'node:path';
+import { ArnFormat, type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  afterBundlingCommands,
+  ESM_REQUIRE_BANNER,
+  MAIN_FIELDS,
+  NODE_TARGET,
+  PROJECT_ROOT,
+  type StepHandlerName,
+} from './bundling.ts';
+
+export interface StepLambdaProps {
+  readonly step: StepHandlerName;
+  readonly handlersDirectory: string;
+  readonly migrationsDirectory: string;
+  readonly environment: Record<string, string>;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  readonly logRetention: logs.RetentionDays;
+  /** Present for steps that talk to the database. */
+  readonly network?: {
+    readonly vpc: ec2.IVpc;
+    readonly vpcSubnets?: ec2.SubnetSelection;
+    readonly securityGroups: ec2.ISecurityGroup[];
+  };
+}
+
+/** A step's Lambda function with a role that starts empty: least privilege is granted per step. */
+export class StepLambda extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: StepLambdaProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `stepmigrate ${props.step} step`,
+    });
+    // The log stream actions on the function's own log group, instead of the AWS managed
+    // AWSLambdaBasicExecutionRole, which may write to every log group in the account.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    if (props.network) this.allowVpcNetworkInterfaces();
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(props.handlersDirectory, `${props.step}.ts`),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      timeout: props.timeout,
+      memorySize: props.memorySize,
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      projectRoot: PROJECT_ROOT,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: NODE_TARGET,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: MAIN_FIELDS,
+        banner: ESM_REQUIRE_BANNER,
+        // Pin the SDK version we test with instead of the one the runtime happens to ship.
+        bundleAwsSDK: true,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir, outputDir) =>
+            afterBundlingCommands(outputDir, props.migrationsDirectory),
+        },
+      },
+      ...(props.network
+        ? {
+            vpc: props.network.vpc,
+            vpcSubnets: props.network.vpcSubnets,
+            securityGroups: props.network.securityGroups,
+          }
+        : {}),
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to Node.js 22 on purpose: the bundles are built with esbuild target node22 and tested on it; ' +
+        'moving to a newer runtime is a deliberate upgrade, not an automatic one.',
+    });
+  }
+
+  /** Grants `actions` on `resources`. */
+  allow(actions: string[], resources: string[], conditions?: Record<string, Record<string, unknown>>): void {
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources, conditions }));
+  }
+
+  private allowVpcNetworkInterfaces(): void {
+    // What AWSLambdaVPCAccessExecutionRole grants, inline, so the role has no managed policy.
+    this.allow(
+      [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      ['*'],
+    );
+  }
+
+  /** The one wildcard the role keeps, explained next to where it is granted. */
+  acknowledgeWildcardResource(reasons: string[]): void {
+    const policy = this.role.node.tryFindChild('DefaultPolicy');
+    if (!policy) return;
+    Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: reasons.join(' ') });
+  }
+}
+
+/** `arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>` for each alarm name. */
+export function alarmArns(scope: Construct, names: readonly string[]): string[] {
+  return names.map((name) =>
+    Stack.of(scope).formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: name,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+  );
+}
