@@ -7,7 +7,10 @@ import {
   GetExecutionHistoryCommand,
   type HistoryEvent,
   type HistoryEventType,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
   SFNClient,
+  type SFNClientResolvedConfig,
 } from '@aws-sdk/client-sfn';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import { bufferSink } from '../../../cli/aws/sink.ts';
@@ -16,6 +19,8 @@ import type { RunOutput } from '../../../lambdas/engine/run-state.ts';
 export const REGION = 'eu-west-1';
 export const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:123456789012:stateMachine:orders-migrations`;
 export const EXECUTION_ARN = `arn:aws:states:${REGION}:123456789012:execution:orders-migrations:orders-prod-latest-20261121T101500-a1b2`;
+
+export type SfnStub = AwsStub<ServiceInputTypes, ServiceOutputTypes, SFNClientResolvedConfig>;
 
 export function client(): SFNClient {
   return new SFNClient({
@@ -130,7 +135,7 @@ export function runOutput(overrides: Partial<RunOutput> = {}): RunOutput {
  * returns once every batch is visible.
  */
 export function fakeExecution(
-  sfn: AwsStub<object, object, object>,
+  sfn: SfnStub,
   batches: HistoryEvent[][],
   final: Partial<DescribeExecutionOutput>,
   pageSize = 3,

@@ -15,7 +15,9 @@ import {
 
 const sfnMock = mockClient(SFNClient);
 
-beforeEach(() => sfnMock.reset());
+beforeEach(() => {
+  sfnMock.reset();
+});
 
 function successfulRun() {
   const timeline = new Timeline().started({ target: 'latest' }).task('Validate', 1200);
