@@ -178,11 +178,12 @@ async function readOwnedSequences(connection: SqlConnection, oid: number): Promi
     name: string;
     column: string;
     identity: boolean;
+    type: string;
     options: string;
   }>(
     `SELECT s.oid::regclass::text AS name, a.attname AS column, d.deptype = 'i' AS identity,
-            format('AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %s',
-                   format_type(q.seqtypid, NULL), q.seqincrement, q.seqmin, q.seqmax, q.seqstart,
+            format_type(q.seqtypid, NULL) AS type,
+            format('INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %s', q.seqincrement, q.seqmin, q.seqmax, q.seqstart,
                    q.seqcache, CASE WHEN q.seqcycle THEN 'CYCLE' ELSE 'NO CYCLE' END) AS options
        FROM pg_depend d
        JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
@@ -203,7 +204,7 @@ async function readOwnedSequences(connection: SqlConnection, oid: number): Promi
     owned.push({
       identity: row.identity,
       options: row.options,
-      createSql: `CREATE SEQUENCE IF NOT EXISTS ${row.name} ${row.options}`,
+      createSql: `CREATE SEQUENCE IF NOT EXISTS ${row.name} AS ${row.type} ${row.options}`,
       ownedBySql: `ALTER SEQUENCE ${row.name} OWNED BY ${table}.${quoteIdent(row.column)}`,
       state: {
         name: row.name,

@@ -1,0 +1,74 @@
+// Puts a table's structure back before its data is loaded: the whole table when a down
+// section could not recreate it, or the columns it lost when it exists without them.
+
+import type { SqlConnection } from '../../ports.ts';
+import { BackupError } from '../errors.ts';
+import { qualifiedName } from './copy-format.ts';
+import type { TableBackup } from './manifest.ts';
+import { columnSql } from './table-catalog.ts';
+
+export async function tableExists(connection: SqlConnection, table: TableBackup): Promise<boolean> {
+  const { rows } = await connection.query<{ oid: number | null }>('SELECT to_regclass($1)::oid::int AS oid', [
+    qualifiedName(table.schema, table.table),
+  ]);
+  return rows[0]?.oid != null;
+}
+
+/** Runs the manifest's CREATE statements for a table that no longer exists. */
+export async function recreateTable(connection: SqlConnection, table: TableBackup): Promise<void> {
+  for (const statement of table.ddl.create) {
+    try {
+      await connection.query(statement);
+    } catch (error) {
+      throw new BackupError(
+        `cannot recreate ${table.name} from the backup manifest: ${(error as Error).message} — statement: ${statement.split('\n')[0]}…` +
+          ' (a type, schema or referenced object it needs may be missing; create it, then restore again)',
+        { cause: error },
+      );
+    }
+  }
+}
+
+/** The manifest columns the live table lacks (dropped, and not re-added by a down section). */
+export async function missingColumns(connection: SqlConnection, table: TableBackup): Promise<string[]> {
+  const { rows } = await connection.query<{ name: string }>(
+    `SELECT attname AS name FROM pg_attribute
+      WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`,
+    [qualifiedName(table.schema, table.table)],
+  );
+  const present = new Set(rows.map((row) => row.name));
+  return table.columns.filter((column) => !present.has(column.name)).map((column) => column.name);
+}
+
+/** Adds columns back (to an already emptied table, so NOT NULL holds until the data is loaded). */
+export async function addColumns(
+  connection: SqlConnection,
+  table: TableBackup,
+  names: string[],
+): Promise<void> {
+  for (const name of names) {
+    const column = table.columns.find((c) => c.name === name)!;
+    const statement = `ALTER TABLE ${qualifiedName(table.schema, table.table)} ADD COLUMN ${columnSql(column)}`;
+    try {
+      await connection.query(statement);
+    } catch (error) {
+      throw new BackupError(`cannot add column ${name} back to ${table.name}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+/** Foreign keys of recreated tables, added once every restored table holds its data (so they validate). */
+export async function addForeignKeys(connection: SqlConnection, table: TableBackup): Promise<void> {
+  for (const statement of table.ddl.foreignKeys) {
+    try {
+      await connection.query(statement);
+    } catch (error) {
+      throw new BackupError(
+        `cannot add a foreign key back to ${table.name}: ${(error as Error).message} — statement: ${statement}`,
+        { cause: error },
+      );
+    }
+  }
+}

@@ -1,0 +1,250 @@
+// Restore: puts tables back exactly as a backup holds them, in ONE transaction that commits
+// only after every restored table has been read back and matched against the manifest.
+// Any failure (missing or corrupt object, checksum mismatch, broken foreign key) rolls the
+// whole restore back, so the database is either fully restored or untouched.
+
+import type { BackupStore, Database, SqlConnection } from '../../ports.ts';
+import { BackupError } from '../errors.ts';
+import { qualifiedName, setCopySessionSql } from './copy-format.ts';
+import { checkForeignKeys, referencedFromOutside, relationTree } from './foreign-keys.ts';
+import { loadTable } from './load-table.ts';
+import { type BackupManifest, readManifest, type TableBackup } from './manifest.ts';
+import { addColumns, addForeignKeys, missingColumns, recreateTable, tableExists } from './recreate-table.ts';
+import { disableUserTriggers, enterReplicaMode, restoreTriggers } from './triggers.ts';
+import { type Verification, verifyRestoredTable } from './verify-restore.ts';
+
+export interface RestoreDependencies {
+  db: Database;
+  store: BackupStore;
+  log?: (line: string) => void;
+}
+
+/** replace: restore and commit. check: do everything, verify, then roll back (proves the backup restores). */
+export type RestoreMode = 'replace' | 'check';
+
+export interface RestoreRequest {
+  /** The manifest itself, or its key in the store. */
+  manifest: BackupManifest | string;
+  /** "schema.table" names; default every table in the backup. */
+  tables?: string[];
+  mode?: RestoreMode;
+}
+
+export interface RestoredTable {
+  name: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+  recreated: boolean;
+  addedColumns: string[];
+  verifiedBy: Verification;
+}
+
+export interface RestoreResult {
+  executionId: string;
+  database: string;
+  mode: RestoreMode;
+  committed: boolean;
+  tables: RestoredTable[];
+}
+
+export async function restoreTables(
+  deps: RestoreDependencies,
+  request: RestoreRequest,
+): Promise<RestoreResult> {
+  const manifest =
+    typeof request.manifest === 'string'
+      ? await readManifest(deps.store, request.manifest)
+      : request.manifest;
+  const tables = selectTables(manifest, request.tables);
+  const mode = request.mode ?? 'replace';
+  const restored = await deps.db.withConnection(async (connection) => {
+    await connection.query('BEGIN');
+    try {
+      const result = await restoreInTransaction(connection, deps, tables);
+      await connection.query(mode === 'replace' ? 'COMMIT' : 'ROLLBACK');
+      return result;
+    } catch (error) {
+      await connection.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  });
+  return {
+    executionId: manifest.executionId,
+    database: manifest.database,
+    mode,
+    committed: mode === 'replace',
+    tables: restored,
+  };
+}
+
+/**
+ * What Rollback calls after the down sections ran: puts back the data of the tables the run
+ * destroyed or rewrote. Tables that did not exist when the backup ran have nothing to restore.
+ */
+export async function restoreAfterDown(
+  deps: RestoreDependencies,
+  manifestKey: string,
+  tables: readonly string[],
+): Promise<RestoreResult> {
+  const manifest = await readManifest(deps.store, manifestKey);
+  const missing = new Set(manifest.missingAtBackup);
+  const wanted = tables.filter((name) => !missing.has(name));
+  if (wanted.length === 0) {
+    return {
+      executionId: manifest.executionId,
+      database: manifest.database,
+      mode: 'replace',
+      committed: false,
+      tables: [],
+    };
+  }
+  return restoreTables(deps, { manifest, tables: wanted, mode: 'replace' });
+}
+
+function selectTables(manifest: BackupManifest, names: readonly string[] | undefined): TableBackup[] {
+  if (names === undefined) return manifest.tables;
+  return names.map((name) => {
+    const table = manifest.tables.find((t) => t.name === name || qualifiedName(t.schema, t.table) === name);
+    if (!table) {
+      const held = manifest.tables.map((t) => t.name).join(', ') || 'no tables';
+      throw new BackupError(
+        `table ${name} is not in the backup of execution ${manifest.executionId} (it holds: ${held})`,
+      );
+    }
+    return table;
+  });
+}
+
+async function restoreInTransaction(
+  connection: SqlConnection,
+  deps: RestoreDependencies,
+  tables: TableBackup[],
+): Promise<RestoredTable[]> {
+  await connection.query(setCopySessionSql());
+  const replicaMode = await enterReplicaMode(connection);
+  if (!replicaMode) await connection.query('SET CONSTRAINTS ALL DEFERRED');
+  const recreated = new Set<string>();
+  for (const table of tables) {
+    if (await tableExists(connection, table)) continue;
+    await recreateTable(connection, table);
+    recreated.add(table.name);
+    deps.log?.(`recreated ${table.name} from the backup manifest`);
+  }
+  const sqlNames = tables.map((t) => qualifiedName(t.schema, t.table));
+  await connection.query(`LOCK TABLE ${sqlNames.join(', ')} IN ACCESS EXCLUSIVE MODE`);
+  const tree = await relationTree(connection, sqlNames);
+  await emptyTables(connection, tables, tree, replicaMode);
+  const added = new Map<string, string[]>();
+  for (const table of tables) {
+    const names = await missingColumns(connection, table);
+    if (names.length > 0) await addColumns(connection, table, names);
+    added.set(table.name, names);
+  }
+  const triggers = await disableUserTriggers(connection, sqlNames, replicaMode);
+  const ordered = replicaMode ? tables : await parentsFirst(connection, tables);
+  for (const table of ordered) {
+    const started = Date.now();
+    await loadTable(connection, deps.store, table);
+    deps.log?.(`loaded ${table.name}: ${table.rows} rows in ${Date.now() - started} ms`);
+  }
+  await restoreSequences(connection, tables);
+  for (const table of tables) if (recreated.has(table.name)) await addForeignKeys(connection, table);
+  if (replicaMode) await checkForeignKeys(connection, await relationTree(connection, sqlNames));
+  await restoreTriggers(connection, triggers);
+  const restored: RestoredTable[] = [];
+  for (const table of tables) {
+    const verifiedBy = await verifyRestoredTable(connection, deps.store, table);
+    restored.push({
+      name: table.name,
+      rows: table.rows,
+      bytes: table.bytes,
+      sha256: table.sha256,
+      recreated: recreated.has(table.name),
+      addedColumns: added.get(table.name) ?? [],
+      verifiedBy,
+    });
+  }
+  return restored;
+}
+
+/**
+ * TRUNCATE where it can (fast, and rows load into a fresh file in backup order); DELETE for
+ * tables other tables still reference, which only replica mode makes safe (otherwise ON DELETE
+ * CASCADE would empty tables nobody asked to restore).
+ */
+async function emptyTables(
+  connection: SqlConnection,
+  tables: TableBackup[],
+  tree: number[],
+  replicaMode: boolean,
+): Promise<void> {
+  const sqlName = (t: TableBackup) => qualifiedName(t.schema, t.table);
+  const referenced = await referencedFromOutside(connection, tables.map(sqlName), tree);
+  const truncate: string[] = [];
+  for (const table of tables) {
+    const from = referenced.get(sqlName(table));
+    if (!from) {
+      truncate.push(table.partitioned ? sqlName(table) : `ONLY ${sqlName(table)}`);
+      continue;
+    }
+    if (!replicaMode) {
+      throw new BackupError(
+        `${table.name} is referenced by foreign keys from ${from.join(', ')}, which are not being restored; ` +
+          'replacing its rows needs session_replication_role (superuser, rds_superuser, or GRANT SET ON PARAMETER ' +
+          `session_replication_role) — or restore those tables too (--table ${from[0]})`,
+      );
+    }
+    await connection.query(`DELETE FROM ${table.partitioned ? '' : 'ONLY '}${sqlName(table)}`);
+  }
+  if (truncate.length > 0) await connection.query(`TRUNCATE ${truncate.join(', ')}`);
+}
+
+/** Without replica mode, non-deferrable foreign keys are checked row by row: load referenced tables first. */
+async function parentsFirst(connection: SqlConnection, tables: TableBackup[]): Promise<TableBackup[]> {
+  const { rows } = await connection.query<{ child: string; parent: string }>(
+    `SELECT DISTINCT c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent
+       FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid <> c.confrelid`,
+  );
+  const key = (t: TableBackup) => qualifiedName(t.schema, t.table);
+  const byName = new Map(tables.map((t) => [key(t), t]));
+  const canonical = new Map<string, string>();
+  for (const t of tables) {
+    const { rows: r } = await connection.query<{ name: string }>('SELECT $1::regclass::text AS name', [
+      key(t),
+    ]);
+    canonical.set(r[0]!.name, key(t));
+  }
+  const ordered: TableBackup[] = [];
+  const visiting = new Set<string>();
+  const visit = (name: string) => {
+    if (visiting.has(name) || ordered.includes(byName.get(name)!)) return;
+    visiting.add(name);
+    for (const edge of rows) {
+      const child = canonical.get(edge.child);
+      const parent = canonical.get(edge.parent);
+      if (child === name && parent) visit(parent);
+    }
+    ordered.push(byName.get(name)!);
+  };
+  for (const t of tables) visit(key(t));
+  return ordered;
+}
+
+async function restoreSequences(connection: SqlConnection, tables: TableBackup[]): Promise<void> {
+  for (const table of tables) {
+    for (const sequence of table.sequences) {
+      const { rows } = await connection.query<{ name: string | null }>(
+        'SELECT coalesce(pg_get_serial_sequence($1, $2), to_regclass($3)::text) AS name',
+        [qualifiedName(table.schema, table.table), sequence.column ?? null, sequence.name],
+      );
+      const name = rows[0]?.name;
+      if (!name) continue;
+      await connection.query('SELECT setval($1::regclass, $2::bigint, $3)', [
+        name,
+        sequence.lastValue,
+        sequence.isCalled,
+      ]);
+    }
+  }
+}
