@@ -95,8 +95,6 @@ export const TASK_STATE_STEPS: Readonly<Record<string, StepFunctionName>> = {
 
 export const DEFAULT_LOCK_RETRY: LockRetryOptions = { maxAttempts: 5, intervalSeconds: 5, backoffRate: 2 };
 export const DEFAULT_APPROVAL_TIMEOUT = Duration.hours(24);
-/** Longest a bake check waits before looking at the alarms again. */
-export const BAKE_POLL_SECONDS = 30;
 
 // A Lambda runs at most 15 minutes. Without an explicit task timeout the local runner
 // would give up on a task after 60 s.
@@ -139,7 +137,9 @@ export function buildWorkflowDefinition(
     StateName.validate,
     functions.validate,
     { executionId, input: sfn.JsonPath.objectAt('$$.Execution.Input') },
-    { resultSelector: { 'run.$': '$.Payload' }, resultPath: '$' },
+    // No ResultPath: the result replaces the execution input (aws-local-stepfunctions
+    // reads an explicit "$" as a key named "$").
+    { resultSelector: { 'run.$': '$.Payload' } },
   );
 
   const approval = invoke(
@@ -224,7 +224,7 @@ export function buildWorkflowDefinition(
   bake.addCatch(rollback, toRollback);
   rollback.addCatch(report, { errors: [sfn.Errors.ALL], resultPath: '$.rollbackError' });
   // Before Backup nothing has changed: report and fail.
-  validate.addCatch(report, { errors: [sfn.Errors.ALL], resultPath: '$' });
+  validate.addCatch(report, { errors: [sfn.Errors.ALL] });
   approval.addCatch(report, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
   const outcome = new sfn.Choice(scope, StateName.outcome, { stateName: StateName.outcome })

@@ -1,0 +1,97 @@
+// Runs the synthesized definition with aws-local-stepfunctions, every Task state bound to
+// the in-process step handler of the function it invokes on AWS.
+import './polyfill.ts';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { RunOutput } from '../../lambdas/engine/run-state.ts';
+import type { StepHandlers } from '../../lambdas/handlers/create-handlers.ts';
+import { type AslDefinition, allStates } from './resolve-definition.ts';
+import type { SynthesizedWorkflow } from './synthesize.ts';
+import { localTaskHandlers } from './task-handlers.ts';
+
+type EventLogs = ReturnType<StateMachine['run']>['eventLogs'];
+export type ExecutionEvent = EventLogs extends AsyncGenerator<infer E> ? E : never;
+
+export interface LocalExecutionOptions {
+  workflow: SynthesizedWorkflow;
+  handlers: StepHandlers;
+  input: Record<string, unknown>;
+  executionId: string;
+  /** Called for every event of the execution, as it happens (live progress). */
+  onEvent?(event: ExecutionEvent): void;
+  /**
+   * Pause before a Retry, instead of the definition's interval (seconds to minutes on AWS).
+   * @default 200
+   */
+  retryPauseMs?: number;
+}
+
+export interface LocalExecutionResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  /** The execution output; for a failed execution, what Report produced before Fail. */
+  output?: RunOutput;
+  /** Error and cause of a failed execution, as Step Functions would report them. */
+  failure?: { error: string; cause: string };
+}
+
+function retryPauses(definition: AslDefinition, pauseMs: number): Record<string, number> {
+  return Object.fromEntries(
+    allStates(definition)
+      .filter(([, s]) => s.Retry !== undefined)
+      .map(([n]) => [n, pauseMs]),
+  );
+}
+
+function taskTokenStates(definition: AslDefinition): Set<string> {
+  return new Set(
+    allStates(definition)
+      .filter(([, s]) => s.Type === 'Task' && s.Resource?.endsWith('.waitForTaskToken'))
+      .map(([name]) => name),
+  );
+}
+
+/** Report's output is the RunOutput; a failed execution throws it away, so keep it from the events. */
+function reportOutput(event: ExecutionEvent): RunOutput | undefined {
+  if (event.type !== 'StateExited' || event.state.name !== 'Report') return undefined;
+  return event.state.output as unknown as RunOutput;
+}
+
+export async function executeLocally(options: LocalExecutionOptions): Promise<LocalExecutionResult> {
+  const { definition, taskSteps } = options.workflow;
+  const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
+    // Validation costs about a second per run; test/infra validates the definition instead.
+    validationOptions: { noValidate: true },
+  });
+  const execution = machine.run(options.input as never, {
+    overrides: {
+      taskResourceLocalHandlers: localTaskHandlers(taskSteps, options.handlers, taskTokenStates(definition)),
+      retryIntervalOverrides: retryPauses(definition, options.retryPauseMs ?? 200),
+    },
+    context: {
+      Execution: { Id: options.executionId, Name: options.executionId },
+      // Approval's task token; locally the approval is answered in-process.
+      Task: { Token: `local-task-token:${options.executionId}` },
+    },
+  });
+
+  let output: RunOutput | undefined;
+  const followEvents = (async () => {
+    for await (const event of execution.eventLogs) {
+      output = reportOutput(event) ?? output;
+      options.onEvent?.(event);
+    }
+  })();
+
+  try {
+    const result = (await execution.result) as unknown as RunOutput;
+    await followEvents;
+    return { status: 'SUCCEEDED', output: result };
+  } catch (error) {
+    await followEvents.catch(() => undefined);
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    const failure = {
+      error: cause instanceof Error ? cause.name : 'Error',
+      cause: cause instanceof Error ? cause.message : String(cause),
+    };
+    return { status: 'FAILED', output, failure };
+  }
+}

@@ -1,0 +1,36 @@
+// The stack the local runner synthesizes: the real MigrationWorkflow construct, with
+// placeholder network and secret (the local runner never deploys, it only reads the
+// state machine definition and which function serves each step).
+import { type App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { MigrationWorkflow } from '../../infra/migration-workflow.ts';
+import type { StepFunctionName } from '../../infra/workflow-definition.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './resolve-definition.ts';
+
+export interface LocalWorkflowStack {
+  stack: Stack;
+  workflow: MigrationWorkflow;
+  functions: Readonly<Record<StepFunctionName, { functionArn: string }>>;
+}
+
+export function buildLocalWorkflowStack(app: App, migrationsDirectory: string): LocalWorkflowStack {
+  const stack = new Stack(app, 'StepMigrateLocal', { env: { account: LOCAL_ACCOUNT, region: LOCAL_REGION } });
+  const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+    vpcId: 'vpc-00000000',
+    availabilityZones: [`${LOCAL_REGION}a`],
+    privateSubnetIds: ['subnet-00000000'],
+  });
+  const databaseSecret = secretsmanager.Secret.fromSecretCompleteArn(
+    stack,
+    'DatabaseSecret',
+    `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:stepmigrate-local-AbCdEf`,
+  );
+  const workflow = new MigrationWorkflow(stack, 'Workflow', {
+    migrationsDirectory,
+    databaseSecret,
+    vpc,
+    databaseName: 'local',
+  });
+  return { stack, workflow, functions: workflow.functions };
+}

@@ -1,0 +1,25 @@
+// Backup: copy every table the plan can destroy or rewrite before anything changes.
+import type { BackupSummary } from '../engine/run-state.ts';
+import type { RunEvent } from './events.ts';
+import { lambdaEntry } from './lambda-entry.ts';
+import { stepHandler } from './middleware/step-handler.ts';
+import type { StepDependencies } from './step-dependencies.ts';
+
+export function makeBackupHandler(deps: StepDependencies) {
+  return stepHandler<RunEvent, BackupSummary>(
+    'Backup',
+    deps,
+    async ({ run }) => deps.steps.backupRun(await deps.engine(), deps.backupStore, run),
+    {
+      resultDetail: (backup) => ({
+        detail: {
+          location: backup.location,
+          tables: backup.tables.length,
+          bytes: backup.tables.reduce((sum, t) => sum + t.bytes, 0),
+        },
+      }),
+    },
+  );
+}
+
+export const handler = lambdaEntry(makeBackupHandler);

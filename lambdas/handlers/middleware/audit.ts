@@ -1,0 +1,66 @@
+// One audit record when a step starts, and one when it succeeds or fails (DESIGN §1.4):
+// who asked, which database and migrations (with checksums), how long, and what went wrong.
+import type { MiddlewareObj } from '@middy/core';
+import { summarizeError } from '../../engine/errors.ts';
+import type { AuditEvent, AuditLog, AuditRecord, StepName } from '../../ports.ts';
+import type { StepEvent } from '../events.ts';
+import { type StepFacts, stepFacts } from './step-event.ts';
+import { StepTimer } from './timing.ts';
+
+export interface AuditOptions {
+  step: StepName;
+  auditLog: AuditLog;
+  /** Database name to record before Validate has named it. */
+  database: string;
+  /** version → checksum for the given versions; best effort, {} when unknown. */
+  checksums(versions: readonly string[]): Promise<Record<string, string>>;
+  /** Extra fields for the closing record, taken from the step's result. */
+  resultDetail?(result: unknown): Pick<AuditRecord, 'detail' | 'error'>;
+  now?(): Date;
+}
+
+export function auditMiddleware(options: AuditOptions): MiddlewareObj<StepEvent, unknown> {
+  const timer = new StepTimer(options.now);
+
+  const record = async (
+    facts: StepFacts,
+    event: AuditEvent,
+    at: Date,
+    extra: Partial<AuditRecord>,
+  ): Promise<void> => {
+    const entry: AuditRecord = {
+      executionId: facts.executionId,
+      database: facts.database,
+      step: options.step,
+      event,
+      at: at.toISOString(),
+      ...extra,
+    };
+    if (facts.migrations.length > 0) {
+      entry.migrations = facts.migrations;
+      entry.checksums = await options.checksums(facts.migrations).catch(() => ({}));
+    }
+    if (facts.requestedBy !== undefined) entry.requestedBy = facts.requestedBy;
+    await options.auditLog.append(entry);
+  };
+
+  return {
+    before: async (request) => {
+      const at = timer.start(request);
+      await record(stepFacts(request.event, options.database), 'started', at, {});
+    },
+    after: async (request) => {
+      const { durationMs, at } = timer.stop(request);
+      const facts = stepFacts(request.event, options.database, request.response);
+      await record(facts, 'succeeded', at, { durationMs, ...options.resultDetail?.(request.response) });
+    },
+    onError: async (request) => {
+      const { durationMs, at } = timer.stop(request);
+      const facts = stepFacts(request.event, options.database);
+      // The step's own error is what matters; a failing audit write must not replace it.
+      await record(facts, 'failed', at, { durationMs, error: summarizeError(request.error) }).catch(
+        () => undefined,
+      );
+    },
+  };
+}

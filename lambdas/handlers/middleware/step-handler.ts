@@ -1,0 +1,45 @@
+// Wraps a step's work in the cross-cutting middleware, in one place for all eight steps.
+// onError runs in reverse order of `use`: the error is normalised first, then logged,
+// counted and audited under its final name.
+import middy from '@middy/core';
+import type { AuditRecord, StepName } from '../../ports.ts';
+import type { StepEvent } from '../events.ts';
+import type { StepDependencies } from '../step-dependencies.ts';
+import { auditMiddleware } from './audit.ts';
+import { normalizeErrorMiddleware } from './normalize-error.ts';
+import { stepLogMiddleware } from './step-log.ts';
+import { stepMetricsMiddleware } from './step-metrics.ts';
+
+export type StepHandler<E, R> = (event: E, context?: unknown) => Promise<R>;
+
+export interface StepHandlerOptions<R> {
+  /** Extra fields for the step's closing audit record. */
+  resultDetail?(result: R): Pick<AuditRecord, 'detail' | 'error'>;
+}
+
+export function stepHandler<E extends StepEvent, R>(
+  step: StepName,
+  deps: StepDependencies,
+  work: (event: E) => Promise<R>,
+  options: StepHandlerOptions<R> = {},
+): StepHandler<E, R> {
+  const common = { step, database: deps.database, now: deps.now };
+  const checksums = async (versions: readonly string[]) => {
+    const { migrations } = await deps.engine();
+    const wanted = new Set(versions);
+    return Object.fromEntries(
+      migrations.migrations.filter((m) => wanted.has(m.version)).map((m) => [m.version, m.checksum]),
+    );
+  };
+  const resultDetail = options.resultDetail as
+    | ((result: unknown) => Pick<AuditRecord, 'detail' | 'error'>)
+    | undefined;
+  const handler = middy<StepEvent, unknown>()
+    .use(auditMiddleware({ ...common, auditLog: deps.auditLog, checksums, resultDetail }))
+    .use(stepMetricsMiddleware({ ...common, metrics: deps.metrics, log: deps.log }))
+    .use(stepLogMiddleware({ ...common, log: deps.log }))
+    .use(normalizeErrorMiddleware())
+    .handler((event) => work(event as E));
+  // Lambda passes a real context; locally there is none.
+  return (event, context) => handler(event, (context ?? {}) as never) as Promise<R>;
+}

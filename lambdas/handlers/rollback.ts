@@ -1,0 +1,32 @@
+// Rollback: undo what this execution applied and prove the schema is back where it was.
+// Any failure here is critical (exit 3): it always surfaces as RollbackFailedError.
+import { RollbackFailedError } from '../engine/errors.ts';
+import type { StateEvent } from './events.ts';
+import { lambdaEntry } from './lambda-entry.ts';
+import { stepHandler } from './middleware/step-handler.ts';
+import type { StepDependencies } from './step-dependencies.ts';
+
+export function makeRollbackHandler(deps: StepDependencies) {
+  return stepHandler<StateEvent, { rolledBack: string[] }>(
+    'Rollback',
+    deps,
+    async ({ state, executionId }) => {
+      const { run, backup } = state;
+      if (!run)
+        throw new RollbackFailedError(`execution ${executionId} reached Rollback without a run state`);
+      try {
+        const ctx = await deps.engine();
+        return await deps.steps.rollbackRun(ctx, run, backup, deps.steps.dataRestorer(ctx, deps.backupStore));
+      } catch (error) {
+        if (error instanceof RollbackFailedError) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        throw new RollbackFailedError(
+          `rollback of ${run.database} towards ${run.plan.fromVersion} failed: ${message} — manual action needed`,
+          { cause: error },
+        );
+      }
+    },
+  );
+}
+
+export const handler = lambdaEntry(makeRollbackHandler);
