@@ -2,6 +2,7 @@
 // find it running (postmaster.pid + a real connection), stop it. Every failure becomes a
 // one-line PreflightError naming the path or port and the fix; every wait has a timeout.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -96,11 +97,15 @@ async function dataDirState(cluster: Cluster): Promise<'missing' | 'ready'> {
 }
 
 function lastServerMessage(log: string): string | undefined {
-  const lines = log.split('\n').filter((line) => /\b(FATAL|PANIC|ERROR|initdb: error|pg_ctl:)/.test(line));
-  return lines
-    .at(-1)
-    ?.replace(/^.*?\b(FATAL|PANIC|ERROR):\s*/, '')
-    .trim();
+  const lines = log.split('\n');
+  const strip = (line: string) => line.replace(/^.*?\b(FATAL|PANIC|ERROR|LOG):\s*/, '').trim();
+  const fatal = lines.filter((line) => /\b(FATAL|PANIC|ERROR|initdb: error|pg_ctl:)/.test(line)).at(-1);
+  if (fatal && /configuration file .* contains errors/.test(fatal)) {
+    // The useful part ("invalid value for parameter …") is logged just before.
+    const setting = lines.filter((line) => /parameter|syntax error/.test(line) && !/FATAL/.test(line)).at(-1);
+    if (setting) return `${strip(setting)} (${strip(fatal)})`;
+  }
+  return fatal === undefined ? undefined : strip(fatal);
 }
 
 async function initialise(cluster: Cluster, settings: Record<string, string>, fast: boolean): Promise<void> {
@@ -228,9 +233,14 @@ export async function startCluster(cluster: Cluster, port: number, timeoutMs: nu
 /** Stops the server if it runs. `immediate` skips the checkpoint: for throw-away clusters. */
 export async function stopCluster(cluster: Cluster, mode: 'fast' | 'immediate' = 'fast'): Promise<boolean> {
   const { paths, user, binaries } = cluster;
+  const pidFile = await readPidFile(paths.dataDir);
   const args = ['stop', '-w', '-t', '30', '-m', mode, '-D', paths.dataDir];
   const result = await runBinary(binaries.pgCtl, args, { user, timeoutMs: 40_000 });
-  if (result.code === 0) return true;
+  if (result.code === 0) {
+    // pg_ctl returns once postmaster.pid is gone, a moment before the process exits.
+    if (pidFile) await waitForExit(pidFile.pid, 10_000);
+    return true;
+  }
   if (/PID file .* does not exist|Is server running\?/.test(result.output)) return false;
   throw new PreflightError(
     `could not stop the embedded PostgreSQL in ${paths.dataDir}: ${result.output.trim().split('\n').at(-1)}`,
@@ -254,10 +264,24 @@ async function readPidFile(dataDir: string): Promise<PidFile | undefined> {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // An exited process not yet reaped by its parent still answers signal 0.
+  return !/^\d+ \(.*\) Z/.test(readFileOrEmpty(`/proc/${pid}/stat`));
+}
+
+function readFileOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 /** Runs `fn` on a short-lived superuser connection; rejects when the server does not answer. */
