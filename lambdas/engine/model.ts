@@ -84,6 +84,8 @@ export interface Finding {
   file?: string;
   line?: number;
   column?: number;
+  /** What to write instead, in one line (lint findings). */
+  fix?: string;
   /** Set when `-- lint:allow` silenced it; the reason is kept for the audit log. */
   allowedBecause?: string;
 }
