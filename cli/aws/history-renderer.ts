@@ -6,6 +6,7 @@ import { readCause } from './execution-cause.ts';
 
 interface OpenState {
   name: string;
+  type: string;
   enteredAt: Date;
   printed: boolean;
   failure?: { error: string; message: string };
@@ -66,6 +67,7 @@ function taskTokenOf(event: HistoryEvent): string | undefined {
 
 export class HistoryRenderer {
   private readonly open: OpenState[] = [];
+  private lastFailure: OpenState['failure'];
   private lastEventId = 0;
   finished = false;
 
@@ -93,12 +95,15 @@ export class HistoryRenderer {
         .filter((state) => state.failure)
         .map((state) => this.failedLine(state, event.timestamp));
     }
-    if (type.endsWith('StateEntered')) return this.entered(event, type);
+    if (type.endsWith('StateEntered'))
+      return [...this.closeCaughtFailures(event), ...this.entered(event, type)];
+    if (type === 'MapStateFailed' || type === 'ParallelStateFailed') return this.containerFailed(event);
     if (type.endsWith('StateExited')) return this.exited(event);
     const failure = failureOf(event);
     const current = this.open.at(-1);
     if (failure !== undefined && current !== undefined) {
       current.failure = failure;
+      this.lastFailure = failure;
       return [];
     }
     if (SCHEDULED_EVENTS.has(type) && current?.failure !== undefined) {
@@ -114,8 +119,38 @@ export class HistoryRenderer {
   private entered(event: HistoryEvent, type: string): string[] {
     const name = event.stateEnteredEventDetails?.name ?? '?';
     const printed = !QUIET_STATE_TYPES.some((quiet) => type === `${quiet}StateEntered`);
-    this.open.push({ name, enteredAt: event.timestamp ?? new Date(0), printed });
+    this.open.push({
+      name,
+      type: type.replace('StateEntered', ''),
+      enteredAt: event.timestamp ?? new Date(0),
+      printed,
+    });
     return printed ? [`→ ${name}`] : [];
+  }
+
+  /**
+   * A Catch moves on to the next state without the failed one exiting: a state entered
+   * while failed ones are still open means they were caught.
+   */
+  private closeCaughtFailures(event: HistoryEvent): string[] {
+    const lines: string[] = [];
+    for (let top = this.open.at(-1); top?.failure !== undefined; top = this.open.at(-1)) {
+      this.open.pop();
+      if (top.printed) lines.push(this.failedLine(top, event.timestamp));
+    }
+    return lines;
+  }
+
+  /** A Map or Parallel fails because a branch did: it carries the branch's error. */
+  private containerFailed(event: HistoryEvent): string[] {
+    const index = this.open.findLastIndex((state) => state.type === 'Map' || state.type === 'Parallel');
+    if (index < 0) return [];
+    const lines: string[] = [];
+    for (const child of this.open.splice(index + 1).reverse()) {
+      if (child.printed && child.failure !== undefined) lines.push(this.failedLine(child, event.timestamp));
+    }
+    this.open[index]!.failure = this.lastFailure ?? { error: 'States.BranchFailed', message: '' };
+    return lines;
   }
 
   private exited(event: HistoryEvent): string[] {

@@ -54,6 +54,11 @@ export class Timeline {
     return this;
   }
 
+  /** An event without details, e.g. MapStateStarted or MapStateFailed. */
+  plain(type: HistoryEventType): this {
+    return this.push(type);
+  }
+
   started(input: object = {}): this {
     return this.push('ExecutionStarted', { executionStartedEventDetails: { input: JSON.stringify(input) } });
   }

@@ -91,10 +91,15 @@ describe('stepmigrate watch', () => {
     const timeline = new Timeline()
       .started()
       .task('Validate', 900)
+      .enter('Apply', 'Map')
+      .plain('MapStateStarted')
+      .task('ApplyMigration', 200)
       .enter('ApplyMigration')
       .scheduled()
       .failedTask('MigrationError', 'column "email" of relation "users" already exists', 120)
-      .exit('ApplyMigration')
+      .plain('MapIterationFailed')
+      .plain('MapStateFailed')
+      // A Catch moves straight on: the failed states never exit.
       .task('Rollback', 640)
       .task('Report', 80)
       .enter('Failed', 'Fail')
@@ -112,6 +117,7 @@ describe('stepmigrate watch', () => {
     expect(sink.text()).toContain(
       '✗ ApplyMigration failed after 120 ms: MigrationError: column "email" of relation "users" already exists',
     );
+    expect(sink.text()).toMatch(/✗ Apply failed after [\d.]+ ms: MigrationError/);
     expect(sink.text()).toContain('✓ Rollback');
     expect(sink.text()).toMatch(/failed: MigrationError: column "email" .* — rolled back \(exit 1\)/);
   });
@@ -129,17 +135,19 @@ describe('stepmigrate watch', () => {
       .failedTask('RollbackFailedError', 'schema fingerprint differs after rollback', 3000)
       .exit('Rollback')
       .enter('Failed', 'Fail')
-      .failed('RollbackFailedError', JSON.stringify(failure));
+      .failed('RollbackFailedError', failure.error!.message);
+    // The Fail state carries the error name and message of the run output.
     fakeExecution(sfnMock, [timeline.events], {
       status: 'FAILED',
       error: 'RollbackFailedError',
-      cause: JSON.stringify(failure),
+      cause: failure.error!.message,
     });
     const sink = sinkForTest();
 
     const code = await watchExecution(EXECUTION_ARN, {}, { sfn: client(), sink, follow: noWait });
 
     expect(code).toBe(ExitCode.rollbackFailed);
+    expect(sink.text()).toContain('RollbackFailedError: schema fingerprint differs after rollback');
     expect(sink.text()).toContain('ROLLBACK FAILED — manual action needed');
   });
 
