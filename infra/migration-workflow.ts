@@ -17,6 +17,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { AUDIT_EXECUTION_INDEX } from '../lambdas/adapters/dynamodb-schema.ts';
 import type { MetricName, StepName } from '../lambdas/ports.ts';
 import { BackupBucket } from './backup-bucket.ts';
 import {
@@ -290,8 +291,11 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
 
   /** Failed step invocations (retried attempts count too), optionally of one step. */
   metricStepErrors(step?: StepName, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    const stepDimension = step === undefined ? {} : { Step: step };
-    return this.metric('StepErrors', { ...options, dimensionsMap: { ...stepDimension, ...options?.dimensionsMap } });
+    const stepDimension: cloudwatch.DimensionsMap = step === undefined ? {} : { Step: step };
+    return this.metric('StepErrors', {
+      ...options,
+      dimensionsMap: { ...stepDimension, ...options?.dimensionsMap },
+    });
   }
 
   metricBackupBytes(options?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -372,6 +376,9 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
         );
       } else if (needs.lease === 'release') {
         lambdaStep.allow(['dynamodb:GetItem', 'dynamodb:DeleteItem'], [this.leaseTable.tableArn]);
+      }
+      if (needs.readAudit) {
+        lambdaStep.allow(['dynamodb:Query'], [`${this.auditTable.tableArn}/index/${AUDIT_EXECUTION_INDEX}`]);
       }
       if (needs.backup)
         this.grantBackupAccess(lambdaStep, needs.backup, backupObjects, settings.backupPrefix);

@@ -12,6 +12,8 @@ export interface StepNeeds {
   readonly backup?: 'write' | 'read';
   /** cloudwatch:DescribeAlarms on the configured bake alarms. */
   readonly readAlarms?: boolean;
+  /** Queries the audit records of its own execution (Report builds the run output from them). */
+  readonly readAudit?: boolean;
   /** sns:Publish of approval requests. */
   readonly publishApproval?: boolean;
   readonly timeout: Duration;
@@ -29,5 +31,11 @@ export const STEP_NEEDS: Readonly<Record<StepHandlerName, StepNeeds>> = {
   verify: { database: true, timeout: Duration.minutes(15), memorySize: 512 },
   bake: { database: false, readAlarms: true, timeout: Duration.minutes(1), memorySize: 256 },
   rollback: { database: true, backup: 'read', timeout: Duration.minutes(15), memorySize: 1769 },
-  report: { database: false, lease: 'release', timeout: Duration.minutes(1), memorySize: 256 },
+  report: {
+    database: false,
+    lease: 'release',
+    readAudit: true,
+    timeout: Duration.minutes(1),
+    memorySize: 256,
+  },
 };
