@@ -1,0 +1,63 @@
+// The shape of a lint rule. A rule looks at one migration (with what earlier migrations left
+// behind) and returns hits; severity, configuration and `-- lint:allow` are applied by the
+// caller, so a rule only decides what is dangerous and says why and what to write instead.
+import type { Change, ClassifiedStatement } from '../sql/change.ts';
+import type { LintContext, LintSection } from './context.ts';
+
+export type RuleSeverity = 'error' | 'warning';
+
+export interface LintRule {
+  id: string;
+  /** Default severity; stepmigrate.json can change it or turn the rule off. */
+  severity: RuleSeverity;
+  /** One line for docs and `--help`: what the rule catches. */
+  catches: string;
+  /** One line for docs: what to write instead. */
+  instead: string;
+  check(context: LintContext): RuleHit[];
+}
+
+export interface RuleHit {
+  section: LintSection;
+  /** Where to point; the section's first line when the hit is about the migration as a whole. */
+  statement?: ClassifiedStatement;
+  /** Why it is dangerous and what to do instead, naming the object. */
+  message: string;
+  /** The SQL (or step) to write instead, in one line. */
+  fix?: string;
+}
+
+/** Calls `visit` for every change of every statement in the up and down sections. */
+export function eachChange(
+  context: LintContext,
+  visit: (
+    change: Change,
+    statement: ClassifiedStatement,
+    section: LintSection,
+    index: number,
+  ) => RuleHit | undefined,
+): RuleHit[] {
+  const hits: RuleHit[] = [];
+  for (const section of context.sections) {
+    section.statements.forEach((statement, index) => {
+      for (const change of statement.changes) {
+        const hit = visit(change, statement, section, index);
+        if (hit !== undefined) hits.push(hit);
+      }
+    });
+  }
+  return hits;
+}
+
+/** Builds a hit for `statement` in `section`. */
+export function hit(
+  section: LintSection,
+  statement: ClassifiedStatement | undefined,
+  message: string,
+  fix?: string,
+): RuleHit {
+  const result: RuleHit = { section, message };
+  if (statement !== undefined) result.statement = statement;
+  if (fix !== undefined) result.fix = fix;
+  return result;
+}

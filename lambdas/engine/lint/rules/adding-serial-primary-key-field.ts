@@ -1,0 +1,27 @@
+import type { LintRule } from '../rule.ts';
+import { eachChange, hit } from '../rule.ts';
+
+export const addingSerialPrimaryKeyField: LintRule = {
+  id: 'adding-serial-primary-key-field',
+  severity: 'error',
+  catches:
+    'a PRIMARY KEY added to an existing table without USING INDEX (ADD PRIMARY KEY, ADD COLUMN … PRIMARY KEY)',
+  instead: 'CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … PRIMARY KEY USING INDEX',
+  check(context) {
+    return eachChange(context, (change, statement, section, index) => {
+      if (section.isNewTable(change.table, index)) return;
+      const viaConstraint =
+        change.kind === 'add_constraint' &&
+        change.constraint?.type === 'primary_key' &&
+        !change.constraint.usingIndex;
+      const viaColumn = change.kind === 'add_column' && change.column?.primaryKey === true;
+      if (!viaConstraint && !viaColumn) return;
+      return hit(
+        section,
+        statement,
+        `Adding a primary key to ${change.table} builds its unique index while holding ACCESS EXCLUSIVE, so every read and write of ${change.table} waits for the whole build. Build the index CONCURRENTLY in a transaction:false migration, then attach it, which is instant.`,
+        `CREATE UNIQUE INDEX CONCURRENTLY <table>_pkey_idx ON ${change.table} (…);  -- next migration: ALTER TABLE ${change.table} ADD CONSTRAINT <table>_pkey PRIMARY KEY USING INDEX <table>_pkey_idx;`,
+      );
+    });
+  },
+};
