@@ -1,0 +1,136 @@
+// The user schema of a database read from the catalogs, as a sorted list of objects that can
+// be hashed (is the schema exactly as before?) and diffed (what differs, in words a person
+// can act on). Current values (sequence positions, row counts) are left out: they are data.
+import { createHash } from 'node:crypto';
+import type { SqlConnection } from '../ports.ts';
+import { catalogQueries, type ObjectKind, objectKinds } from './fingerprint-queries.ts';
+
+export type { ObjectKind } from './fingerprint-queries.ts';
+
+export type PropertyValue = string | boolean | null | string[];
+
+export interface SchemaObject {
+  kind: ObjectKind;
+  /** Qualified, quoted where needed: `app.users`, `app.users.email`, `app.f(integer)`. */
+  name: string;
+  properties: Record<string, PropertyValue>;
+}
+
+export interface SchemaDescription {
+  /** Sorted by kind (in `objectKinds` order), then name. */
+  objects: SchemaObject[];
+}
+
+export interface ReadSchemaOptions {
+  /** Schemas to leave out besides the system ones, e.g. the history schema. */
+  excludeSchemas?: readonly string[];
+}
+
+function normalise(value: unknown): PropertyValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'boolean' || typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map((item) => String(item));
+  return String(value);
+}
+
+function compareObjects(a: SchemaObject, b: SchemaObject): number {
+  const byKind = objectKinds.indexOf(a.kind) - objectKinds.indexOf(b.kind);
+  if (byKind !== 0) return byKind;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** Reads every user-defined object outside `pg_catalog`, `information_schema`, `pg_toast*` and `excludeSchemas`. */
+export async function readSchema(
+  conn: SqlConnection,
+  options: ReadSchemaOptions = {},
+): Promise<SchemaDescription> {
+  const excluded = [...(options.excludeSchemas ?? [])];
+  const objects: SchemaObject[] = [];
+  for (const sql of catalogQueries) {
+    const { rows } = await conn.query<Record<string, unknown>>(sql, [excluded]);
+    for (const { kind, name, ...rest } of rows) {
+      const properties: Record<string, PropertyValue> = {};
+      for (const key of Object.keys(rest).sort()) properties[key] = normalise(rest[key]);
+      objects.push({ kind: kind as ObjectKind, name: String(name), properties });
+    }
+  }
+  return { objects: objects.sort(compareObjects) };
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** SHA-256 (hex) of the canonical JSON of `schema`: equal schemas, equal hashes. */
+export function fingerprintHash(schema: SchemaDescription): string {
+  const sorted = [...schema.objects].sort(compareObjects);
+  return createHash('sha256').update(canonicalJson(sorted)).digest('hex');
+}
+
+// How one property change reads: "NOT VALID → valid", "type text → character varying(20)".
+const booleanWords: Record<string, [whenTrue: string, whenFalse: string]> = {
+  validated: ['valid', 'NOT VALID'],
+  valid: ['valid', 'INVALID'],
+  notNull: ['NOT NULL', 'nullable'],
+};
+const longTextLimit = 80;
+
+function show(value: PropertyValue | undefined): string {
+  if (value === null || value === undefined) return 'none';
+  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.join(', ');
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return value;
+}
+
+function describeChange(
+  property: string,
+  before: PropertyValue | undefined,
+  after: PropertyValue | undefined,
+): string {
+  const words = booleanWords[property];
+  if (words && typeof before === 'boolean' && typeof after === 'boolean') {
+    return `${before ? words[0] : words[1]} → ${after ? words[0] : words[1]}`;
+  }
+  const [from, to] = [show(before), show(after)];
+  if (from.length > longTextLimit || to.length > longTextLimit || /\n/.test(from + to))
+    return `${property} changed`;
+  return `${property} ${from} → ${to}`;
+}
+
+function changes(before: SchemaObject, after: SchemaObject): string[] {
+  const keys = [...new Set([...Object.keys(before.properties), ...Object.keys(after.properties)])].sort();
+  return keys
+    .filter((key) => canonicalJson(before.properties[key]) !== canonicalJson(after.properties[key]))
+    .map((key) => describeChange(key, before.properties[key], after.properties[key]));
+}
+
+/**
+ * The differences from `before` to `after`, one sentence each, in catalog order:
+ * "column app.users.nickname added", "index app.users_email_idx missing",
+ * "constraint app.orders.orders_user_fk changed: NOT VALID → valid".
+ */
+export function diffSchemas(before: SchemaDescription, after: SchemaDescription): string[] {
+  const key = (object: SchemaObject) => `${object.kind} ${object.name}`;
+  const beforeByKey = new Map(before.objects.map((object) => [key(object), object]));
+  const afterByKey = new Map(after.objects.map((object) => [key(object), object]));
+  const all = [...before.objects, ...after.objects.filter((object) => !beforeByKey.has(key(object)))];
+  const lines: string[] = [];
+  for (const object of all.sort(compareObjects)) {
+    const old = beforeByKey.get(key(object));
+    const now = afterByKey.get(key(object));
+    if (!old) lines.push(`${key(object)} added`);
+    else if (!now) lines.push(`${key(object)} missing`);
+    else {
+      const changed = changes(old, now);
+      if (changed.length > 0) lines.push(`${key(object)} changed: ${changed.join(', ')}`);
+    }
+  }
+  return lines;
+}
