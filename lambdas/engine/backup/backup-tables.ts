@@ -97,7 +97,8 @@ async function largestFirst(
   const sizes = new Map<number, number>();
   for (const table of tables) {
     const { rows } = await connection.query<{ size: string }>(
-      'SELECT coalesce(sum(pg_table_size(relid)), 0)::text AS size FROM pg_partition_tree($1::regclass)',
+      `SELECT (pg_table_size($1::regclass) + coalesce((SELECT sum(pg_table_size(relid))
+                                                         FROM pg_partition_tree($1::regclass)), 0))::text AS size`,
       [table.oid],
     );
     sizes.set(table.oid, Number(rows[0]?.size ?? 0));

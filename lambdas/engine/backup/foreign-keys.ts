@@ -6,10 +6,12 @@
 import type { SqlConnection } from '../../ports.ts';
 import { BackupError } from '../errors.ts';
 
-/** Oids of the tables and every partition below them. */
+/** Oids of the tables and every partition below them (pg_partition_tree lists nothing for a plain table). */
 export async function relationTree(connection: SqlConnection, tables: readonly string[]): Promise<number[]> {
   const { rows } = await connection.query<{ oid: number }>(
-    'SELECT DISTINCT relid::oid::int AS oid FROM unnest($1::text[]) AS t(name), pg_partition_tree(t.name::regclass)',
+    `SELECT t.name::regclass::oid::int AS oid FROM unnest($1::text[]) AS t(name)
+     UNION
+     SELECT p.relid::oid::int FROM unnest($1::text[]) AS t(name), pg_partition_tree(t.name::regclass) p`,
     [tables],
   );
   return rows.map((row) => row.oid);
@@ -27,7 +29,7 @@ export async function referencedFromOutside(
       `SELECT DISTINCT c.conrelid::regclass::text AS referencing
          FROM pg_constraint c
         WHERE c.contype = 'f'
-          AND c.confrelid IN (SELECT relid FROM pg_partition_tree($1::regclass))
+          AND (c.confrelid = $1::regclass OR c.confrelid IN (SELECT relid FROM pg_partition_tree($1::regclass)))
           AND NOT (c.conrelid = ANY ($2::oid[]))`,
       [table, tree],
     );

@@ -34,8 +34,8 @@ export interface SequenceState {
 export interface TableDdl {
   /** Statements that recreate the table when it no longer exists, in order. */
   create: string[];
-  /** Foreign keys of this table, added after every restored table is loaded. */
-  foreignKeys: string[];
+  /** Foreign keys of this table, added back (when missing) after every restored table is loaded. */
+  foreignKeys: { name: string; sql: string }[];
 }
 
 export interface TableBackup {

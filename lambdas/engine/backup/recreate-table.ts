@@ -59,16 +59,31 @@ export async function addColumns(
   }
 }
 
-/** Foreign keys of recreated tables, added once every restored table holds its data (so they validate). */
-export async function addForeignKeys(connection: SqlConnection, table: TableBackup): Promise<void> {
-  for (const statement of table.ddl.foreignKeys) {
+/**
+ * Foreign keys the table had at backup time and lacks now (its table was recreated, or a
+ * DROP … CASCADE of a referenced table took them), added once every restored table holds
+ * its data, so they validate against it.
+ */
+export async function addMissingForeignKeys(
+  connection: SqlConnection,
+  table: TableBackup,
+): Promise<string[]> {
+  const added: string[] = [];
+  for (const foreignKey of table.ddl.foreignKeys) {
+    const { rowCount } = await connection.query(
+      'SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass($1) AND conname = $2',
+      [qualifiedName(table.schema, table.table), foreignKey.name],
+    );
+    if (rowCount > 0) continue;
     try {
-      await connection.query(statement);
+      await connection.query(foreignKey.sql);
+      added.push(foreignKey.name);
     } catch (error) {
       throw new BackupError(
-        `cannot add a foreign key back to ${table.name}: ${(error as Error).message} — statement: ${statement}`,
+        `cannot add foreign key ${foreignKey.name} back to ${table.name}: ${(error as Error).message} — restore the table it references too`,
         { cause: error },
       );
     }
   }
+  return added;
 }

@@ -9,7 +9,13 @@ import { qualifiedName, setCopySessionSql } from './copy-format.ts';
 import { checkForeignKeys, referencedFromOutside, relationTree } from './foreign-keys.ts';
 import { loadTable } from './load-table.ts';
 import { type BackupManifest, readManifest, type TableBackup } from './manifest.ts';
-import { addColumns, addForeignKeys, missingColumns, recreateTable, tableExists } from './recreate-table.ts';
+import {
+  addColumns,
+  addMissingForeignKeys,
+  missingColumns,
+  recreateTable,
+  tableExists,
+} from './recreate-table.ts';
 import { disableUserTriggers, enterReplicaMode, restoreTriggers } from './triggers.ts';
 import { type Verification, verifyRestoredTable } from './verify-restore.ts';
 
@@ -149,7 +155,7 @@ async function restoreInTransaction(
     deps.log?.(`loaded ${table.name}: ${table.rows} rows in ${Date.now() - started} ms`);
   }
   await restoreSequences(connection, tables);
-  for (const table of tables) if (recreated.has(table.name)) await addForeignKeys(connection, table);
+  for (const table of tables) await addMissingForeignKeys(connection, table);
   if (replicaMode) await checkForeignKeys(connection, await relationTree(connection, sqlNames));
   await restoreTriggers(connection, triggers);
   const restored: RestoredTable[] = [];

@@ -63,16 +63,17 @@ export async function describeTable(
       relation,
       columns,
       identityOptions(sequences),
-      await readConstraints(connection, relation.oid, false),
+      (await readConstraints(connection, relation.oid, false)).map((c) => c.sql),
     ),
     ...sequences.filter((s) => !s.identity).map((s) => s.ownedBySql),
     ...(await readPartitions(connection, relation.oid)),
     ...(await readIndexes(connection, relation.oid)),
     ...(await readGrants(connection, relation.oid)),
   ];
-  const foreignKeys = (await readConstraints(connection, relation.oid, true)).map(
-    (constraint) => `ALTER TABLE ${qualifiedName(relation.schema, relation.table)} ADD ${constraint}`,
-  );
+  const foreignKeys = (await readConstraints(connection, relation.oid, true)).map((constraint) => ({
+    name: constraint.name,
+    sql: `ALTER TABLE ${qualifiedName(relation.schema, relation.table)} ADD ${constraint.sql}`,
+  }));
   return {
     oid: relation.oid,
     schema: relation.schema,
@@ -154,15 +155,19 @@ function createTableSql(
   return `CREATE ${unlogged}TABLE ${name} (\n  ${items.join(',\n  ')}\n)${key}`;
 }
 
-async function readConstraints(connection: SqlConnection, oid: number, foreign: boolean): Promise<string[]> {
-  const { rows } = await connection.query<{ sql: string }>(
-    `SELECT 'CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid) AS sql
+async function readConstraints(
+  connection: SqlConnection,
+  oid: number,
+  foreign: boolean,
+): Promise<{ name: string; sql: string }[]> {
+  const { rows } = await connection.query<{ name: string; sql: string }>(
+    `SELECT conname AS name, 'CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid) AS sql
        FROM pg_constraint
       WHERE conrelid = $1 AND conislocal AND contype = ANY ($2::"char"[])
       ORDER BY contype, conname`,
     [oid, foreign ? ['f'] : ['p', 'u', 'c', 'x']],
   );
-  return rows.map((row) => row.sql);
+  return rows;
 }
 
 interface OwnedSequence {
