@@ -325,7 +325,12 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
     for (const step of STEP_HANDLERS) {
       const needs = STEP_NEEDS[step];
       const environment = { ...common };
-      if (needs.database) environment.STEPMIGRATE_DB_SECRET_ARN = props.databaseSecret.secretArn;
+      if (needs.database) {
+        environment.STEPMIGRATE_DB_SECRET_ARN = props.databaseSecret.secretArn;
+        // The Node.js 20+ Lambda runtimes ship the RDS certificate authorities here but do not
+        // load them unless asked; without them TLS to RDS cannot be verified.
+        environment.NODE_EXTRA_CA_CERTS = '/var/runtime/ca-cert.pem';
+      }
       if (needs.lease) environment.STEPMIGRATE_LEASE_TABLE = this.leaseTable.tableName;
       if (needs.backup) {
         environment.STEPMIGRATE_BACKUP_BUCKET = this.backupBucket.bucketName;

@@ -1,0 +1,101 @@
+// The Lease port on DynamoDB: one item per database, taken and given back with conditional
+// writes only (no transactions, no TTL — an expired lease is simply reclaimable), so a second
+// execution fails fast at Validate instead of queueing behind the first.
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { LockedError } from '../engine/errors.ts';
+import type { Lease } from '../ports.ts';
+import { LEASE_PARTITION_KEY } from './dynamodb-schema.ts';
+
+export interface DynamoDbLeaseOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  now?: () => number;
+}
+
+export class DynamoDbLease implements Lease {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+  private readonly now: () => number;
+
+  constructor(options: DynamoDbLeaseOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Takes the lease when it is free, expired, or already ours (a retried Validate). */
+  async acquire(key: string, owner: string, ttlMs: number): Promise<void> {
+    const now = this.now();
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            [LEASE_PARTITION_KEY]: { S: key },
+            owner: { S: owner },
+            expiresAt: { N: String(now + ttlMs) },
+            acquiredAt: { S: new Date(now).toISOString() },
+          },
+          ConditionExpression: 'attribute_not_exists(#key) OR #expiresAt <= :now OR #owner = :owner',
+          ExpressionAttributeNames: {
+            '#key': LEASE_PARTITION_KEY,
+            '#expiresAt': 'expiresAt',
+            '#owner': 'owner',
+          },
+          ExpressionAttributeValues: { ':now': { N: String(now) }, ':owner': { S: owner } },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw await this.lockedError(key, error);
+    }
+  }
+
+  async release(key: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { [LEASE_PARTITION_KEY]: { S: key } },
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': { S: owner } },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  private async lockedError(key: string, cause: unknown): Promise<LockedError> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { [LEASE_PARTITION_KEY]: { S: key } },
+        ConsistentRead: true,
+      }),
+    );
+    const holder = Item?.owner?.S ?? 'another execution';
+    const expiresAt =
+      Item?.expiresAt?.N === undefined ? undefined : new Date(Number(Item.expiresAt.N)).toISOString();
+    return new LockedError(
+      `database "${key}" is being migrated by ${holder}` +
+        (expiresAt ? ` (lease held until ${expiresAt})` : '') +
+        ' — wait for that execution to finish; if it is gone, its lease expires on its own and the next run can start',
+      { cause },
+    );
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException'
+  );
+}
