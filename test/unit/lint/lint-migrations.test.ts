@@ -1,0 +1,123 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { lintMigrations } from '../../../lambdas/engine/lint/index.ts';
+import { loadSqlParser } from '../../../lambdas/engine/sql/parse.ts';
+import { lint, migration } from './lint-fixture.ts';
+
+beforeAll(async () => {
+  await loadSqlParser();
+});
+
+const dropColumn = 'ALTER TABLE app.users DROP COLUMN legacy_flags;';
+
+describe('lintMigrations', () => {
+  it('keeps a finding silenced by -- lint:allow as info, with the reason for the audit log', () => {
+    const findings = lint({
+      up: dropColumn,
+      verify: 'SELECT 1;',
+      allows: [{ rule: 'ban-drop-column', reason: 'unused since release 41', line: 1 }],
+    });
+    expect(findings).toEqual([
+      expect.objectContaining({
+        rule: 'ban-drop-column',
+        severity: 'info',
+        allowedBecause: 'unused since release 41',
+      }),
+    ]);
+  });
+
+  it('silences only the named rule', () => {
+    const findings = lint({ up: dropColumn, allows: [{ rule: 'ban-drop-table', reason: 'x', line: 1 }] });
+    expect(findings.map((f) => [f.rule, f.severity])).toEqual([
+      ['ban-drop-column', 'error'],
+      ['destructive-without-verify', 'warning'],
+    ]);
+  });
+
+  it('warns about a lint:allow that names no rule, at its line', () => {
+    const findings = lint({ up: 'SELECT 1;', allows: [{ rule: 'ban-drop-colum', reason: 'typo', line: 3 }] });
+    expect(findings).toEqual([
+      expect.objectContaining({
+        rule: 'invalid-lint-allow',
+        severity: 'warning',
+        line: 3,
+        file: '0042_change.sql',
+      }),
+    ]);
+    expect(findings[0]!.message).toContain('ban-drop-colum');
+  });
+
+  it('applies stepmigrate.json settings: off drops the rule, a severity overrides the default', () => {
+    const config = {
+      rules: { 'ban-drop-column': 'warning' as const, 'destructive-without-verify': 'off' as const },
+    };
+    expect(lint({ up: dropColumn }, { config }).map((f) => [f.rule, f.severity])).toEqual([
+      ['ban-drop-column', 'warning'],
+    ]);
+  });
+
+  it('points at the file line and column of the statement, after multibyte text', () => {
+    const findings = lint({
+      up: "-- Zürich, 東京\nINSERT INTO app.cities (name) VALUES ('Zürich');   DROP INDEX app.cities_name_idx;",
+    });
+    expect(findings).toEqual([
+      expect.objectContaining({ rule: 'require-concurrent-index-deletion', line: 3, column: 52 }),
+    ]);
+  });
+
+  it('reports findings of the down section against the down lines', () => {
+    const findings = lint({
+      up: 'CREATE TABLE app.t (id bigint);',
+      down: 'DROP TABLE app.t;\nDROP TABLE app.other;',
+    });
+    expect(findings).toEqual([expect.objectContaining({ rule: 'ban-drop-table', line: 5 })]);
+    expect(findings[0]!.message).toContain('app.other');
+  });
+
+  it('uses earlier migrations only as context, and a CHECK from an earlier pending migration counts', () => {
+    const addCheck = migration({
+      version: '0001',
+      up: 'ALTER TABLE app.users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;',
+      down: 'ALTER TABLE app.users DROP CONSTRAINT users_email_nn;',
+    });
+    const validate = migration({
+      version: '0002',
+      up: 'ALTER TABLE app.users VALIDATE CONSTRAINT users_email_nn;',
+    });
+    const setNotNull = migration({
+      version: '0003',
+      up: 'ALTER TABLE app.users ALTER COLUMN email SET NOT NULL;',
+      down: 'ALTER TABLE app.users ALTER COLUMN email DROP NOT NULL;',
+    });
+    expect(lintMigrations([addCheck, validate, setNotNull]).filter((f) => f.severity === 'error')).toEqual(
+      [],
+    );
+    expect(
+      lintMigrations([setNotNull], { earlier: [addCheck, validate] }).filter((f) => f.severity === 'error'),
+    ).toEqual([]);
+    expect(lintMigrations([setNotNull]).map((f) => f.rule)).toContain('set-not-null-without-check');
+  });
+
+  it('accepts an expand-style migration with no findings', () => {
+    expect(
+      lint({
+        up: [
+          'CREATE SCHEMA IF NOT EXISTS billing;',
+          'CREATE TABLE billing.invoices (',
+          '  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,',
+          '  customer_id bigint NOT NULL REFERENCES app.users (id),',
+          '  total numeric(12,2) NOT NULL CHECK (total >= 0),',
+          '  issued_at timestamptz NOT NULL DEFAULT now()',
+          ');',
+          'CREATE INDEX invoices_customer_idx ON billing.invoices (customer_id);',
+        ].join('\n'),
+        down: 'DROP TABLE billing.invoices;\nDROP SCHEMA billing;',
+      }),
+    ).toEqual([]);
+  });
+
+  it('throws an InputError naming the migration and line on a syntax error', () => {
+    expect(() => lint({ up: 'ALTER TABLE app.users\n  ADD COLUMN;' })).toThrow(
+      expect.objectContaining({ name: 'InputError', migration: '0042', file: '0042_change.sql', line: 3 }),
+    );
+  });
+});
