@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as codepipelineActions from 'aws-cdk-lib/aws-codepipeline-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -27,6 +28,7 @@ import {
   type StepHandlerName,
 } from './bundling.ts';
 import { MigrationNotifications } from './notifications.ts';
+import { type PipelineActionOptions, pipelineAction } from './pipeline-action.ts';
 import { alarmArns, StepLambda } from './step-lambda.ts';
 import { STEP_NEEDS } from './step-needs.ts';
 import {
@@ -248,6 +250,10 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
   /** Lets `grantee` list and download backups (`stepmigrate backups`, `restore`). */
   grantReadBackups(grantee: iam.IGrantable): iam.Grant {
     return this.backupBucket.grantRead(grantee, `${this.backupPrefix}*`);
+  }
+  /** A CodePipeline action that runs this workflow; the stage fails when the run fails. */
+  pipelineAction(options?: PipelineActionOptions): codepipelineActions.StepFunctionInvokeAction {
+    return pipelineAction(this.stateMachine, options);
   }
 
   /** A StepMigrate metric of this database. */
