@@ -251,6 +251,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
   grantReadBackups(grantee: iam.IGrantable): iam.Grant {
     return this.backupBucket.grantRead(grantee, `${this.backupPrefix}*`);
   }
+
   /** A CodePipeline action that runs this workflow; the stage fails when the run fails. */
   pipelineAction(options?: PipelineActionOptions): codepipelineActions.StepFunctionInvokeAction {
     return pipelineAction(this.stateMachine, options);
