@@ -8,7 +8,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { MigrationWorkflow } from '../../infra/migration-workflow.ts';
-import { PIPELINE_EXECUTION_ID, pipelineAction } from '../../infra/pipeline-action.ts';
+import { PIPELINE_EXECUTION_ID, type pipelineAction } from '../../infra/pipeline-action.ts';
 import { PipelineStack, pipelineSourceFromContext } from '../../infra/stacks/pipeline-stack.ts';
 
 const FIXTURE_HANDLERS = fileURLToPath(new URL('./fixtures/handlers', import.meta.url));
@@ -134,7 +134,7 @@ describe('pipelineAction', () => {
             }),
           ],
         },
-        { stageName: 'Migrate', actions: [pipelineAction(workflow.stateMachine, options)] },
+        { stageName: 'Migrate', actions: [workflow.pipelineAction(options)] },
       ],
     });
     const stateMachineId = stack.getLogicalId(workflow.stateMachine.node.defaultChild as never);
