@@ -2,11 +2,26 @@
 import type { Command } from 'commander';
 import { register as approve } from './approve.ts';
 import { register as audit } from './audit.ts';
+import { register as check } from './check.ts';
+import { register as lint } from './lint.ts';
 import { register as newMigration } from './new.ts';
+import { register as plan } from './plan.ts';
 import { register as reject } from './reject.ts';
 import { register as start } from './start.ts';
+import { register as status } from './status.ts';
 import { register as watch } from './watch.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [newMigration, start, watch, approve, reject, audit];
+export const commands: RegisterCommand[] = [
+  newMigration,
+  lint,
+  check,
+  plan,
+  status,
+  start,
+  watch,
+  approve,
+  reject,
+  audit,
+];

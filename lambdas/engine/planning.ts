@@ -5,8 +5,9 @@ import type { EngineContext } from './context.ts';
 import { LintError } from './errors.ts';
 import { readHistory } from './history.ts';
 import { lintMigrations } from './lint/index.ts';
-import type { Finding, Migration, Plan } from './model.ts';
+import type { Direction, Finding, Migration, Plan } from './model.ts';
 import { planSteps } from './plan.ts';
+import { preflight } from './preflight.ts';
 import type { ExecutionInput } from './run-state.ts';
 import { schemaState } from './schema-state.ts';
 import { analyzeMigration } from './sql/classify.ts';
@@ -34,35 +35,83 @@ export async function buildPlan(ctx: EngineContext, input: ExecutionInput): Prom
     const pending = steps.steps.map(
       (step) => ctx.migrations.migrations.find((m) => m.version === step.version)!,
     );
-    const affected = new Set<string>();
-    const backup = new Set<string>();
-    if (steps.direction === 'up') {
-      for (const migration of pending) {
-        const analysis = analyzeMigration(migration);
-        for (const table of analysis.affectedTables) affected.add(table);
-        for (const table of analysis.backupTables) backup.add(table);
-      }
-    }
+    const analysis = analyzePending(pending, steps.direction);
     const findings: Finding[] =
       steps.direction === 'up' ? lintMigrations(pending, { allowIrreversible: input.allowIrreversible }) : [];
-    const errors = findings.filter((finding) => finding.severity === 'error');
-    if (errors.length > 0) {
-      const first = errors[0]!;
-      throw new LintError(
-        `${errors.length} lint error${errors.length > 1 ? 's' : ''} in pending migrations: ` +
-          errors.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}: ${f.message}`).join('; '),
-        { migration: first.migration, file: first.file, line: first.line, column: first.column },
-      );
-    }
+    refuseLintErrors(findings);
+    findings.push(
+      ...(await preflight(conn, {
+        affectedTables: analysis.affectedTables,
+        heavyTables: analysis.heavyTables,
+        schemas: [...new Set(analysis.affectedTables.map(schemaOf))],
+      })),
+    );
     const { fingerprint } = await schemaState(conn, ctx.historySchema);
     return {
       plan: {
         ...steps,
-        affectedTables: [...affected].sort(),
-        backupTables: [...backup].sort(),
+        affectedTables: analysis.affectedTables,
+        backupTables: analysis.backupTables,
         findings,
       },
       fingerprint,
     };
   });
+}
+
+interface PendingAnalysis {
+  affectedTables: string[];
+  backupTables: string[];
+  /** Tables rewritten or scanned in full by a statement: their size is the risk. */
+  heavyTables: string[];
+}
+
+/**
+ * Up runs take the analyser's view of each up section. Down runs run down sections, which
+ * destroy data just as readily (a down that drops a table drops its rows): their tables are
+ * backed up too.
+ */
+function analyzePending(pending: readonly Migration[], direction: Direction): PendingAnalysis {
+  const affected = new Set<string>();
+  const backup = new Set<string>();
+  const heavy = new Set<string>();
+  const createdByRun = new Set<string>();
+  for (const migration of pending) {
+    const analysis = analyzeMigration(migration);
+    const statements = analysis.statements[direction];
+    if (direction === 'up') {
+      for (const table of analysis.affectedTables) affected.add(table);
+      // A table an earlier pending migration creates is empty at backup time: nothing to copy.
+      for (const table of analysis.backupTables) if (!createdByRun.has(table)) backup.add(table);
+      for (const statement of statements) {
+        for (const change of statement.changes) {
+          if (change.kind === 'create_table' && change.object) createdByRun.add(change.object);
+        }
+      }
+    }
+    for (const statement of statements) {
+      if (direction === 'down') {
+        for (const lock of statement.locks) affected.add(lock.table);
+        for (const table of statement.destroys) backup.add(table);
+      }
+      for (const table of [...statement.rewrites, ...statement.scans]) heavy.add(table);
+    }
+  }
+  const sorted = (set: Set<string>) => [...set].sort();
+  return { affectedTables: sorted(affected), backupTables: sorted(backup), heavyTables: sorted(heavy) };
+}
+
+function refuseLintErrors(findings: readonly Finding[]): void {
+  const errors = findings.filter((finding) => finding.severity === 'error');
+  if (errors.length === 0) return;
+  const first = errors[0]!;
+  throw new LintError(
+    `${errors.length} lint error${errors.length > 1 ? 's' : ''} in pending migrations: ` +
+      errors.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}: ${f.message}`).join('; '),
+    { migration: first.migration, file: first.file, line: first.line, column: first.column },
+  );
+}
+
+function schemaOf(table: string): string {
+  return table.slice(0, table.indexOf('.'));
 }

@@ -13,6 +13,7 @@ import type { Migration, PlanStep } from './model.ts';
 import { buildPlan } from './planning.ts';
 import type { AppliedStep, BackupSummary, ExecutionInput, RunState } from './run-state.ts';
 import { schemaState } from './schema-state.ts';
+import { analyzeMigration } from './sql/classify.ts';
 import { findInvalidIndexes, runVerifySection } from './verify.ts';
 
 /** How long a run's lease lasts without renewal; every step renews it. */
@@ -144,12 +145,21 @@ export async function verifyRun(ctx: EngineContext, run: RunState): Promise<{ ve
   });
 }
 
-/** Hooks Rollback uses to bring data back; the backup module provides them. */
+/** How Rollback brings data back; the backup module provides it. */
 export interface DataRestorer {
   /** Restores the data of `tables` from the backup after the down sections ran. */
   restoreTables(backup: BackupSummary, tables: string[]): Promise<void>;
-  /** Tables whose data `migration`'s up section can destroy or rewrite. */
-  tablesDestroyedBy(migration: Migration): string[];
+}
+
+/**
+ * Tables whose rows undoing `step` cannot bring back by itself: undoing an up section
+ * (running down) leaves what up destroyed destroyed; undoing a down section (re-running up)
+ * recreates what down dropped, empty.
+ */
+function tablesToRestore(migration: Migration, undo: PlanStep): string[] {
+  const analysis = analyzeMigration(migration);
+  if (undo.direction === 'down') return analysis.backupTables;
+  return analysis.statements.down.flatMap((statement) => statement.destroys);
 }
 
 /**
@@ -182,8 +192,7 @@ export async function rollbackRun(
         try {
           await undoStep(ctx, conn, run, migration, step);
           rolledBack.push(step.version);
-          if (step.direction === 'down')
-            for (const t of restorer?.tablesDestroyedBy(migration) ?? []) destroyedTables.add(t);
+          for (const table of tablesToRestore(migration, step)) destroyedTables.add(table);
         } catch (error) {
           problems.push(`${label(migration)}: ${error instanceof Error ? error.message : String(error)}`);
           break;
@@ -192,11 +201,16 @@ export async function rollbackRun(
     }),
   );
   if (problems.length === 0 && destroyedTables.size > 0) {
-    if (!backup || !restorer) problems.push(`no backup to restore ${[...destroyedTables].join(', ')} from`);
-    else
+    const tables = [...destroyedTables].sort();
+    if (!backup || !restorer) problems.push(`no backup to restore ${tables.join(', ')} from`);
+    else {
+      ctx.log?.(`restoring data of ${tables.join(', ')} from ${backup.location}`);
       await restorer
-        .restoreTables(backup, [...destroyedTables])
-        .catch((e: unknown) => problems.push(String(e)));
+        .restoreTables(backup, tables)
+        .catch((e: unknown) =>
+          problems.push(`restoring ${tables.join(', ')}: ${e instanceof Error ? e.message : String(e)}`),
+        );
+    }
   }
   if (problems.length === 0) problems.push(...(await schemaDifferences(ctx, run)));
   if (problems.length > 0) {
