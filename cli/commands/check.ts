@@ -52,7 +52,7 @@ export async function checkCommand(options: LocalOptions, sink: OutputSink): Pro
     const result = await checkMigrations(ctx, (event) => {
       if (!options.json) {
         sink.out(
-          `  ${paint(sink, 'green', PHASE_WORDS[event.phase])}  ${event.version}_${event.name}  ${event.durationMs} ms`,
+          `  ${paint(sink, 'green', PHASE_WORDS[event.phase].padEnd(10))}  ${event.version}_${event.name}  ${event.durationMs} ms`,
         );
       }
     });
