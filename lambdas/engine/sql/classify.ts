@@ -78,7 +78,7 @@ export function classifySection(
     );
   } catch (error) {
     if (!(error instanceof InputError) || error.migration !== undefined) throw error;
-    throw new InputError(`migration ${migration.version}: ${error.message}`, {
+    throw new InputError(error.message, {
       migration: migration.version,
       file: error.file,
       line: error.line,

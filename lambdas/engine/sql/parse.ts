@@ -65,6 +65,20 @@ export function splitStatements(sql: string, origin: SqlOrigin): SqlStatement[] 
   return statements;
 }
 
+/** The cause of a syntax-error InputError: PostgreSQL's own message, without our location prefix. */
+export class SqlSyntaxDetails extends Error {
+  constructor(readonly postgresMessage: string) {
+    super(postgresMessage);
+    this.name = 'SqlSyntaxDetails';
+  }
+}
+
+/** PostgreSQL's message when `error` is a syntax error from splitStatements, else undefined. */
+export function syntaxErrorMessage(error: unknown): string | undefined {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof SqlSyntaxDetails ? cause.postgresMessage : undefined;
+}
+
 interface RawStmt {
   stmt?: Node;
   stmt_location?: number;
@@ -78,10 +92,12 @@ function parseOrThrow(sql: string, origin: SqlOrigin): RawStmt[] {
     const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
     const message = details?.message ?? (error instanceof Error ? error.message : String(error));
     const { line, column } = positionOfCharOffset(sql, details?.cursorPosition ?? 0, origin.startLine);
-    throw new InputError(
-      `${origin.file}:${line}:${column}: PostgreSQL cannot parse this SQL: ${message} — fix the statement and run lint again`,
-      { file: origin.file, line, column, cause: error },
-    );
+    throw new InputError(`${origin.file}:${line}:${column}: ${message}`, {
+      file: origin.file,
+      line,
+      column,
+      cause: new SqlSyntaxDetails(message),
+    });
   }
 }
 

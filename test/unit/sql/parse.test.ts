@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { InputError } from '../../../lambdas/engine/errors.ts';
-import { loadSqlParser, splitStatements } from '../../../lambdas/engine/sql/parse.ts';
+import { loadSqlParser, splitStatements, syntaxErrorMessage } from '../../../lambdas/engine/sql/parse.ts';
 
 const origin = { file: '0005_add_email.sql', startLine: 10 };
 
@@ -81,7 +81,8 @@ describe('splitStatements', () => {
     expect(error.file).toBe('0005_add_email.sql');
     expect(error.line).toBe(11);
     expect(error.column).toBe(35);
-    expect(error.message).toContain('syntax error at or near ";"');
+    expect(error.message).toBe('0005_add_email.sql:11:35: syntax error at or near ";"');
+    expect(syntaxErrorMessage(error)).toBe('syntax error at or near ";"');
   });
 
   it('reports an unterminated string where it begins', () => {
