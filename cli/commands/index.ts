@@ -7,6 +7,7 @@ import { register as lint } from './lint.ts';
 import { register as newMigration } from './new.ts';
 import { register as plan } from './plan.ts';
 import { register as reject } from './reject.ts';
+import { register as repair } from './repair.ts';
 import { register as start } from './start.ts';
 import { register as status } from './status.ts';
 import { register as watch } from './watch.ts';
