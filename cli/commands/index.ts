@@ -20,6 +20,7 @@ export const commands: RegisterCommand[] = [
   check,
   plan,
   status,
+  repair,
   start,
   watch,
   approve,
