@@ -50,6 +50,9 @@ const fixByCode: Record<string, (t: Target) => string> = {
   ENOTFOUND: (t) => `host "${t.host}" not found — check the host name in --database-url / DATABASE_URL`,
   EAI_AGAIN: (t) => `host "${t.host}" could not be resolved — check the host name and your DNS`,
   ETIMEDOUT: () => 'connection timed out — check the host, port, firewall or security group',
+  EHOSTUNREACH: () => 'host unreachable — check the host, VPC routing or security group',
+  ENETUNREACH: () => 'network unreachable — check the host, VPC routing or security group',
+  ECONNRESET: () => 'the server closed the connection — check whether it requires SSL (add ?sslmode=require)',
   '28P01': (t) =>
     `password authentication failed for user "${t.user}" — check the password in --database-url / DATABASE_URL`,
   '28000': (t) => `the server refused user "${t.user}" (pg_hba.conf) — allow it, or connect as another user`,
