@@ -8,6 +8,8 @@ import { register as newMigration } from './new.ts';
 import { register as plan } from './plan.ts';
 import { register as reject } from './reject.ts';
 import { register as repair } from './repair.ts';
+import { register as rollback } from './rollback.ts';
+import { register as run } from './run.ts';
 import { register as start } from './start.ts';
 import { register as status } from './status.ts';
 import { register as watch } from './watch.ts';
@@ -19,6 +21,8 @@ export const commands: RegisterCommand[] = [
   lint,
   check,
   plan,
+  run,
+  rollback,
   status,
   repair,
   start,

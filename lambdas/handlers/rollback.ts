@@ -16,7 +16,12 @@ export function makeRollbackHandler(deps: StepDependencies) {
         throw new RollbackFailedError(`execution ${executionId} reached Rollback without a run state`);
       try {
         const ctx = await deps.engine();
-        return await deps.steps.rollbackRun(ctx, run, backup, deps.steps.dataRestorer(ctx, deps.backupStore));
+        return await deps.steps.rollbackRun(
+          ctx,
+          run,
+          backup,
+          await deps.steps.dataRestorer(ctx, deps.backupStore),
+        );
       } catch (error) {
         if (error instanceof RollbackFailedError) throw error;
         const message = error instanceof Error ? error.message : String(error);

@@ -20,7 +20,7 @@ export interface EngineSteps {
   ): Promise<{ rolledBack: string[] }>;
   releaseRun(ctx: EngineContext, run: RunState): Promise<void>;
   backupRun(ctx: EngineContext, store: BackupStore, run: RunState): Promise<BackupSummary>;
-  dataRestorer(ctx: EngineContext, store: BackupStore): DataRestorer | undefined;
+  dataRestorer(ctx: EngineContext, store: BackupStore): Promise<DataRestorer | undefined>;
 }
 
 export interface StepDependencies {

@@ -107,7 +107,7 @@ export function fakeDependencies(script: FakeScript = {}) {
       call('backupRun');
       return backup;
     },
-    dataRestorer: () => undefined,
+    dataRestorer: async () => undefined,
   };
   const ctx = {
     migrations: {

@@ -1,0 +1,76 @@
+// `stepmigrate run`: runs the real state machine definition locally, step by step, with
+// live progress, against the embedded PostgreSQL or the database named.
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { LocalApprovalMode } from '../../lambdas/adapters/local-approval.ts';
+import type { ExitCode } from '../../lambdas/engine/errors.ts';
+import {
+  addExecutionInputOptions,
+  type ExecutionInputFlags,
+  executionInputFromFlags,
+} from '../aws/input-flags.ts';
+import { addLocalOptions, type LocalOptions, resolveDatabaseUrl } from '../local/project.ts';
+import { progressPrinter } from '../local-runner/progress.ts';
+import { type LocalRunResult, runWorkflowLocally } from '../local-runner/run-workflow.ts';
+import { summaryLines } from '../local-runner/summary.ts';
+import { printJson, useColour } from '../output.ts';
+
+export interface RunOptions extends LocalOptions, ExecutionInputFlags {
+  /** Answer an Approval step with yes. */
+  approve?: boolean;
+}
+
+function approvalMode(options: RunOptions): LocalApprovalMode {
+  if (options.approve) return 'approve';
+  return process.stdin.isTTY && process.stderr.isTTY && !options.json ? 'ask' : 'refuse';
+}
+
+/** Runs the workflow locally and prints its progress and outcome; returns the exit code. */
+export async function runCommand(options: RunOptions): Promise<ExitCode> {
+  const { raw } = executionInputFromFlags({ requestedBy: `${userInfo().username}@local`, ...options });
+  const projectDir = process.cwd();
+  const tty = Boolean(process.stdout.isTTY);
+  const colour = useColour(process.stdout);
+  const write = (text: string) => process.stdout.write(text);
+  const result: LocalRunResult = await runWorkflowLocally({
+    projectDir,
+    migrationsDir: resolve(options.migrations),
+    layout: options.layout,
+    databaseUrl: await resolveDatabaseUrl(options, projectDir),
+    approval: approvalMode(options),
+    input: raw,
+    onEvent: options.json ? undefined : progressPrinter({ write, tty, colour }),
+  });
+  if (options.json) {
+    printJson(
+      result.output ?? {
+        status: 'failed',
+        error: { name: result.failure?.error, message: result.failure?.cause },
+      },
+    );
+  } else if (result.output) {
+    for (const line of summaryLines(result.output, result.durationMs, { colour })) write(`${line}\n`);
+  } else {
+    write(`the workflow ended before Report: ${result.failure?.error}: ${result.failure?.cause}\n`);
+  }
+  return result.exitCode;
+}
+
+export function addRunOptions(command: Command): Command {
+  return addLocalOptions(addExecutionInputOptions(command)).option(
+    '--approve',
+    'answer an Approval step with yes (otherwise asked on a terminal, refused elsewhere)',
+  );
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('run')
+    .description(
+      'run the workflow locally — the synthesized state machine definition, step by step, with live progress',
+    );
+  addRunOptions(command).action(async (options: RunOptions) => {
+    process.exitCode = await runCommand(options);
+  });
+}

@@ -1,0 +1,82 @@
+// One local execution of the workflow: load (or synthesize) the definition, bind the step
+// handlers to local dependencies, execute, and say how it ended.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { ExitCode, exitCodeForError } from '../../lambdas/engine/errors.ts';
+import type { RunOutput } from '../../lambdas/engine/run-state.ts';
+import { createHandlers } from '../../lambdas/handlers/create-handlers.ts';
+import { loadWorkflow } from './definition-cache.ts';
+import { type ExecutionEvent, executeLocally, type LocalExecutionResult } from './execute.ts';
+import { type LocalRunSettings, localDependencies } from './local-dependencies.ts';
+
+export interface LocalRun extends LocalRunSettings {
+  input: Record<string, unknown>;
+  onEvent?(event: ExecutionEvent): void;
+  /** Synthesize even when a cached definition exists. */
+  noCache?: boolean;
+  retryPauseMs?: number;
+}
+
+export interface LocalRunResult extends LocalExecutionResult {
+  executionId: string;
+  exitCode: ExitCode;
+  synthMs: number;
+  fromCache: boolean;
+  durationMs: number;
+}
+
+/** DESIGN §1.5: 0 done / nothing to do / dry run, 1 rolled back, 2 refused, 3 rollback failed, 4 locked. */
+export function exitCodeForRun(output: RunOutput | undefined): ExitCode {
+  switch (output?.status) {
+    case 'succeeded':
+    case 'noop':
+    case 'dry_run':
+      return ExitCode.ok;
+    case 'rolled_back':
+      return ExitCode.rolledBack;
+    case 'rollback_failed':
+      return ExitCode.rollbackFailed;
+    case 'failed':
+      return exitCodeForError(output.error?.name ?? 'Error');
+    default:
+      return ExitCode.rolledBack;
+  }
+}
+
+export function newExecutionId(now = new Date()): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `local-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function runWorkflowLocally(run: LocalRun): Promise<LocalRunResult> {
+  const started = performance.now();
+  const workflow = await loadWorkflow({
+    migrationsDir: run.migrationsDir,
+    cacheDir: run.noCache ? undefined : join(run.projectDir, '.stepmigrate', 'cache'),
+  });
+  const local = await localDependencies(run);
+  const executionId = newExecutionId();
+  try {
+    const result = await executeLocally({
+      workflow,
+      handlers: createHandlers(local.deps),
+      input: run.input,
+      executionId,
+      onEvent: run.onEvent,
+      retryPauseMs: run.retryPauseMs,
+    });
+    return {
+      ...result,
+      executionId,
+      exitCode: exitCodeForRun(result.output),
+      synthMs: workflow.synthMs,
+      fromCache: workflow.fromCache,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    await local.close();
+  }
+}

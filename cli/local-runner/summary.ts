@@ -1,0 +1,48 @@
+// The closing lines of `stepmigrate run`: how the run ended, in words a person acts on.
+import type { RunOutput } from '../../lambdas/engine/run-state.ts';
+
+export interface SummaryStyle {
+  colour: boolean;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+const HEADLINES: Record<RunOutput['status'], [number, string]> = {
+  succeeded: [32, 'succeeded'],
+  noop: [32, 'nothing to do'],
+  dry_run: [32, 'dry run, nothing changed'],
+  rolled_back: [33, 'failed and rolled back'],
+  rollback_failed: [31, 'ROLLBACK FAILED — manual action needed'],
+  failed: [31, 'refused, nothing changed'],
+};
+
+export function summaryLines(output: RunOutput, durationMs: number, style: SummaryStyle): string[] {
+  const [code, headline] = HEADLINES[output.status];
+  const paint = (text: string) => (style.colour ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const versions =
+    output.fromVersion || output.toVersion ? ` ${output.fromVersion} → ${output.toVersion},` : '';
+  const lines = [`${paint(headline)}:${versions} ${output.database}, ${(durationMs / 1000).toFixed(1)} s`];
+  if (output.status === 'noop')
+    lines[0] = `${paint(headline)}: ${output.database} is at ${output.fromVersion}`;
+  if (output.status === 'dry_run' && output.plan.pending.length > 0) {
+    lines.push(`  would apply: ${output.plan.pending.join(' ')}`);
+  }
+  if (output.applied.length > 0) lines.push(`  applied: ${output.applied.join(' ')}`);
+  if (output.rolledBack.length > 0) lines.push(`  rolled back: ${output.rolledBack.join(' ')}`);
+  if (output.backup && output.backup.tables.length > 0) {
+    const bytes = output.backup.tables.reduce((sum, t) => sum + t.bytes, 0);
+    lines.push(
+      `  backup: ${output.backup.location} (${output.backup.tables.length} tables, ${formatBytes(bytes)})`,
+    );
+  }
+  if (output.error) {
+    const where = output.error.migration ? ` [${output.error.migration}]` : '';
+    lines.push(`  ${output.error.name}${where}: ${output.error.message}`);
+  }
+  lines.push(`  execution ${output.executionId}`);
+  return lines;
+}

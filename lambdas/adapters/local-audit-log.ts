@@ -1,0 +1,48 @@
+// The AuditLog port for local runs: one JSON record per line in `.stepmigrate/audit.jsonl`.
+// Appending a line is atomic enough for one runner per project (the run lease sees to that).
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { AuditLog, AuditQuery, AuditRecord } from '../ports.ts';
+
+export class LocalAuditLog implements AuditLog {
+  constructor(readonly file: string) {}
+
+  static forProject(projectDir: string): LocalAuditLog {
+    return new LocalAuditLog(join(projectDir, '.stepmigrate', 'audit.jsonl'));
+  }
+
+  async append(record: AuditRecord): Promise<void> {
+    await mkdir(dirname(this.file), { recursive: true });
+    await appendFile(this.file, `${JSON.stringify(record)}\n`);
+  }
+
+  async list(query: AuditQuery): Promise<AuditRecord[]> {
+    const matching = (await this.readAll()).filter(
+      (r) =>
+        (query.database === undefined || r.database === query.database) &&
+        (query.executionId === undefined || r.executionId === query.executionId),
+    );
+    return matching.reverse().slice(0, query.limit ?? matching.length);
+  }
+
+  /** Oldest first; a torn last line (a crash mid-append) is skipped, not fatal. */
+  private async readAll(): Promise<AuditRecord[]> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const records: AuditRecord[] = [];
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        records.push(JSON.parse(line) as AuditRecord);
+      } catch {
+        // ignore a partial line
+      }
+    }
+    return records;
+  }
+}

@@ -1,0 +1,43 @@
+// The Metrics port for local runs: each datum as a JSON line in `.stepmigrate/metrics.jsonl`,
+// with the time and namespace CloudWatch would have recorded.
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { MetricDatum, Metrics } from '../ports.ts';
+
+export interface RecordedMetric extends MetricDatum {
+  namespace: string;
+  at: string;
+}
+
+export class LocalMetrics implements Metrics {
+  constructor(
+    readonly file: string,
+    private readonly namespace = 'StepMigrate',
+  ) {}
+
+  static forProject(projectDir: string): LocalMetrics {
+    return new LocalMetrics(join(projectDir, '.stepmigrate', 'metrics.jsonl'));
+  }
+
+  async put(data: readonly MetricDatum[]): Promise<void> {
+    if (data.length === 0) return;
+    const at = new Date().toISOString();
+    const lines = data.map((datum) => JSON.stringify({ namespace: this.namespace, at, ...datum })).join('\n');
+    await mkdir(dirname(this.file), { recursive: true });
+    await appendFile(this.file, `${lines}\n`);
+  }
+
+  /** Everything recorded so far, oldest first. */
+  async readAll(): Promise<RecordedMetric[]> {
+    try {
+      const text = await readFile(this.file, 'utf8');
+      return text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as RecordedMetric);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+}
