@@ -19,6 +19,14 @@ const BAD_CREDENTIALS = new Set([
   'InvalidClientTokenId',
   'ExpiredToken',
 ]);
+const NETWORK_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+]);
 const TOKEN_GONE = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
 
 type Explain = (call: AwsCall, message: string) => StepMigrateError;
@@ -67,6 +75,14 @@ function nonServiceProblem(error: Error): StepMigrateError | undefined {
   if (error.name === 'CredentialsProviderError' || /could not load credentials/i.test(error.message)) {
     return new PreflightError(
       'no AWS credentials found: pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or run `aws sso login`',
+    );
+  }
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) {
+    const host = (error as { hostname?: unknown }).hostname;
+    return new PreflightError(
+      `could not reach AWS${typeof host === 'string' ? ` at ${host}` : ''} (${code}) after retrying: ` +
+        'check the network, a proxy (HTTPS_PROXY), and --region',
     );
   }
   return undefined;

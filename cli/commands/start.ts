@@ -38,6 +38,8 @@ export async function startMigration(options: StartOptions, deps: StartDependenc
   // Checked before any API call: bad input never reaches AWS.
   const { raw, parsed } = executionInputFromFlags({ ...options, requestedBy });
   const stateMachineArn = await resolveStateMachineArn(deps.sfn, options.stateMachine);
+  // One name for every SDK retry: StartExecution with the same name and input returns the
+  // execution already started instead of starting a second one.
   const name = executionNameFor(parsed, deps.now?.() ?? new Date());
   const started = await callAws({ action: 'states:StartExecution', resource: stateMachineArn }, () =>
     deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(raw) })),

@@ -34,6 +34,16 @@ describe('explainAwsError', () => {
     expect(String(explainAwsError(noCredentials, call))).toContain('--profile');
   });
 
+  it('names the host it could not reach', () => {
+    const offline = Object.assign(new Error('getaddrinfo ENOTFOUND states.eu-west-1.amazonaws.com'), {
+      code: 'ENOTFOUND',
+      hostname: 'states.eu-west-1.amazonaws.com',
+    });
+    expect(String(explainAwsError(offline, call))).toContain(
+      'could not reach AWS at states.eu-west-1.amazonaws.com (ENOTFOUND)',
+    );
+  });
+
   it('leaves errors that are not from AWS alone', () => {
     const bug = new TypeError('x is undefined');
     expect(explainAwsError(bug, call)).toBe(bug);
