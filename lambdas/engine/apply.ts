@@ -8,7 +8,9 @@
 import type { SqlConnection } from '../ports.ts';
 import { LockTimeoutError, MigrationError } from './errors.ts';
 import { writeHistory } from './history.ts';
+import { describeHolder, lockHolders } from './lock-holders.ts';
 import type { Direction, Migration, MigrationSection } from './model.ts';
+import { analyzeMigration } from './sql/classify.ts';
 import {
   type DatabaseErrorInfo,
   databaseErrorInfo,
@@ -86,7 +88,29 @@ async function runInTransaction(conn: SqlConnection, run: SectionRun, section: M
     return { durationMs, statements: 1 };
   } catch (error) {
     await conn.query('ROLLBACK').catch(() => undefined);
+    if (error instanceof LockTimeoutError) throw await namingBlockers(conn, run.migration, error);
     throw error;
+  }
+}
+
+/** The same LockTimeoutError, saying which sessions hold locks on the tables the migration needs. */
+async function namingBlockers(conn: SqlConnection, migration: Migration, error: LockTimeoutError) {
+  try {
+    await loadSqlParser();
+    const holders = await lockHolders(conn, analyzeMigration(migration).affectedTables);
+    if (holders.length === 0) return error;
+    return new LockTimeoutError(
+      `${error.message}; blocked by ${holders.slice(0, 3).map(describeHolder).join('; ')}`,
+      {
+        migration: error.migration,
+        file: error.file,
+        line: error.line,
+        column: error.column,
+        cause: error.cause,
+      },
+    );
+  } catch {
+    return error;
   }
 }
 

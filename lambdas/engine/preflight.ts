@@ -4,6 +4,7 @@
 
 import type { SqlConnection } from '../ports.ts';
 import { PreflightError } from './errors.ts';
+import { describeHolder, lockHolders, oneLine } from './lock-holders.ts';
 import type { Finding } from './model.ts';
 import { quoteQualified } from './sql/identifiers.ts';
 
@@ -23,22 +24,6 @@ export interface PreflightOptions {
 }
 
 export const MIN_SERVER_VERSION_NUM = 130000;
-
-interface LockHolder {
-  pid: number;
-  relation: string;
-  mode: string;
-  granted: boolean;
-  state: string | null;
-  age_seconds: number | null;
-  state_seconds: number | null;
-  query: string | null;
-}
-
-function oneLine(query: string | null): string {
-  const text = (query ?? '').replace(/\s+/g, ' ').trim();
-  return text.length > 120 ? `${text.slice(0, 117)}…` : text;
-}
 
 export async function preflight(conn: SqlConnection, options: PreflightOptions): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -98,17 +83,7 @@ async function checkPrivileges(conn: SqlConnection, options: PreflightOptions): 
 }
 
 async function checkLockHolders(conn: SqlConnection, options: PreflightOptions): Promise<Finding[]> {
-  if (options.affectedTables.length === 0) return [];
-  const { rows } = await conn.query<LockHolder>(
-    `SELECT l.pid, l.relation::regclass::text AS relation, l.mode, l.granted, a.state,
-            extract(epoch FROM now() - a.xact_start)::int AS age_seconds,
-            extract(epoch FROM now() - a.state_change)::int AS state_seconds, a.query
-       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'relation' AND l.pid <> pg_backend_pid()
-        AND l.relation = ANY (SELECT to_regclass(t) FROM unnest($1::text[]) AS t)
-      ORDER BY a.xact_start NULLS LAST`,
-    [options.affectedTables.map(quoteQualified)],
-  );
+  const rows = await lockHolders(conn, options.affectedTables);
   const idleLimit = options.idleHolderSeconds ?? 60;
   const stuck = rows.find(
     (r) => r.granted && r.state?.startsWith('idle in transaction') && (r.state_seconds ?? 0) >= idleLimit,
@@ -123,9 +98,7 @@ async function checkLockHolders(conn: SqlConnection, options: PreflightOptions):
   return rows.map((r) => ({
     rule: 'preflight-lock-holder',
     severity: 'warning' as const,
-    message:
-      `server process ${r.pid} ${r.granted ? 'holds' : 'waits for'} ${r.mode} on ${r.relation} ` +
-      `(transaction open ${r.age_seconds ?? 0} s, ${r.state ?? 'unknown'}: ${oneLine(r.query)})`,
+    message: describeHolder(r),
   }));
 }
 
