@@ -2,12 +2,14 @@
 import type { Command } from 'commander';
 import { register as approve } from './approve.ts';
 import { register as audit } from './audit.ts';
+import { register as backups } from './backups.ts';
 import { register as check } from './check.ts';
 import { register as lint } from './lint.ts';
 import { register as newMigration } from './new.ts';
 import { register as plan } from './plan.ts';
 import { register as reject } from './reject.ts';
 import { register as repair } from './repair.ts';
+import { register as restore } from './restore.ts';
 import { register as rollback } from './rollback.ts';
 import { register as run } from './run.ts';
 import { register as start } from './start.ts';
@@ -30,4 +32,6 @@ export const commands: RegisterCommand[] = [
   approve,
   reject,
   audit,
+  restore,
+  backups,
 ];

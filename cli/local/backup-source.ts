@@ -1,0 +1,95 @@
+// Where `restore --from` and `backups --from` read backups: an s3:// URI (the deployed
+// stack's bucket) or the local backups directory / a manifest file on disk.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { LocalBackupStore } from '../../lambdas/adapters/local-backup-store.ts';
+import { S3BackupStore } from '../../lambdas/adapters/s3-backup-store.ts';
+import { type BackupManifest, manifestKey, readManifest } from '../../lambdas/engine/backup/manifest.ts';
+import { BackupError, InputError } from '../../lambdas/engine/errors.ts';
+import type { BackupStore } from '../../lambdas/ports.ts';
+import { localStateDir } from './embedded-postgres.ts';
+
+export interface S3Location {
+  bucket: string;
+  key: string;
+}
+
+export function parseS3Uri(uri: string): S3Location {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!match) throw new InputError(`"${uri}" is not an s3:// URI (expected s3://bucket/key)`);
+  return { bucket: match[1]!, key: match[2]! };
+}
+
+function s3Store(bucket: string): S3BackupStore {
+  return new S3BackupStore({ client: new S3Client({}), bucket });
+}
+
+export interface BackupSource {
+  store: BackupStore;
+  manifest: BackupManifest;
+  /** Where the manifest was read, for messages. */
+  from: string;
+}
+
+/** `--from`: a manifest (file, directory holding one, or s3:// URI of the manifest or its prefix). */
+export async function openBackupSource(from: string): Promise<BackupSource> {
+  if (from.startsWith('s3://')) {
+    const { bucket, key } = parseS3Uri(from);
+    const manifestAt = key.endsWith('.json') ? key : `${key.replace(/\/?$/, '/')}manifest.json`;
+    const store = s3Store(bucket);
+    return { store, manifest: await readManifest(store, manifestAt), from: `s3://${bucket}/${manifestAt}` };
+  }
+  const file = await manifestFile(from);
+  const manifest = await readLocalManifest(file);
+  // The store root is what is left of the path once the manifest's own key is taken off; a
+  // backup copied somewhere else is read from the manifest's directory instead.
+  const ownKey = manifestKey(manifest.database, manifest.executionId);
+  if (file.endsWith(path.join(path.sep, ...ownKey.split('/')))) {
+    return { store: new LocalBackupStore(file.slice(0, -ownKey.length - 1)), manifest, from: file };
+  }
+  const relocated = {
+    ...manifest,
+    tables: manifest.tables.map((table) => ({ ...table, key: path.posix.basename(table.key) })),
+  };
+  return { store: new LocalBackupStore(path.dirname(file)), manifest: relocated, from: file };
+}
+
+async function manifestFile(from: string): Promise<string> {
+  const resolved = path.resolve(from);
+  try {
+    return (await stat(resolved)).isDirectory() ? path.join(resolved, 'manifest.json') : resolved;
+  } catch (error) {
+    throw new InputError(
+      `backup manifest ${resolved} does not exist — run \`stepmigrate backups\` to list backups`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+async function readLocalManifest(file: string): Promise<BackupManifest> {
+  const directory = path.dirname(file);
+  const store = new LocalBackupStore(directory);
+  try {
+    return await readManifest(store, path.basename(file));
+  } catch (error) {
+    if (error instanceof BackupError) throw error;
+    throw new BackupError(`cannot read backup manifest ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** `backups --from`: an s3:// bucket/prefix, a backups directory, or the project's local backups. */
+export function openBackupStore(from: string | undefined, projectDir = process.cwd()) {
+  if (from?.startsWith('s3://')) {
+    const { bucket, key } = parseS3Uri(from);
+    return { store: s3Store(bucket) as BackupStore, prefix: key, describe: from };
+  }
+  const local = from
+    ? new LocalBackupStore(from)
+    : new LocalBackupStore(path.join(localStateDir(projectDir), 'backups'));
+  return { store: local as BackupStore, local, prefix: '', describe: local.root };
+}
