@@ -21,6 +21,9 @@ export interface FollowSettings {
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 2000;
+// While nothing happens (an Approval waiting for a day, a long statement) the interval
+// doubles up to this, so a forgotten `watch` does not eat the account's history quota.
+const MAX_IDLE_INTERVAL_MS = 30_000;
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -72,6 +75,7 @@ export async function followExecution(
   show(`  ${executionConsoleUrl(executionArn)}`);
 
   const renderer = new HistoryRenderer();
+  let wait = interval;
   for (;;) {
     const events = await fetchEventsAfter(sfn, executionArn, renderer.newestEventId);
     for (const line of renderer.render(events)) show(line);
@@ -80,8 +84,11 @@ export async function followExecution(
       // No news: make sure the execution has not ended without us seeing its last event.
       execution = await describeExecution(sfn, executionArn);
       if (execution.status !== 'RUNNING') break;
+      wait = Math.min(wait * 2, Math.max(interval, MAX_IDLE_INTERVAL_MS));
+    } else {
+      wait = interval;
     }
-    await sleep(interval);
+    await sleep(wait);
   }
   execution = await describeExecution(sfn, executionArn);
   const outcome = outcomeOf({

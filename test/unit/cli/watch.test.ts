@@ -219,6 +219,24 @@ describe('stepmigrate watch', () => {
     expect(sink.text()).toContain('✓ Approval (1 min 0 s)');
   });
 
+  it('polls less often while nothing happens, and at the base interval again once it does', async () => {
+    const timeline = new Timeline().started().enter('Approval').scheduled();
+    const waiting = [...timeline.events];
+    const output = runOutput();
+    timeline.succeededTask(5000).exit('Approval').succeeded(output);
+    fakeExecution(sfnMock, [waiting, [], [], [], timeline.events.slice(waiting.length)], {
+      status: 'SUCCEEDED',
+      output: JSON.stringify(output),
+    });
+    const sleeps: number[] = [];
+    const follow = { pollIntervalMs: 1000, sleep: async (ms: number) => void sleeps.push(ms) };
+
+    const code = await watchExecution(EXECUTION_ARN, {}, { sfn: client(), sink: sinkForTest(), follow });
+
+    expect(code).toBe(0);
+    expect(sleeps).toEqual([1000, 2000, 4000, 8000]);
+  });
+
   it('prints one JSON document with --json', async () => {
     const { batches, output } = successfulRun();
     fakeExecution(sfnMock, batches, { status: 'SUCCEEDED', output: JSON.stringify(output) });
