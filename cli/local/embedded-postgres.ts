@@ -12,7 +12,7 @@
 // connect in milliseconds, and two commands started at once share one server: the second
 // waits on the lock, then finds the first one's server. `stepmigrate db stop` (via
 // stopEmbeddedPostgres) shuts it down; the data stays.
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { withFileLock } from './file-lock.ts';
@@ -87,6 +87,7 @@ export async function ensureLocalDatabase(
       await ensureInitialised(cluster);
       port = options.port ?? (await freePort());
       await startCluster(cluster, port, options.startTimeoutMs ?? 30_000);
+      await recordStartedServer(dataDir);
     }
     const password = await readPassword(cluster.paths);
     await ensureDatabase(password, port, localDatabaseName);
@@ -108,6 +109,39 @@ export async function stopEmbeddedPostgres(
     );
     return { stopped: dataDirExists && (await stopCluster(cluster)) };
   });
+}
+
+// ---- servers started under a test run ----------------------------------------------
+
+/**
+ * When set, names a file to which every project server started here appends its data
+ * directory, so the test run that caused it (e.g. CLI end-to-end tests in a temporary
+ * project) can stop it afterwards with stopRecordedServers.
+ */
+export const startedServersVariable = 'STEPMIGRATE_STARTED_SERVERS_FILE';
+
+async function recordStartedServer(dataDir: string): Promise<void> {
+  const file = process.env[startedServersVariable];
+  if (file) await appendFile(file, `${dataDir}\n`);
+}
+
+/** Stops every server listed in `file` (see startedServersVariable) that still runs. */
+export async function stopRecordedServers(
+  file: string,
+  options: EmbeddedPostgresOptions = {},
+): Promise<number> {
+  const dataDirs = new Set((await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean));
+  let stopped = 0;
+  for (const dataDir of dataDirs) {
+    if (!(await stat(path.join(dataDir, 'postmaster.pid')).catch(() => undefined))) continue;
+    const cluster: Cluster = {
+      paths: { dataDir, logFile: '', passwordFile: '' },
+      user: await serverUser(),
+      binaries: await resolveBinaries(options.binDir),
+    };
+    if (await stopCluster(cluster).catch(() => false)) stopped += 1;
+  }
+  return stopped;
 }
 
 // ---- throw-away clusters for tests ------------------------------------------------

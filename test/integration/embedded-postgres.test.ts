@@ -9,8 +9,10 @@ import pg from 'pg';
 import {
   ensureLocalDatabase,
   localStateDir,
+  startedServersVariable,
   startTemporaryCluster,
   stopEmbeddedPostgres,
+  stopRecordedServers,
 } from '../../cli/local/embedded-postgres.ts';
 import { isRoot, serverUser } from '../../cli/local/postgres-process.ts';
 
@@ -149,6 +151,25 @@ describe('the project database', () => {
     } finally {
       await writeFile(conf, original);
     }
+  });
+});
+
+describe('servers started during a test run', () => {
+  it('are recorded and stopped by stopRecordedServers', async () => {
+    const dir = await projectDir();
+    const record = path.join(dir, 'started-servers');
+    const previous = process.env[startedServersVariable];
+    process.env[startedServersVariable] = record;
+    try {
+      await ensureLocalDatabase(dir);
+    } finally {
+      if (previous === undefined) delete process.env[startedServersVariable];
+      else process.env[startedServersVariable] = previous;
+    }
+    const pid = await postmasterPid(dir);
+    expect(await readFile(record, 'utf8')).toBe(`${path.join(localStateDir(dir), 'pgdata')}\n`);
+    expect(await stopRecordedServers(record)).toBe(1);
+    expect(await isRunning(pid)).toBe(false);
   });
 });
 

@@ -2,10 +2,21 @@
 // Uses TEST_DATABASE_URL when set; otherwise starts a throw-away embedded cluster. Workers
 // inherit the environment set here and create their own databases on that server
 // (test/support/database.ts).
-import { startTemporaryCluster, sweepAbandonedClusters } from '../../cli/local/embedded-postgres.ts';
-import { adminUrlVariable, type SharedCluster, sharedClusterKey } from './shared-cluster.ts';
+import {
+  startedServersVariable,
+  startTemporaryCluster,
+  sweepAbandonedClusters,
+} from '../../cli/local/embedded-postgres.ts';
+import {
+  adminUrlVariable,
+  type SharedCluster,
+  sharedClusterKey,
+  startedServersFile,
+} from './shared-cluster.ts';
 
 export default async function globalSetup(): Promise<void> {
+  // CLI end-to-end tests may start embedded servers in temporary projects; teardown stops them.
+  process.env[startedServersVariable] = startedServersFile();
   const given = process.env.TEST_DATABASE_URL;
   if (given) {
     process.env[adminUrlVariable] = given;
