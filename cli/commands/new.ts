@@ -3,6 +3,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode, InputError } from '../../lambdas/engine/errors.ts';
+import { detectLayoutFromNames } from '../../lambdas/engine/loader/detect.ts';
 import {
   checkMigrationName,
   nativeFileName,
@@ -28,7 +29,14 @@ export interface CreatedMigration {
 export async function createMigration(directory: string, name: string): Promise<CreatedMigration> {
   checkMigrationName(name);
   await mkdir(directory, { recursive: true });
-  const version = nextNativeVersion(await readdir(directory));
+  const names = await readdir(directory);
+  const layout = detectLayoutFromNames(names, directory);
+  if (layout !== 'native') {
+    throw new InputError(
+      `${directory} holds ${layout} migrations; \`stepmigrate new\` writes native NNNN_name.sql files, so add the next ${layout} migration by hand`,
+    );
+  }
+  const version = nextNativeVersion(names);
   const file = nativeFileName(version, name);
   const path = join(directory, file);
   try {

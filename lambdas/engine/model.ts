@@ -41,6 +41,11 @@ export interface Migration {
   /** Where the down/verify sections come from when they live in other files (Sqitch, Flyway…). */
   downFile?: string;
   verifyFile?: string;
+  /**
+   * Flyway `R__` migrations: no version of their own (their version is `R__<description>`),
+   * ordered after every versioned one, and meant to run again whenever their checksum changes.
+   */
+  repeatable?: boolean;
 }
 
 /** The loaded migrations of one directory, in the order they apply. */

@@ -20,6 +20,30 @@ export interface MigrationFiles {
   read(relativePath: string): Promise<string>;
 }
 
+/** A file's name (relative to the migrations directory, '/'-separated) and its text. */
+export interface SourceFile {
+  name: string;
+  text: string;
+}
+
+/**
+ * Every `*.sql` file (any case) under the root, skipping dotfiles and dot-directories;
+ * subdirectories only when `recursive` (Flyway scans them, the other layouts do not).
+ */
+export async function readSqlFiles(files: MigrationFiles, recursive: boolean): Promise<SourceFile[]> {
+  const names: string[] = [];
+  const visit = async (directory: string, entries: DirectoryEntry[]) => {
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const path = directory === '' ? entry.name : `${directory}/${entry.name}`;
+      if (entry.kind === 'file' && /\.sql$/i.test(entry.name)) names.push(path);
+      if (entry.kind === 'directory' && recursive) await visit(path, (await files.list(path)) ?? []);
+    }
+  };
+  await visit('', await listRoot(files));
+  return Promise.all(names.sort().map(async (name) => ({ name, text: await files.read(name) })));
+}
+
 /** Lists the root, failing with an InputError that names the path when it is missing. */
 export async function listRoot(files: MigrationFiles): Promise<DirectoryEntry[]> {
   const entries = await files.list('');

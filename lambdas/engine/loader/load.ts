@@ -1,7 +1,11 @@
 // Reads a migrations directory into a MigrationSet. The layout is chosen by the caller
 // (--layout) or detected; every layout yields the same ordered set of migrations.
+import { InputError } from '../errors.ts';
 import type { LayoutName, MigrationSet } from '../model.ts';
+import { detectLayout } from './detect.ts';
 import { type MigrationFiles, nodeMigrationFiles } from './files.ts';
+import { loadFlywaySet } from './flyway.ts';
+import { loadGolangMigrateSet } from './golang-migrate.ts';
 import { loadNativeSet } from './native-set.ts';
 
 export interface LoadOptions {
@@ -11,9 +15,28 @@ export interface LoadOptions {
   files?: MigrationFiles;
 }
 
+type LayoutLoader = (files: MigrationFiles) => Promise<MigrationSet>;
+
+const loaders: Record<LayoutName, LayoutLoader> = {
+  native: loadNativeSet,
+  // dbmate's files are native files (timestamp versions are just long ones).
+  dbmate: async (files) => ({ ...(await loadNativeSet(files)), layout: 'dbmate' }),
+  'golang-migrate': loadGolangMigrateSet,
+  flyway: loadFlywaySet,
+  sqitch: async (files) => {
+    throw new InputError(
+      `${files.root} is a Sqitch project, and reading Sqitch projects is not available yet`,
+    );
+  },
+};
+
 export async function loadMigrations(directory: string, options: LoadOptions = {}): Promise<MigrationSet> {
   const files = options.files ?? nodeMigrationFiles(directory);
-  const layout = options.layout ?? 'auto';
-  if (layout === 'dbmate') return { ...(await loadNativeSet(files)), layout: 'dbmate' };
-  return loadNativeSet(files);
+  const requested = options.layout ?? 'auto';
+  const layout = requested === 'auto' ? await detectLayout(files) : requested;
+  const loader = loaders[layout];
+  if (!loader) {
+    throw new InputError(`unknown layout "${layout}"; use one of ${Object.keys(loaders).join(', ')}`);
+  }
+  return loader(files);
 }

@@ -1,28 +1,14 @@
 // Turns the files of a native migrations directory into an ordered MigrationSet:
 // numeric order, gaps allowed, two files with the same version refused.
 import type { Migration, MigrationSet } from '../model.ts';
-import { type DirectoryEntry, listRoot, type MigrationFiles } from './files.ts';
+import { type MigrationFiles, readSqlFiles, type SourceFile } from './files.ts';
 import { parseNativeFileName, readNativeMigration } from './native.ts';
 import { type LoaderProblem, throwIfProblems } from './problems.ts';
 import { compareVersions } from './versions.ts';
 
-export interface SourceFile {
-  /** Path relative to the migrations directory. */
-  name: string;
-  text: string;
-}
-
-/** Files the native layout reads: `*.sql` (any case), never dotfiles or subdirectories. */
-export function isNativeCandidate(entry: DirectoryEntry): boolean {
-  return entry.kind === 'file' && !entry.name.startsWith('.') && /\.sql$/i.test(entry.name);
-}
-
+/** Reads the `*.sql` files at the top of the directory; other files and subdirectories are not migrations. */
 export async function loadNativeSet(files: MigrationFiles): Promise<MigrationSet> {
-  const entries = (await listRoot(files)).filter(isNativeCandidate);
-  const sources = await Promise.all(
-    entries.map(async (entry) => ({ name: entry.name, text: await files.read(entry.name) })),
-  );
-  return buildNativeSet(files.root, sources);
+  return buildNativeSet(files.root, await readSqlFiles(files, false));
 }
 
 /** Pure: parses every file, then orders them; throws one InputError listing every problem. */

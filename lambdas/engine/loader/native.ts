@@ -3,6 +3,7 @@
 // Pure: text in, Migration out. Every problem of a file is reported, not just the first.
 import { checksumSql, normalizeLineEndings } from '../checksum.ts';
 import type { LintAllow, Migration, MigrationSection } from '../model.ts';
+import { type Report, readLintDirective } from './directives.ts';
 import { type LoaderProblem, throwIfProblems } from './problems.ts';
 import { firstSqlLine, hasSql } from './sql-text.ts';
 
@@ -48,7 +49,6 @@ interface Line {
 }
 
 const markerPattern = /^--\s*migrate:(\S*)(.*)$/;
-const directivePattern = /^--\s*lint:(\S*)(.*)$/;
 const sectionKinds: readonly string[] = ['up', 'down', 'verify'];
 
 /** Parses one native migration file. Throws one InputError listing every problem in it. */
@@ -75,8 +75,7 @@ export function readNativeMigration(fileName: string, rawText: string): ParsedMi
       if (parsed) addMarker(markers, parsed, report);
       continue;
     }
-    const directive = directivePattern.exec(line.text);
-    if (directive) readDirective(directive[1]!, directive[2]!, line.number, lintAllows, report);
+    readLintDirective(line.text, line.number, lintAllows, report);
   }
   checkPreamble(text, markers, report);
   const sections = buildSections(text, markers, lines.length, report);
@@ -96,8 +95,6 @@ export function readNativeMigration(fileName: string, rawText: string): ParsedMi
   if (statementTimeoutMs !== undefined) migration.statementTimeoutMs = statementTimeoutMs;
   return { migration, problems };
 }
-
-type Report = (line: number | undefined, message: string) => void;
 
 function checkFileName(fileName: string, report: Report): NativeFileName | null {
   const parts = parseNativeFileName(fileName);
@@ -206,35 +203,6 @@ function addMarker(markers: Marker[], marker: Marker, report: Report): void {
     report(marker.line, `"-- migrate:${marker.kind}" comes before "-- migrate:up"; put the up section first`);
   }
   markers.push(marker);
-}
-
-const lintAllowPattern = /^\s+(\S+)(?:\s+(.*))?$/;
-
-function readDirective(
-  name: string,
-  rest: string,
-  line: number,
-  lintAllows: LintAllow[],
-  report: Report,
-): void {
-  if (name !== 'allow') {
-    report(
-      line,
-      `unknown directive "-- lint:${name}"; the only lint directive is "-- lint:allow <rule-id> <reason>"`,
-    );
-    return;
-  }
-  const match = lintAllowPattern.exec(rest);
-  const reason = match?.[2]?.trim();
-  if (!match || !reason) {
-    const rule = match?.[1] ?? '<rule-id>';
-    report(
-      line,
-      `"-- lint:allow" needs a rule id and a reason, e.g. "-- lint:allow ${rule} table is empty in every environment"`,
-    );
-    return;
-  }
-  lintAllows.push({ rule: match[1]!, reason, line });
 }
 
 function checkPreamble(text: string, markers: readonly Marker[], report: Report): void {

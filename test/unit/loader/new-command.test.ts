@@ -50,6 +50,12 @@ describe('stepmigrate new', () => {
     expect(await readdir(root)).toEqual([]);
   });
 
+  it('refuses a directory of another layout', async () => {
+    await writeFile(join(root, '1_init.up.sql'), 'SELECT 1;');
+    await expect(createMigration(root, 'add_email')).rejects.toThrow(/holds golang-migrate migrations/);
+    expect(await readdir(root)).toEqual(['1_init.up.sql']);
+  });
+
   it('prints the created file, as JSON with --json', async () => {
     const sink = bufferSink();
     expect(await newCommand('add_index', { migrations: root, json: true }, sink)).toBe(0);
