@@ -101,7 +101,38 @@ export interface MigrationAnalysis {
   backupTables: string[];
 }
 
+interface CachedAnalysis {
+  key: string;
+  sections: [string, string | undefined, string | undefined];
+  analysis: MigrationAnalysis;
+}
+
+/**
+ * Validate, the planner and the linter all analyse the same Migration objects; parsing is the
+ * expensive part, so the result is kept per object for as long as the object lives (and is
+ * recomputed if its SQL or the options differ).
+ */
+const analysisCache = new WeakMap<Migration, CachedAnalysis>();
+
 export function analyzeMigration(migration: Migration, options: ClassifyOptions = {}): MigrationAnalysis {
+  const key = [
+    options.postgresVersion ?? DEFAULT_POSTGRES_VERSION,
+    migration.file,
+    migration.up.startLine,
+    migration.down?.startLine,
+    migration.verify?.startLine,
+  ].join('|');
+  const sections: CachedAnalysis['sections'] = [migration.up.sql, migration.down?.sql, migration.verify?.sql];
+  const cached = analysisCache.get(migration);
+  if (cached !== undefined && cached.key === key && cached.sections.every((sql, i) => sql === sections[i])) {
+    return cached.analysis;
+  }
+  const analysis = analyzeUncached(migration, options);
+  analysisCache.set(migration, { key, sections, analysis });
+  return analysis;
+}
+
+function analyzeUncached(migration: Migration, options: ClassifyOptions): MigrationAnalysis {
   const statements: Record<SectionName, ClassifiedStatement[]> = {
     up: classifySection(migration, migration.up, migration.file, options),
     down: migration.down
