@@ -1,0 +1,232 @@
+// Backup and restore throughput on a 1,000,000-row table, in bounded memory, and the same
+// data through `pg_dump -t … | gzip` and `psql \copy` for comparison. Debian's PostgreSQL 15
+// client binaries refuse newer servers, so the comparison runs on a temporary PostgreSQL 15
+// cluster (when /usr/lib/postgresql/15/bin exists) and our backup runs against that same
+// server too. Reported, never asserted. Run alone: `npm run bench backup`.
+import { spawn } from 'node:child_process';
+import { access, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startTemporaryCluster, type TemporaryCluster } from '../../cli/local/embedded-postgres.ts';
+import { LocalBackupStore } from '../../lambdas/adapters/local-backup-store.ts';
+import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
+import { backupTables } from '../../lambdas/engine/backup/backup-tables.ts';
+import { restoreTables } from '../../lambdas/engine/backup/restore-tables.ts';
+
+const rows = Number(process.env.BENCH_BACKUP_ROWS ?? 1_000_000);
+const pg15Bin = '/usr/lib/postgresql/15/bin';
+const table = 'public.bench_rows';
+const mb = (bytes: number) => bytes / 1024 / 1024;
+const round = (n: number) => Math.round(n * 10) / 10;
+
+const createSql = `
+DROP TABLE IF EXISTS ${table};
+CREATE TABLE ${table} (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, account_id integer NOT NULL, email text NOT NULL,
+  amount numeric(12,2), status text, created_at timestamptz NOT NULL, tags text[], payload jsonb);
+INSERT INTO ${table} (account_id, email, amount, status, created_at, tags, payload)
+SELECT i % 5000, 'customer' || i || '@example.com', (i % 100000) / 100.0,
+       (ARRAY['open','paid','void'])[1 + i % 3], timestamptz '2025-01-01' + i * interval '17 seconds',
+       ARRAY['t' || (i % 7), 't' || (i % 11)], jsonb_build_object('n', i, 'even', i % 2 = 0)
+  FROM generate_series(1, ${rows}) i;
+ANALYZE ${table};`;
+
+/** Samples resident memory while `fn` runs. */
+async function withPeakRss<T>(
+  fn: () => Promise<T>,
+): Promise<{ result: T; peakRssMb: number; baseRssMb: number }> {
+  const baseRssMb = mb(process.memoryUsage().rss);
+  let peak = baseRssMb;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, mb(process.memoryUsage().rss));
+  }, 20);
+  try {
+    const result = await fn();
+    return { result, peakRssMb: round(peak), baseRssMb: round(baseRssMb) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function shell(command: string, env: Record<string, string> = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-o', 'pipefail', '-c', command], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command}: exit ${code}: ${stderr}`)),
+    );
+  });
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: number }> {
+  const started = performance.now();
+  const result = await fn();
+  return { result, seconds: (performance.now() - started) / 1000 };
+}
+
+async function ourBackup(db: PgDatabase, dir: string, gzipLevel: number) {
+  const store = new LocalBackupStore(dir);
+  const { result, peakRssMb, baseRssMb } = await withPeakRss(() =>
+    timed(() =>
+      backupTables(
+        { db, store },
+        {
+          executionId: `bench-l${gzipLevel}`,
+          database: 'bench',
+          tables: [table],
+          fingerprintBefore: 'x',
+          gzipLevel,
+        },
+      ),
+    ),
+  );
+  const summary = result.result;
+  const object = (await store.list(`bench/bench-l${gzipLevel}/`)).find((o) => o.key.endsWith('.copy.gz'))!;
+  return {
+    seconds: round(result.seconds),
+    tableDataMb: round(mb(summary.tables[0]!.bytes)),
+    mbPerSecond: round(mb(summary.tables[0]!.bytes) / result.seconds),
+    compressedMb: round(mb(object.bytes)),
+    peakRssMb,
+    baseRssMb,
+    manifestKey: summary.manifestKey,
+    objectPath: object.location,
+    store,
+    bytes: summary.tables[0]!.bytes,
+  };
+}
+
+async function ourRestore(db: PgDatabase, store: LocalBackupStore, manifestKey: string, bytes: number) {
+  await db.withConnection((c) => c.query(`TRUNCATE ${table}`));
+  let loadMs = 0;
+  const log = (line: string) => {
+    const match = /^loaded .* in (\d+) ms$/.exec(line);
+    if (match) loadMs = Number(match[1]);
+  };
+  const { result, peakRssMb } = await withPeakRss(() =>
+    timed(() => restoreTables({ db, store, log }, { manifest: manifestKey })),
+  );
+  return {
+    secondsWithVerify: round(result.seconds),
+    mbPerSecondWithVerify: round(mb(bytes) / result.seconds),
+    loadSeconds: round(loadMs / 1000),
+    loadMbPerSecond: round(mb(bytes) / (loadMs / 1000)),
+    peakRssMb,
+  };
+}
+
+async function pgDumpGzip(url: string, dir: string, level: number, bytes: number) {
+  const file = join(dir, `pg_dump-l${level}.sql.gz`);
+  const { seconds } = await timed(() =>
+    shell(`${pg15Bin}/pg_dump --data-only -t ${table} -d "$URL" | gzip -${level} > ${file}`, { URL: url }),
+  );
+  return {
+    seconds: round(seconds),
+    mbPerSecond: round(mb(bytes) / seconds),
+    compressedMb: round(mb((await stat(file)).size)),
+  };
+}
+
+async function psqlCopyRestore(db: PgDatabase, url: string, objectPath: string, bytes: number) {
+  await db.withConnection((c) => c.query(`TRUNCATE ${table}`));
+  const { seconds } = await timed(() =>
+    shell(
+      `gunzip -c ${objectPath} | ${pg15Bin}/psql -q -d "$URL" -c "\\copy ${table} (id, account_id, email, amount, status, created_at, tags, payload) from stdin"`,
+      {
+        URL: url,
+      },
+    ),
+  );
+  return { seconds: round(seconds), mbPerSecond: round(mb(bytes) / seconds) };
+}
+
+async function measure(cluster: TemporaryCluster, compare: boolean) {
+  const db = new PgDatabase(cluster.url);
+  const dir = await mkdtemp(join(tmpdir(), 'stepmigrate-bench-backup-'));
+  try {
+    const { seconds: setupSeconds } = await timed(() => db.withConnection((c) => c.query(createSql)));
+    const serverVersion = await db.withConnection(
+      async (c) => (await c.query<{ v: string }>('SHOW server_version')).rows[0]!.v,
+    );
+    const level1 = await ourBackup(db, dir, 1);
+    const level6 = await ourBackup(db, dir, 6);
+    const restore = await ourRestore(db, level1.store, level1.manifestKey, level1.bytes);
+    const result: Record<string, unknown> = {
+      serverVersion,
+      rows,
+      setupSeconds: round(setupSeconds),
+      ourBackupGzip1: strip(level1),
+      ourBackupGzip6: strip(level6),
+      ourRestore: restore,
+    };
+    if (compare) {
+      const dump6 = await pgDumpGzip(cluster.url, dir, 6, level1.bytes);
+      const dump1 = await pgDumpGzip(cluster.url, dir, 1, level1.bytes);
+      const psql = await psqlCopyRestore(db, cluster.url, level1.objectPath, level1.bytes);
+      Object.assign(result, {
+        pgDumpGzip6: dump6,
+        pgDumpGzip1: dump1,
+        psqlCopyRestore: psql,
+        ratios: {
+          ourDefaultVsPgDumpGzipDefault: round(level1.mbPerSecond / dump6.mbPerSecond),
+          sameGzipLevel6: round(level6.mbPerSecond / dump6.mbPerSecond),
+          sameGzipLevel1: round(level1.mbPerSecond / dump1.mbPerSecond),
+          restoreLoadVsPsqlCopy: round(restore.loadMbPerSecond / psql.mbPerSecond),
+          restoreWithVerifyVsPsqlCopy: round(restore.mbPerSecondWithVerify / psql.mbPerSecond),
+        },
+      });
+    }
+    return result;
+  } finally {
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function strip(result: Awaited<ReturnType<typeof ourBackup>>) {
+  const { store: _store, manifestKey: _key, objectPath: _path, bytes: _bytes, ...rest } = result;
+  return rest;
+}
+
+async function pg15Available(): Promise<boolean> {
+  try {
+    await access(`${pg15Bin}/pg_dump`);
+    await access(`${pg15Bin}/initdb`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const report: Record<string, unknown> = {};
+  const embedded = await startTemporaryCluster();
+  try {
+    report.embedded = await measure(embedded, false);
+  } finally {
+    await embedded.stop();
+  }
+  if (await pg15Available()) {
+    const pg15 = await startTemporaryCluster({ binDir: pg15Bin });
+    try {
+      report.postgres15 = await measure(pg15, true);
+    } finally {
+      await pg15.stop();
+    }
+  } else {
+    report.postgres15 = 'skipped: /usr/lib/postgresql/15/bin not present';
+  }
+  return report;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await run(), null, 2));
+}
