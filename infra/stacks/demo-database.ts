@@ -60,7 +60,8 @@ export class DemoDatabase extends Construct {
           'The default port keeps the demo simple; the database is in isolated subnets and only the workflow security group may connect.',
       },
     );
-    Validations.of(this.instance.secret!).acknowledge({
+    // instance.secret is the attachment; the generated secret itself is the instance's child.
+    Validations.of(this.instance.node.findChild('Secret')).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
         'Demo credentials for a throw-away database. For a production database enable rotation; the workflow reads the secret again on every cold start.',

@@ -17,7 +17,9 @@ export interface WorkflowStack {
   template: Template;
 }
 
-export function synthWorkflowStack(overrides: Partial<MigrationWorkflowProps> = {}): WorkflowStack {
+export function synthWorkflowStack(
+  overrides: Partial<MigrationWorkflowProps> | ((stack: Stack) => Partial<MigrationWorkflowProps>) = {},
+): WorkflowStack {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, restrictDefaultSecurityGroup: false });
@@ -31,7 +33,7 @@ export function synthWorkflowStack(overrides: Partial<MigrationWorkflowProps> = 
     databaseName: 'orders',
     alarmEmail: 'oncall@example.com',
     bakeAlarmNames: ['orders-5xx', 'orders-latency'],
-    ...overrides,
+    ...(typeof overrides === 'function' ? overrides(stack) : overrides),
   });
   return { app, stack, workflow, template: Template.fromStack(stack) };
 }

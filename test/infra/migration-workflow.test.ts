@@ -1,0 +1,309 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { STEP_HANDLERS, type StepHandlerName } from '../../infra/bundling.ts';
+import { allStatements, grantsAny, logicalId, roleId, type Statement } from './support/iam.ts';
+import { synthWorkflowStack, type WorkflowStack } from './support/workflow-stack.ts';
+
+let synthesized: WorkflowStack;
+let statements: Statement[];
+let ids: {
+  auditTable: string;
+  leaseTable: string;
+  backupBucket: string;
+  roles: Record<StepHandlerName, string>;
+};
+
+beforeAll(() => {
+  synthesized = synthWorkflowStack();
+  const { stack, workflow } = synthesized;
+  statements = allStatements(synthesized.template);
+  ids = {
+    auditTable: logicalId(stack, workflow.auditTable),
+    leaseTable: logicalId(stack, workflow.leaseTable),
+    backupBucket: logicalId(stack, workflow.backupBucket),
+    roles: Object.fromEntries(
+      STEP_HANDLERS.map((step) => [step, roleId(stack, workflow.functions[step].role)]),
+    ) as Record<StepHandlerName, string>,
+  };
+});
+
+const stepOfRole = (role: string) => STEP_HANDLERS.find((step) => ids.roles[step] === role) ?? role;
+
+function roleStep(stack: WorkflowStack['stack'], workflow: WorkflowStack['workflow'], role: string): string {
+  return STEP_HANDLERS.find((step) => roleId(stack, workflow.functions[step].role) === role) ?? role;
+}
+const on = (statement: Statement, id: string) =>
+  statement.resources.some((resource) => resource.includes(id));
+
+/** The steps whose role may do any of `actions` to the resource with logical id `id`. */
+function stepsAllowed(actions: string[], id: string): string[] {
+  const steps = statements
+    .filter((statement) => statement.effect === 'Allow' && on(statement, id))
+    .filter((statement) => statement.actions.some((action) => grantsAny(action, actions)))
+    .map((statement) => stepOfRole(statement.role));
+  return [...new Set(steps)].sort();
+}
+
+const S3_WRITES = [
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:PutObjectAcl',
+  's3:PutBucketPolicy',
+];
+
+describe('MigrationWorkflow permissions', () => {
+  it('lets every step append to the audit table and none change or delete a record', () => {
+    expect(stepsAllowed(['dynamodb:PutItem'], ids.auditTable)).toEqual([...STEP_HANDLERS].sort());
+    expect(
+      stepsAllowed(
+        ['dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable'],
+        ids.auditTable,
+      ),
+    ).toEqual([]);
+  });
+
+  it('lets only Backup write to the backup bucket, and Rollback read from it', () => {
+    expect(stepsAllowed(S3_WRITES, ids.backupBucket)).toEqual(['backup']);
+    expect(stepsAllowed(['s3:GetObject'], ids.backupBucket)).toEqual(['backup', 'rollback']);
+  });
+
+  it('keeps bucket access under the backup prefix', () => {
+    const objectStatements = statements.filter(
+      (statement) => on(statement, ids.backupBucket) && statement.actions.includes('s3:GetObject'),
+    );
+    for (const statement of objectStatements) expect(statement.resources.join()).toContain('/backups/*');
+  });
+
+  it('lets Validate take the lease and Report give it back, nobody else', () => {
+    expect(stepsAllowed(['dynamodb:PutItem'], ids.leaseTable)).toEqual(['validate']);
+    expect(stepsAllowed(['dynamodb:DeleteItem'], ids.leaseTable)).toEqual(['report', 'validate']);
+  });
+
+  it('gives the database secret only to the steps that talk to the database', () => {
+    expect(
+      stepsAllowed(
+        ['secretsmanager:GetSecretValue'],
+        logicalId(synthesized.stack, synthesized.stack.node.findChild('DatabaseSecret')),
+      ),
+    ).toEqual(['apply', 'backup', 'rollback', 'validate', 'verify']);
+  });
+
+  it('lets Bake describe exactly the configured alarms', () => {
+    const describe = statements.filter((statement) =>
+      statement.actions.includes('cloudwatch:DescribeAlarms'),
+    );
+    expect(describe.map((statement) => stepOfRole(statement.role))).toEqual(['bake']);
+    expect(describe[0]!.resources.join()).toContain(':alarm:orders-5xx');
+    expect(describe[0]!.resources.join()).toContain(':alarm:orders-latency');
+  });
+
+  it('lets only Approval publish to the topic', () => {
+    const publish = statements.filter((statement) => statement.actions.includes('sns:Publish'));
+    expect(publish.map((statement) => stepOfRole(statement.role))).toEqual(['approval']);
+  });
+
+  it('limits PutMetricData to the StepMigrate namespace', () => {
+    const put = statements.filter((statement) => statement.actions.includes('cloudwatch:PutMetricData'));
+    expect(put).toHaveLength(STEP_HANDLERS.length);
+    for (const statement of put) {
+      expect(statement.condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'StepMigrate' } });
+    }
+  });
+
+  it('attaches no AWS managed policy to a step role', () => {
+    for (const step of STEP_HANDLERS) {
+      const role = synthesized.template.findResources('AWS::IAM::Role')[ids.roles[step]];
+      expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('MigrationWorkflow functions', () => {
+  it('runs each step on Node.js 22, arm64, with its handler bundle', () => {
+    synthesized.template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      {
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+      },
+      STEP_HANDLERS.length,
+    );
+  });
+
+  it('puts the database steps, and only those, in the VPC', () => {
+    const functions = synthesized.template.findResources('AWS::Lambda::Function');
+    const inVpc = STEP_HANDLERS.filter((step) => {
+      const id = logicalId(synthesized.stack, synthesized.workflow.functions[step]);
+      return functions[id]?.Properties.VpcConfig !== undefined;
+    });
+    expect(inVpc.sort()).toEqual(['apply', 'backup', 'rollback', 'validate', 'verify']);
+  });
+
+  it('tells the handlers where everything is through the shared environment variable names', () => {
+    const id = logicalId(synthesized.stack, synthesized.workflow.functions.backup);
+    const variables =
+      synthesized.template.findResources('AWS::Lambda::Function')[id]!.Properties.Environment.Variables;
+    expect(variables).toMatchObject({
+      STEPMIGRATE_MIGRATIONS_DIR: '/var/task/migrations',
+      STEPMIGRATE_DATABASE: 'orders',
+      STEPMIGRATE_BACKUP_PREFIX: 'backups/',
+      STEPMIGRATE_LOCK_TIMEOUT_MS: '3000',
+      STEPMIGRATE_STATEMENT_TIMEOUT_MS: '900000',
+      STEPMIGRATE_HISTORY_SCHEMA: 'stepmigrate',
+      STEPMIGRATE_METRICS_NAMESPACE: 'StepMigrate',
+      NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+    });
+    for (const name of [
+      'STEPMIGRATE_DB_SECRET_ARN',
+      'STEPMIGRATE_BACKUP_BUCKET',
+      'STEPMIGRATE_AUDIT_TABLE',
+    ]) {
+      expect(variables[name]).toBeDefined();
+    }
+    expect(variables.STEPMIGRATE_LEASE_TABLE).toBeUndefined();
+    const bake = logicalId(synthesized.stack, synthesized.workflow.functions.bake);
+    expect(
+      synthesized.template.findResources('AWS::Lambda::Function')[bake]!.Properties.Environment.Variables,
+    ).toMatchObject({
+      STEPMIGRATE_BAKE_ALARMS: 'orders-5xx,orders-latency',
+    });
+  });
+});
+
+describe('MigrationWorkflow storage', () => {
+  it('keeps backups encrypted, TLS-only, versioned, private, expiring and retained', () => {
+    const { template } = synthesized;
+    const bucket = template.findResources('AWS::S3::Bucket')[ids.backupBucket]!;
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: { LogFilePrefix: 'backup-bucket/' },
+    });
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual([
+      expect.objectContaining({
+        ExpirationInDays: 30,
+        NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+        Status: 'Enabled',
+      }),
+    ]);
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: ids.backupBucket },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('encrypts backups with a customer key when one is given, and lets Backup and Rollback use it', () => {
+    const { stack, template, workflow } = synthWorkflowStack((scope) => ({
+      backupEncryptionKey: new kms.Key(scope, 'BackupKey', { enableKeyRotation: true }),
+      backupRetentionDays: 7,
+      backupBucketRemovalPolicy: RemovalPolicy.DESTROY,
+    }));
+    const keyId = logicalId(stack, stack.node.findChild('BackupKey'));
+    const bucket = template.findResources('AWS::S3::Bucket')[logicalId(stack, workflow.backupBucket)]!;
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0]).toMatchObject({
+      ServerSideEncryptionByDefault: {
+        SSEAlgorithm: 'aws:kms',
+        KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      },
+      BucketKeyEnabled: true,
+    });
+    expect(bucket.Properties.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(7);
+    expect(bucket.DeletionPolicy).toBe('Delete');
+    const keyUsers = allStatements(template)
+      .filter((statement) => statement.resources.some((resource) => resource.includes(keyId)))
+      .map((statement) => [roleStep(stack, workflow, statement.role), statement.actions.join(',')]);
+    expect(keyUsers.sort()).toEqual([
+      ['backup', 'kms:GenerateDataKey,kms:Decrypt'],
+      ['rollback', 'kms:Decrypt'],
+    ]);
+  });
+
+  it('keeps the audit table with point-in-time recovery, encryption and a per-execution index', () => {
+    const table = synthesized.template.findResources('AWS::DynamoDB::Table')[ids.auditTable]!;
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      DeletionProtectionEnabled: true,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      KeySchema: [
+        { AttributeName: 'database', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        expect.objectContaining({
+          IndexName: 'byExecution',
+          KeySchema: [
+            { AttributeName: 'executionId', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+        }),
+      ],
+    });
+  });
+
+  it('keeps one lease item per database', () => {
+    const table = synthesized.template.findResources('AWS::DynamoDB::Table')[ids.leaseTable]!;
+    expect(table.Properties.KeySchema).toEqual([{ AttributeName: 'database', KeyType: 'HASH' }]);
+  });
+});
+
+describe('MigrationWorkflow state machine', () => {
+  it('is a standard state machine with X-Ray and full execution logging without execution data', () => {
+    synthesized.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: false,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: Match.anyValue() } }],
+      },
+    });
+  });
+
+  it('offers StepMigrate metrics of its database', () => {
+    const metric = synthesized.workflow.metricRunsFailed();
+    expect([metric.namespace, metric.metricName, metric.dimensions]).toEqual([
+      'StepMigrate',
+      'RunFailed',
+      { Database: 'orders' },
+    ]);
+    expect(synthesized.workflow.metricStepDuration('Apply').dimensions).toEqual({
+      Database: 'orders',
+      Step: 'Apply',
+    });
+  });
+});
+
+describe('MigrationWorkflow props', () => {
+  it('reports every bad prop at once, naming what it got', () => {
+    expect(() =>
+      synthWorkflowStack({
+        migrationsDirectory: '/nonexistent/migrations',
+        lockTimeoutMs: -1,
+        historySchema: 'Bad-Schema',
+        bakeAlarmNames: ['a,b'],
+      }),
+    ).toThrow(
+      /migrationsDirectory "\/nonexistent\/migrations" is not a directory; lockTimeoutMs must be a positive whole number, got -1; historySchema "Bad-Schema".*bakeAlarmNames/,
+    );
+  });
+});
