@@ -41,6 +41,11 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
     approval: approvalMode(options),
     input: raw,
     onEvent: options.json ? undefined : progressPrinter({ write, tty, colour }),
+    onStart: ({ executionId, fromCache, synthMs }) => {
+      if (options.json) return;
+      const definition = fromCache ? 'cached definition' : `definition synthesized in ${synthMs} ms`;
+      write(`stepmigrate run ${executionId} (${definition})\n`);
+    },
   });
   if (options.json) {
     printJson(

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SynthesizedWorkflow } from './synthesize.ts';
 
-const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CACHE_FORMAT = 1;
 
 export interface LoadedWorkflow extends SynthesizedWorkflow {

@@ -10,20 +10,64 @@ export interface ProgressOptions {
 }
 
 const SHOWN_TYPES = new Set(['Task', 'Wait', 'Fail']);
-const NAME_WIDTH = 30;
+const NAME_WIDTH = 12;
 
 interface StepInput {
   step?: { version?: string; name?: string; direction?: string };
 }
 
-/** "Apply 0004_add_email" for an Apply iteration, the state name otherwise. */
+/** "Apply 0004" for an Apply iteration (its name goes in the detail), the state name otherwise. */
 export function stateLabel(name: string, input: unknown): string {
   const step = (input as StepInput | null)?.step;
-  if (name === 'ApplyMigration' && step?.version) {
-    const verb = step.direction === 'down' ? 'Revert' : 'Apply';
-    return `${verb} ${step.version}${step.name ? `_${step.name}` : ''}`;
-  }
+  if (name === 'ApplyMigration' && step?.version)
+    return `${step.direction === 'down' ? 'Revert' : 'Apply'} ${step.version}`;
   return name;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+interface StateOutput {
+  run?: { plan?: { fromVersion: string; toVersion: string; steps: unknown[] }; status?: string };
+  backup?: { tables?: Array<{ bytes: number }> };
+  verify?: { verified?: string[] };
+  rollback?: { rolledBack?: string[] };
+  bake?: { checks?: number; done?: boolean };
+  status?: string;
+  step?: { name?: string };
+}
+
+/** A few words about what a step produced, from the state it left behind. */
+export function stateDetail(name: string, output: unknown): string {
+  const state = (output ?? {}) as StateOutput;
+  switch (name) {
+    case 'Validate': {
+      const plan = state.run?.plan;
+      if (!plan) return '';
+      if (plan.steps.length === 0) return `nothing to do, at ${plan.fromVersion}`;
+      const dry = state.run?.status === 'dry_run' ? ' (dry run)' : '';
+      return `${plan.fromVersion} → ${plan.toVersion}, ${plan.steps.length} migration(s)${dry}`;
+    }
+    case 'Backup': {
+      const tables = state.backup?.tables ?? [];
+      const bytes = tables.reduce((sum, t) => sum + t.bytes, 0);
+      return tables.length === 0 ? 'no data at risk' : `${tables.length} table(s), ${formatBytes(bytes)}`;
+    }
+    case 'Verify':
+      return `${state.verify?.verified?.length ?? 0} verified`;
+    case 'Bake':
+      return state.bake?.done ? 'alarms quiet, bake complete' : 'alarms quiet';
+    case 'Rollback':
+      return `rolled back ${state.rollback?.rolledBack?.join(' ') || 'nothing'}`;
+    case 'ApplyMigration':
+      return state.step?.name ?? '';
+    case 'Report':
+      return state.status ?? '';
+    default:
+      return '';
+  }
 }
 
 function formatMs(ms: number): string {
@@ -64,12 +108,22 @@ export function progressPrinter(options: ProgressOptions): (event: ExecutionEven
         }
         break;
       case 'StateExited':
-        if (event.state.type === 'Task') line(paint(32, '✓'), label, paint(2, elapsed()));
+        if (event.state.type === 'Task') {
+          // An Apply iteration's output is the AppliedStep; its name is in the input.
+          const shown = event.state.name === 'ApplyMigration' ? event.state.input : event.state.output;
+          const detail = stateDetail(event.state.name, shown);
+          line(paint(32, '✓'), label, `${paint(2, elapsed().padStart(7))}  ${detail}`.trimEnd());
+        }
         break;
       case 'StateFailed':
         if (event.state.type === 'Fail')
           line(paint(31, '✗'), 'Failed', `${event.Error}: ${firstLine(event.Cause)}`);
-        else line(paint(31, '✗'), label, `${paint(2, elapsed())}  ${event.Error}: ${firstLine(event.Cause)}`);
+        else
+          line(
+            paint(31, '✗'),
+            label,
+            `${paint(2, elapsed().padStart(7))}  ${event.Error}: ${firstLine(event.Cause)}`,
+          );
         break;
       case 'StateRetried':
         entered.set(key, event.timestamp);

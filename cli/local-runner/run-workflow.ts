@@ -12,6 +12,8 @@ import { type LocalRunSettings, localDependencies } from './local-dependencies.t
 export interface LocalRun extends LocalRunSettings {
   input: Record<string, unknown>;
   onEvent?(event: ExecutionEvent): void;
+  /** Called once the definition is loaded, before the execution starts. */
+  onStart?(info: { executionId: string; fromCache: boolean; synthMs: number }): void;
   /** Synthesize even when a cached definition exists. */
   noCache?: boolean;
   retryPauseMs?: number;
@@ -59,6 +61,7 @@ export async function runWorkflowLocally(run: LocalRun): Promise<LocalRunResult>
   });
   const local = await localDependencies(run);
   const executionId = newExecutionId();
+  run.onStart?.({ executionId, fromCache: workflow.fromCache, synthMs: workflow.synthMs });
   try {
     const result = await executeLocally({
       workflow,
