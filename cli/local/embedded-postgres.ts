@@ -23,6 +23,7 @@ import {
   ensureDatabase,
   ensureInitialised,
   freePort,
+  isPortFree,
   readPassword,
   resolveBinaries,
   runningPort,
@@ -73,6 +74,13 @@ async function projectCluster(projectDir: string, options: EmbeddedPostgresOptio
   return { paths, user: await serverUser(), binaries: await resolveBinaries(options.binDir) };
 }
 
+/** The port of the last start (postmaster.opts), when it is free again: a URL that stays the same. */
+async function previousPort(dataDir: string): Promise<number | undefined> {
+  const opts = await readFile(path.join(dataDir, 'postmaster.opts'), 'utf8').catch(() => '');
+  const port = Number(/"-p" "(\d+)"/.exec(opts)?.[1]);
+  return Number.isInteger(port) && port > 0 && (await isPortFree(port)) ? port : undefined;
+}
+
 /** Starts the server (or finds it running) and returns the URL of the project's database. */
 export async function ensureLocalDatabase(
   projectDir: string,
@@ -85,7 +93,7 @@ export async function ensureLocalDatabase(
     const started = port === undefined;
     if (port === undefined) {
       await ensureInitialised(cluster);
-      port = options.port ?? (await freePort());
+      port = options.port ?? (await previousPort(dataDir)) ?? (await freePort());
       await startCluster(cluster, port, options.startTimeoutMs ?? 30_000);
       await recordStartedServer(dataDir);
     }

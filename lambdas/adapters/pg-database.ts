@@ -125,6 +125,8 @@ export class PgDatabase implements Database {
   async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
     const client = new pg.Client({
       connectionTimeoutMillis: 10_000,
+      // Lets preflight checks and operators tell our sessions from the application's.
+      application_name: 'stepmigrate',
       ...this.config,
       connectionString: this.connectionString,
     });

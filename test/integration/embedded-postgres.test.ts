@@ -101,13 +101,14 @@ describe('the project database', () => {
     expect(await postmasterPid(dir)).toBe(pid);
   });
 
-  it('keeps its data across stop and start', async () => {
+  it('keeps its data and its URL across stop and start', async () => {
     const first = await ensureLocalDatabase(dir);
     await query(first.url, 'CREATE TABLE kept (id int); INSERT INTO kept VALUES (42)');
     expect(await stopEmbeddedPostgres(dir)).toEqual({ stopped: true });
     expect(await stopEmbeddedPostgres(dir)).toEqual({ stopped: false });
     const second = await ensureLocalDatabase(dir);
     expect(second.started).toBe(true);
+    expect(second.url).toBe(first.url); // same port again while it is free
     expect(await query(second.url, 'SELECT id FROM kept')).toEqual([{ id: 42 }]);
   });
 

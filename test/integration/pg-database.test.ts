@@ -46,6 +46,16 @@ describe('PgDatabase', () => {
     expect(a[0]).not.toBe(b);
   });
 
+  it('names its sessions, so they can be told from the application', async () => {
+    const name = await test.db.withConnection(async (conn) => {
+      const { rows } = await conn.query<{ name: string }>(
+        "SELECT current_setting('application_name') AS name",
+      );
+      return rows[0]!.name;
+    });
+    expect(name).toBe('stepmigrate');
+  });
+
   it('releases the connection when the callback throws', async () => {
     let pid = 0;
     await expect(
