@@ -2,7 +2,7 @@
 // that mixes layouts is refused rather than guessed at: `--layout` settles it.
 import { InputError } from '../errors.ts';
 import type { LayoutName } from '../model.ts';
-import { listRoot, type MigrationFiles } from './files.ts';
+import { type DirectoryEntry, listRoot, type MigrationFiles } from './files.ts';
 import { parseFlywayFileName } from './flyway.ts';
 import { GOLANG_MIGRATE_PATTERN } from './golang-migrate.ts';
 import { NATIVE_FILE_PATTERN } from './native.ts';
@@ -15,10 +15,29 @@ const signatures: ReadonlyArray<{ layout: LayoutName; matches: (name: string) =>
 
 export async function detectLayout(files: MigrationFiles): Promise<LayoutName> {
   const entries = await listRoot(files);
-  return detectLayoutFromNames(
-    entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name),
-    files.root,
-  );
+  const names = entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name);
+  const layout = detectLayoutFromNames(names, files.root);
+  if (layout !== 'native' || names.some((name) => NATIVE_FILE_PATTERN.test(name))) return layout;
+  // Flyway projects often keep their scripts in subdirectories only (e.g. one per release).
+  const nested = await nestedFileNames(files, entries);
+  return nested.some((name) => parseFlywayFileName(name) !== null) ? 'flyway' : 'native';
+}
+
+async function nestedFileNames(
+  files: MigrationFiles,
+  rootEntries: readonly DirectoryEntry[],
+): Promise<string[]> {
+  const names: string[] = [];
+  const visit = async (directory: string, entries: readonly DirectoryEntry[]) => {
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const path = directory === '' ? entry.name : `${directory}/${entry.name}`;
+      if (entry.kind === 'file' && directory !== '') names.push(entry.name);
+      if (entry.kind === 'directory') await visit(path, (await files.list(path)) ?? []);
+    }
+  };
+  await visit('', rootEntries);
+  return names;
 }
 
 /** Pure: `sqitch.plan` means Sqitch; else the one layout whose file names are present; native when empty. */

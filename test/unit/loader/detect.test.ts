@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { detectLayoutFromNames } from '../../../lambdas/engine/loader/detect.ts';
+import { detectLayout, detectLayoutFromNames } from '../../../lambdas/engine/loader/detect.ts';
 import { memoryMigrationFiles } from '../../../lambdas/engine/loader/files.ts';
 import { loadMigrations } from '../../../lambdas/engine/loader/load.ts';
 
@@ -22,6 +22,17 @@ describe('detectLayoutFromNames', () => {
         message: expect.stringMatching(/1 native \(e\.g\. 0001_a\.sql\), 1 golang-migrate .*--layout/),
       }),
     );
+  });
+});
+
+describe('detectLayout', () => {
+  it('finds a Flyway project whose scripts are all in subdirectories', async () => {
+    const files = memoryMigrationFiles('sql', { 'release1/V1__a.sql': 'SELECT 1;', 'README.md': 'docs' });
+    expect(await detectLayout(files)).toBe('flyway');
+  });
+
+  it('calls a directory with no migrations native', async () => {
+    expect(await detectLayout(memoryMigrationFiles('m', { 'notes/todo.txt': 'x' }))).toBe('native');
   });
 });
 
