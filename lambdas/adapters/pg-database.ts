@@ -25,9 +25,16 @@ interface Target {
   port: number;
   database: string;
   user: string;
+  /** Where the connection settings came from, for the fix: "--database-url / DATABASE_URL". */
+  source: string;
 }
 
-function describeTarget(connectionString: string, config: pg.ClientConfig): Target {
+export interface PgDatabaseOptions {
+  /** Names where the connection settings come from, in error messages. @default '--database-url / DATABASE_URL' */
+  source?: string;
+}
+
+function describeTarget(connectionString: string, config: pg.ClientConfig, source: string): Target {
   let parsed: URL | undefined;
   try {
     parsed = new URL(connectionString);
@@ -41,23 +48,23 @@ function describeTarget(connectionString: string, config: pg.ClientConfig): Targ
     port: Number(config.port ?? (parsed?.port || 5432)),
     database: config.database ?? (pathDb || user),
     user,
+    source,
   };
 }
 
 const fixByCode: Record<string, (t: Target) => string> = {
   ECONNREFUSED: (t) =>
-    `connection refused — is PostgreSQL running and listening on ${t.host}:${t.port}? Check --database-url / DATABASE_URL`,
-  ENOTFOUND: (t) => `host "${t.host}" not found — check the host name in --database-url / DATABASE_URL`,
+    `connection refused — is PostgreSQL running and listening on ${t.host}:${t.port}? Check ${t.source}`,
+  ENOTFOUND: (t) => `host "${t.host}" not found — check the host name in ${t.source}`,
   EAI_AGAIN: (t) => `host "${t.host}" could not be resolved — check the host name and your DNS`,
   ETIMEDOUT: () => 'connection timed out — check the host, port, firewall or security group',
   EHOSTUNREACH: () => 'host unreachable — check the host, VPC routing or security group',
   ENETUNREACH: () => 'network unreachable — check the host, VPC routing or security group',
   ECONNRESET: () => 'the server closed the connection — check whether it requires SSL (add ?sslmode=require)',
-  '28P01': (t) =>
-    `password authentication failed for user "${t.user}" — check the password in --database-url / DATABASE_URL`,
+  '28P01': (t) => `password authentication failed for user "${t.user}" — check the password in ${t.source}`,
   '28000': (t) => `the server refused user "${t.user}" (pg_hba.conf) — allow it, or connect as another user`,
   '3D000': (t) =>
-    `database "${t.database}" does not exist — create it (CREATE DATABASE ${t.database}) or fix the database name in the URL`,
+    `database "${t.database}" does not exist — create it (CREATE DATABASE ${t.database}) or fix the database name in ${t.source}`,
   '57P03': () => 'the server is starting up or shutting down — try again in a moment',
 };
 
@@ -112,8 +119,9 @@ export class PgDatabase implements Database {
   constructor(
     private readonly connectionString: string,
     private readonly config: pg.ClientConfig = {},
+    options: PgDatabaseOptions = {},
   ) {
-    this.target = describeTarget(connectionString, config);
+    this.target = describeTarget(connectionString, config, options.source ?? '--database-url / DATABASE_URL');
     this.name = this.target.database;
   }
 

@@ -119,7 +119,7 @@ describe('connection failures', () => {
     const { hostname, port } = new URL(test.url);
     expect(error.name).toBe('PreflightError');
     expect(error.message).toBe(
-      `cannot connect to PostgreSQL at ${hostname}:${port}/no_such_db: database "no_such_db" does not exist — create it (CREATE DATABASE no_such_db) or fix the database name in the URL`,
+      `cannot connect to PostgreSQL at ${hostname}:${port}/no_such_db: database "no_such_db" does not exist — create it (CREATE DATABASE no_such_db) or fix the database name in --database-url / DATABASE_URL`,
     );
   });
 
@@ -138,6 +138,13 @@ describe('connection failures', () => {
     const error = await failureOf('postgres://me:secret@127.0.0.1:1/app');
     expect(error.message).toBe(
       'cannot connect to PostgreSQL at 127.0.0.1:1/app: connection refused — is PostgreSQL running and listening on 127.0.0.1:1? Check --database-url / DATABASE_URL',
+    );
+  });
+
+  it('names where the settings came from, when told', async () => {
+    const db = new PgDatabase('postgres://me:secret@127.0.0.1:1/app', {}, { source: 'the secret prod/db' });
+    await expect(db.withConnection((conn) => conn.query('SELECT 1'))).rejects.toThrow(
+      /Check the secret prod\/db$/,
     );
   });
 
