@@ -49,6 +49,17 @@ function taskTokenStates(definition: AslDefinition): Set<string> {
   );
 }
 
+function sequentialMapTasks(definition: AslDefinition): Set<string> {
+  const names = new Set<string>();
+  for (const [, state] of allStates(definition)) {
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (state.Type !== 'Map' || state.MaxConcurrency !== 1 || !processor) continue;
+    for (const [inner, innerState] of Object.entries(processor.States))
+      if (innerState.Type === 'Task') names.add(inner);
+  }
+  return names;
+}
+
 /** Report's output is the RunOutput; a failed execution throws it away, so keep it from the events. */
 function reportOutput(event: ExecutionEvent): RunOutput | undefined {
   if (event.type !== 'StateExited' || event.state.name !== 'Report') return undefined;
@@ -63,7 +74,10 @@ export async function executeLocally(options: LocalExecutionOptions): Promise<Lo
   });
   const execution = machine.run(options.input as never, {
     overrides: {
-      taskResourceLocalHandlers: localTaskHandlers(taskSteps, options.handlers, taskTokenStates(definition)),
+      taskResourceLocalHandlers: localTaskHandlers(taskSteps, options.handlers, {
+        waitForTaskToken: taskTokenStates(definition),
+        sequentialMapTasks: sequentialMapTasks(definition),
+      }),
       retryIntervalOverrides: retryPauses(definition, options.retryPauseMs ?? 200),
     },
     context: {

@@ -18,20 +18,60 @@ function asJson(value: unknown): JsonValue {
   return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue);
 }
 
+export interface TaskBindingOptions {
+  /** Task states whose result is the task token answer rather than a Lambda response. */
+  waitForTaskToken?: ReadonlySet<string>;
+  /** Task states that are the item processor of a Map with MaxConcurrency 1. */
+  sequentialMapTasks?: ReadonlySet<string>;
+}
+
+export class MapStoppedError extends Error {
+  constructor(stateName: string) {
+    super(`${stateName}: an earlier item of the Map failed; later items do not run`);
+    this.name = 'States.Runtime';
+  }
+}
+
+/**
+ * On AWS a Map stops starting items once one has failed. aws-local-stepfunctions still
+ * starts the items it had queued, which would apply a migration after an earlier one
+ * failed. Items of a MaxConcurrency 1 Map run one after another, so an invocation with a
+ * new payload right after a failed one is a later item: it is refused. A retry carries
+ * the same payload and goes through.
+ */
+function sequentialGuard(stateName: string, handler: LocalTaskHandler): LocalTaskHandler {
+  let failedPayload: string | undefined;
+  return async (input) => {
+    const payload = JSON.stringify(input);
+    if (failedPayload !== undefined && failedPayload !== payload) throw new MapStoppedError(stateName);
+    try {
+      const result = await handler(input);
+      failedPayload = undefined;
+      return result;
+    } catch (error) {
+      failedPayload = payload;
+      throw error;
+    }
+  };
+}
+
 export function localTaskHandlers(
   taskSteps: Readonly<Record<string, StepFunctionName>>,
   handlers: StepHandlers,
-  waitForTaskToken: ReadonlySet<string> = new Set(),
+  options: TaskBindingOptions = {},
 ): Record<string, LocalTaskHandler> {
   const bound: Record<string, LocalTaskHandler> = {};
   for (const [stateName, step] of Object.entries(taskSteps)) {
     const handler = handlers[step] as (event: unknown) => Promise<unknown>;
-    bound[stateName] = async (input) => {
+    const invoke: LocalTaskHandler = async (input) => {
       const { Payload } = (input ?? {}) as LambdaInvokeParameters;
       const result = asJson(await handler(asJson(Payload)));
       // A .waitForTaskToken task's result is what the approver sent, not a Lambda response.
-      return waitForTaskToken.has(stateName) ? result : { Payload: result };
+      return options.waitForTaskToken?.has(stateName) ? result : { Payload: result };
     };
+    bound[stateName] = options.sequentialMapTasks?.has(stateName)
+      ? sequentialGuard(stateName, invoke)
+      : invoke;
   }
   return bound;
 }

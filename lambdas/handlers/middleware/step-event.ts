@@ -11,7 +11,14 @@ export interface StepFacts {
 }
 
 function isRunState(value: unknown): value is RunState {
-  return typeof value === 'object' && value !== null && 'plan' in value && 'executionId' in value;
+  // RunOutput (Report's result) also has plan and executionId; only a RunState has input.
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'plan' in value &&
+    'input' in value &&
+    'fingerprintBefore' in value
+  );
 }
 
 /** The run the event is about: its own `run`, the state's, or (after Validate) the result. */
