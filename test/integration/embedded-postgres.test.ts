@@ -13,6 +13,7 @@ import {
   startTemporaryCluster,
   stopEmbeddedPostgres,
   stopRecordedServers,
+  sweepAbandonedClusters,
 } from '../../cli/local/embedded-postgres.ts';
 import { isRoot, serverUser } from '../../cli/local/postgres-process.ts';
 
@@ -76,6 +77,19 @@ describe('temporary clusters', () => {
     await cluster.stop();
     expect(await isRunning(pid)).toBe(false);
     await expect(readFile(path.join(cluster.dir, 'owner.pid'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('abandoned temporary clusters', () => {
+  it('are stopped and deleted by the next sweep', async () => {
+    const main = path.resolve('test/support/abandon-temporary-cluster-main.ts');
+    const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', main], { timeout: 60_000 });
+    const dir = stdout.trim();
+    const pid = Number((await readFile(path.join(dir, 'pgdata', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    expect(await isRunning(pid)).toBe(true);
+    expect(await sweepAbandonedClusters()).toBeGreaterThanOrEqual(1);
+    expect(await isRunning(pid)).toBe(false);
+    await expect(readFile(path.join(dir, 'owner.pid'))).rejects.toThrow(/ENOENT/);
   });
 });
 
