@@ -16,6 +16,8 @@ export interface LocalRun extends LocalRunSettings {
   onStart?(info: { executionId: string; fromCache: boolean; synthMs: number }): void;
   /** Synthesize even when a cached definition exists. */
   noCache?: boolean;
+  /** Where cached definitions live. @default `<projectDir>/.stepmigrate/cache` */
+  cacheDir?: string;
   retryPauseMs?: number;
 }
 
@@ -57,7 +59,7 @@ export async function runWorkflowLocally(run: LocalRun): Promise<LocalRunResult>
   const started = performance.now();
   const workflow = await loadWorkflow({
     migrationsDir: run.migrationsDir,
-    cacheDir: run.noCache ? undefined : join(run.projectDir, '.stepmigrate', 'cache'),
+    cacheDir: run.noCache ? undefined : (run.cacheDir ?? join(run.projectDir, '.stepmigrate', 'cache')),
   });
   const local = await localDependencies(run);
   const executionId = newExecutionId();
