@@ -117,7 +117,7 @@ export function buildFlywaySet(
     const migration = build(repeatableVersion(parsed.description), parsed.description, source);
     if (migration) migrations.push({ ...migration, repeatable: true });
   }
-  throwIfProblems(problems, directory);
+  throwIfProblems(problems, `migrations directory ${directory}`);
   return { directory, layout: 'flyway', migrations };
 }
 

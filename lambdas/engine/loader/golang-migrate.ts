@@ -58,7 +58,7 @@ export function buildGolangMigrateSet(directory: string, sources: readonly Sourc
   }
   migrations.sort((a, b) => compareVersions(a.version, b.version));
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  throwIfProblems(problems, directory);
+  throwIfProblems(problems, `migrations directory ${directory}`);
   return { directory, layout: 'golang-migrate', migrations };
 }
 

@@ -19,18 +19,16 @@ export function formatProblem(problem: LoaderProblem): string {
  * One InputError for all problems. It carries the file and line of the first, so the CLI
  * points there; the message lists each one as `file:line: problem`.
  */
-export function problemsError(problems: readonly LoaderProblem[], directory: string): InputError {
+export function problemsError(problems: readonly LoaderProblem[], where: string): InputError {
   const [first] = problems;
   if (first === undefined) throw new Error('problemsError needs at least one problem');
   const context = { file: first.file, line: first.line };
   if (problems.length === 1) return new InputError(first.message, context);
   const list = problems.map((problem) => `  ${formatProblem(problem)}`).join('\n');
-  return new InputError(
-    `${problems.length} problems in migrations directory ${directory}:\n${list}`,
-    context,
-  );
+  return new InputError(`${problems.length} problems in ${where}:\n${list}`, context);
 }
 
-export function throwIfProblems(problems: readonly LoaderProblem[], directory: string): void {
-  if (problems.length > 0) throw problemsError(problems, directory);
+/** `where` names what was read: "migrations directory db/migrations", or a file name. */
+export function throwIfProblems(problems: readonly LoaderProblem[], where: string): void {
+  if (problems.length > 0) throw problemsError(problems, where);
 }

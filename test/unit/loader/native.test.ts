@@ -322,6 +322,7 @@ describe('parseNativeMigration: problems, each with file, line and what to write
     })();
     expect(error).toBeInstanceOf(InputError);
     expect(error).toMatchObject({ name: 'InputError', file, line: 1 });
+    expect((error as Error).message.split('\n')[0]).toBe(`4 problems in ${file}:`);
     expect((error as Error).message).toContain(`${file}:2: unknown option "bogus"`);
     expect((error as Error).message).toContain(`${file}:3: the down section is empty`);
   });
