@@ -23,6 +23,7 @@ export function buildNativeSet(directory: string, sources: readonly SourceFile[]
   }
   migrations.sort((a, b) => compareVersions(a.version, b.version) || (a.file < b.file ? -1 : 1));
   problems.push(...duplicateVersionProblems(versionsOf(byName)));
+  problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   throwIfProblems(problems, `migrations directory ${directory}`);
   return { directory, layout: 'native', migrations };
 }
