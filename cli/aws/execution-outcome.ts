@@ -10,6 +10,8 @@ export interface FinishedExecution {
   output?: string;
   error?: string;
   cause?: string;
+  /** The run report the Report step produced, read from the history (a FAILED execution has no output). */
+  report?: RunOutput;
 }
 
 export interface ExecutionOutcome {
@@ -65,9 +67,14 @@ function consequence(code: ExitCode): string {
   }
 }
 
+function reverted(output: RunOutput | undefined): string {
+  if (output === undefined || output.rolledBack.length === 0) return '';
+  return ` (reverted ${output.rolledBack.join(', ')}; ${output.database} is at ${output.fromVersion})`;
+}
+
 function failedOutcome(execution: FinishedExecution): ExecutionOutcome {
   const cause = readCause(execution.cause);
-  const runOutput = cause.runOutput;
+  const runOutput = cause.runOutput ?? execution.report;
   // The Fail state repeats the original error name; a States.* name means the workflow
   // itself broke, and the error inside the cause (when there is one) is the better guide.
   const stateError = execution.error ?? 'Error';
@@ -77,7 +84,7 @@ function failedOutcome(execution: FinishedExecution): ExecutionOutcome {
   return {
     status: 'FAILED',
     exitCode: code,
-    summary: `failed: ${name}${message ? `: ${message}` : ''} — ${consequence(code)}`,
+    summary: `failed: ${name}${message ? `: ${message}` : ''} — ${consequence(code)}${reverted(runOutput)}`,
     ...(runOutput === undefined ? {} : { output: runOutput }),
     error: { name, message },
   };

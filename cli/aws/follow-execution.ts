@@ -96,6 +96,7 @@ export async function followExecution(
     output: execution.output,
     error: execution.error,
     cause: execution.cause,
+    report: renderer.report,
   });
   const mark = outcome.exitCode === 0 ? paint(sink, 'green', '✓') : paint(sink, 'red', '✗');
   show(`${mark} ${outcome.summary} (exit ${outcome.exitCode})`);

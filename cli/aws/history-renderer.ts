@@ -2,7 +2,8 @@
 // state entered, succeeded, failed (with error and cause), retried, waiting for approval.
 // Stateful: feed it each new batch of events, in order, and print what it returns.
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { readCause } from './execution-cause.ts';
+import type { RunOutput } from '../../lambdas/engine/run-state.ts';
+import { parseRunOutput, readCause } from './execution-cause.ts';
 
 interface OpenState {
   name: string;
@@ -70,6 +71,8 @@ export class HistoryRenderer {
   private lastFailure: OpenState['failure'];
   private lastEventId = 0;
   finished = false;
+  /** The last run report a state produced (Report's output), for executions that end FAILED. */
+  report: RunOutput | undefined;
 
   /** The id of the newest event seen; the poller fetches only newer ones. */
   get newestEventId(): number {
@@ -155,6 +158,7 @@ export class HistoryRenderer {
 
   private exited(event: HistoryEvent): string[] {
     const name = event.stateExitedEventDetails?.name;
+    this.report = parseRunOutput(event.stateExitedEventDetails?.output) ?? this.report;
     const index = this.open.map((state) => state.name).lastIndexOf(name ?? '');
     if (index < 0) return [];
     const [state] = this.open.splice(index, 1);

@@ -86,14 +86,12 @@ describe('stepmigrate audit', () => {
 
   it('explains a missing table with its name', async () => {
     const { auditLog, mock } = dynamoAuditLog();
-    mock
-      .on(QueryCommand)
-      .rejects(
-        Object.assign(new Error('Requested resource not found'), {
-          name: 'ResourceNotFoundException',
-          $metadata: {},
-        }),
-      );
+    mock.on(QueryCommand).rejects(
+      Object.assign(new Error('Requested resource not found'), {
+        name: 'ResourceNotFoundException',
+        $metadata: {},
+      }),
+    );
 
     const attempt = showAudit(
       { database: 'orders-prod' },

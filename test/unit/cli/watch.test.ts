@@ -101,13 +101,17 @@ describe('stepmigrate watch', () => {
       .plain('MapStateFailed')
       // A Catch moves straight on: the failed states never exit.
       .task('Rollback', 640)
-      .task('Report', 80)
+      .enter('Report')
+      .scheduled()
+      .succeededTask(80)
+      .exit('Report', 'Task', failure)
       .enter('Failed', 'Fail')
-      .failed('MigrationError', JSON.stringify(failure));
+      .failed('MigrationError', failure.error!.message);
+    // The Fail state carries the error name and message; the run report is Report's output.
     fakeExecution(sfnMock, [timeline.events], {
       status: 'FAILED',
       error: 'MigrationError',
-      cause: JSON.stringify(failure),
+      cause: failure.error!.message,
     });
     const sink = sinkForTest();
 
@@ -119,7 +123,9 @@ describe('stepmigrate watch', () => {
     );
     expect(sink.text()).toMatch(/✗ Apply failed after [\d.]+ ms: MigrationError/);
     expect(sink.text()).toContain('✓ Rollback');
-    expect(sink.text()).toMatch(/failed: MigrationError: column "email" .* — rolled back \(exit 1\)/);
+    expect(sink.text()).toMatch(
+      /failed: MigrationError: column "email" .* — rolled back \(reverted 0004; orders-prod is at 0003\) \(exit 1\)/,
+    );
   });
 
   it('exits 3 when the rollback failed', async () => {
