@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type { BackupStore, Database, SqlConnection } from '../../ports.ts';
 import { BackupError } from '../errors.ts';
 import type { BackupSummary } from '../run-state.ts';
+import { asBackupError } from './backup-error.ts';
 import { mapWithConcurrency } from './concurrency.ts';
 import { copySessionSettings, qualifiedName, setCopySessionSql } from './copy-format.ts';
 import { copyTableToStore, TransientStoreError } from './copy-to-store.ts';
@@ -44,7 +45,18 @@ export const defaultBackupConcurrency = 2;
 export const defaultGzipLevel = 1;
 
 export async function backupTables(deps: BackupDependencies, request: BackupRequest): Promise<BackupSummary> {
-  const manifest = await withExportedSnapshot(deps.db, async (coordinator, snapshotId) => {
+  try {
+    return await writeManifest(deps, await snapshotTables(deps, request));
+  } catch (error) {
+    throw asBackupError(
+      error,
+      `backup of ${request.tables.join(', ')} for execution ${request.executionId} failed`,
+    );
+  }
+}
+
+async function snapshotTables(deps: BackupDependencies, request: BackupRequest): Promise<BackupManifest> {
+  return withExportedSnapshot(deps.db, async (coordinator, snapshotId) => {
     const { found, missing } = await lockTables(coordinator, request.tables);
     await coordinator.query(setCopySessionSql());
     const described: TableDescription[] = [];
@@ -66,7 +78,6 @@ export async function backupTables(deps: BackupDependencies, request: BackupRequ
       missingAtBackup: missing,
     } satisfies BackupManifest;
   });
-  return writeManifest(deps, manifest);
 }
 
 async function lockTables(connection: SqlConnection, names: readonly string[]) {

@@ -5,6 +5,7 @@
 
 import type { BackupStore, Database, SqlConnection } from '../../ports.ts';
 import { BackupError } from '../errors.ts';
+import { asBackupError } from './backup-error.ts';
 import { qualifiedName, setCopySessionSql } from './copy-format.ts';
 import { checkForeignKeys, referencedFromOutside, relationTree } from './foreign-keys.ts';
 import { loadTable } from './load-table.ts';
@@ -72,7 +73,10 @@ export async function restoreTables(
       return result;
     } catch (error) {
       await connection.query('ROLLBACK').catch(() => {});
-      throw error;
+      throw asBackupError(
+        error,
+        `restoring ${tables.map((t) => t.name).join(', ')} failed and was rolled back; nothing changed`,
+      );
     }
   });
   return {
