@@ -97,6 +97,15 @@ describe('backup and restore of every built-in column type', () => {
     expect(await tableRows(target.db, table)).toEqual(before);
   });
 
+  it('refuses, and changes nothing, when a type the table needs is gone', async () => {
+    const summary = await backUp();
+    await sql(target.db, `DROP TABLE ${table}; DROP TYPE app.pair`);
+    await expect(restoreTables({ db: target.db, store }, { manifest: summary.manifestKey })).rejects.toThrow(
+      /cannot recreate app\.every_type from the backup manifest: type "app\.pair" does not exist/,
+    );
+    expect(await scalar(target.db, `SELECT to_regclass('${table}') IS NULL`)).toBe(true);
+  });
+
   it('sets sequences back to their values at backup time', async () => {
     const summary = await backUp();
     await sql(
