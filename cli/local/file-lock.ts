@@ -1,10 +1,11 @@
 // A cross-process mutex on a lock file, so two stepmigrate commands started at the same
 // moment serialise the start-up of the embedded server instead of racing for it. The file
 // holds the owner's pid: a lock left by a crashed process is taken over, not waited on.
-import { open, readFile, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, unlink } from 'node:fs/promises';
 import { PreflightError } from '../../lambdas/engine/errors.ts';
 
 const pollMs = 50;
+let sequence = 0;
 
 function isAlive(pid: number): boolean {
   try {
@@ -33,10 +34,19 @@ async function removeIfAbandoned(lockPath: string): Promise<void> {
   const content = await readFile(lockPath, 'utf8').catch(() => '');
   const pid = Number(content.split(' ')[0]);
   // An empty file is a lock being written right now; leave it to its owner.
-  if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) await unlink(lockPath).catch(() => {});
+  if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) return;
+  // Move it aside rather than unlink: of two waiters breaking the same lock only one rename
+  // succeeds, and a waiter that moved a fresh lock by mistake can put it back.
+  const aside = `${lockPath}.stale-${process.pid}-${++sequence}`;
+  try {
+    await rename(lockPath, aside);
+  } catch {
+    return;
+  }
+  if ((await readFile(aside, 'utf8').catch(() => '')) !== content)
+    await link(aside, lockPath).catch(() => {});
+  await unlink(aside).catch(() => {});
 }
-
-let sequence = 0;
 
 /** Runs `fn` while holding `lockPath`; waits up to `timeoutMs` for another holder. */
 export async function withFileLock<T>(lockPath: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
