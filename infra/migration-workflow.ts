@@ -197,8 +197,8 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
     this.connections = new ec2.Connections({ securityGroups });
 
     this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
-      // The vendedlogs prefix keeps the account's CloudWatch Logs resource policy small.
-      logGroupName: `/aws/vendedlogs/states/stepmigrate-${Stack.of(this).stackName}-${this.node.addr}`,
+      // No fixed name: a retained log group with a fixed name would make the stack fail to
+      // deploy again after `cdk destroy` ("already exists").
       retention: settings.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
