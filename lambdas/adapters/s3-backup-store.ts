@@ -61,6 +61,9 @@ export class S3BackupStore implements BackupStore {
     try {
       await upload.done();
     } catch (error) {
+      // Stop the producer too: an unread COPY stream would hold its connection open.
+      body.destroy();
+      counter.destroy();
       throw new BackupError(`could not write backup object ${this.location(key)}: ${messageOf(error)}`, {
         cause: error,
       });
