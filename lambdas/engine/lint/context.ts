@@ -5,6 +5,7 @@
 import type { Migration, MigrationSection } from '../model.ts';
 import type { ClassifiedStatement } from '../sql/change.ts';
 import type { MigrationAnalysis } from '../sql/classify.ts';
+import { type FilePosition, SectionPositions } from '../sql/positions.ts';
 import type { NotNullChecks } from './not-null-checks.ts';
 
 export interface LintSection {
@@ -16,6 +17,8 @@ export interface LintSection {
   statements: ClassifiedStatement[];
   /** True when `table` was created by a statement before `index` in this section. */
   isNewTable(table: string | undefined, index: number): boolean;
+  /** File position of a byte offset into the section's SQL (parse-node `location`s). */
+  positionOf(byteOffset: number): FilePosition;
 }
 
 export interface CreatedByUp {
@@ -80,6 +83,7 @@ function lintSection(
       }
     }
   });
+  let positions: SectionPositions | undefined;
   return {
     name,
     file,
@@ -88,6 +92,10 @@ function lintSection(
     statements,
     isNewTable: (table, index) =>
       table !== undefined && (createdAt.get(table) ?? Number.POSITIVE_INFINITY) < index,
+    positionOf: (byteOffset) => {
+      positions ??= new SectionPositions(section.sql, section.startLine);
+      return positions.at(byteOffset);
+    },
   };
 }
 

@@ -60,14 +60,19 @@ function toFinding(
   severity: 'error' | 'warning',
   ruleHit: RuleHit,
 ): Finding {
+  const { section, statement } = ruleHit;
+  const at =
+    ruleHit.location !== undefined
+      ? section.positionOf(ruleHit.location)
+      : { line: statement?.line ?? section.startLine, column: statement?.column ?? 1 };
   const finding: Finding = {
     rule,
     severity,
     message: ruleHit.message,
     migration: migration.version,
-    file: ruleHit.section.file,
-    line: ruleHit.statement?.line ?? ruleHit.section.startLine,
-    column: ruleHit.statement?.column ?? 1,
+    file: section.file,
+    line: at.line,
+    column: at.column,
   };
   if (ruleHit.fix !== undefined) finding.fix = ruleHit.fix;
   return finding;

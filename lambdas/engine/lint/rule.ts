@@ -25,6 +25,8 @@ export interface RuleHit {
   message: string;
   /** The SQL (or step) to write instead, in one line. */
   fix?: string;
+  /** Byte offset in the section of the exact clause; the statement's start when absent. */
+  location?: number;
 }
 
 /** Calls `visit` for every change of every statement in the up and down sections. */
@@ -42,7 +44,9 @@ export function eachChange(
     section.statements.forEach((statement, index) => {
       for (const change of statement.changes) {
         const hit = visit(change, statement, section, index);
-        if (hit !== undefined) hits.push(hit);
+        if (hit === undefined) continue;
+        if (hit.location === undefined && change.location !== undefined) hit.location = change.location;
+        hits.push(hit);
       }
     });
   }

@@ -115,6 +115,8 @@ export interface ConstraintInfo {
   references?: string;
   /** For CHECK (col IS NOT NULL): the column it proves non-null. */
   notNullColumn?: string;
+  /** Byte offset of the constraint in the section's SQL. */
+  location?: number;
 }
 
 export interface ColumnInfo {
@@ -136,6 +138,8 @@ export interface ColumnInfo {
   references?: string;
   /** A CHECK on the column itself. */
   check: boolean;
+  /** Byte offset of the column definition in the section's SQL. */
+  location?: number;
 }
 
 /** One change a statement makes. An ALTER TABLE with several actions has several. */
@@ -169,6 +173,8 @@ export interface Change {
   fromQuery?: boolean;
   /** For transaction_control: BEGIN, COMMIT, ROLLBACK, SAVEPOINT… */
   transactionCommand?: string;
+  /** Byte offset in the section's SQL of the clause that makes the change, when the parser gives one. */
+  location?: number;
 }
 
 export interface ClassifiedStatement extends SqlStatement {

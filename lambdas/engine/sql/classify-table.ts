@@ -147,6 +147,7 @@ function addColumn(table: string | undefined, cmd: AlterTableCmd, effects: State
   if (column.primaryKey || column.unique || column.check) effects.scan(table);
   if (column.references !== undefined) effects.lock(column.references, 'SHARE ROW EXCLUSIVE').scan(table);
   const change: Change = { kind: 'add_column', object: table, table, column, columnName: column.name };
+  if (column.location !== undefined) change.location = column.location;
   if (cmd.missing_ok) change.idempotent = true;
   effects.change(change);
 }
@@ -161,7 +162,9 @@ function addConstraint(table: string | undefined, def: Node | undefined, effects
     effects.lock(table, 'ACCESS EXCLUSIVE');
   }
   if (!constraint.notValid && !constraint.usingIndex) effects.scan(table);
-  effects.change({ kind: 'add_constraint', object: table, table, constraint });
+  const change: Change = { kind: 'add_constraint', object: table, table, constraint };
+  if (constraint.location !== undefined) change.location = constraint.location;
+  effects.change(change);
 }
 
 function alterColumnType(table: string | undefined, cmd: AlterTableCmd, effects: StatementEffects): void {
@@ -169,6 +172,7 @@ function alterColumnType(table: string | undefined, cmd: AlterTableCmd, effects:
   const change = named('alter_column_type', table, cmd);
   if (cmd.def !== undefined && 'ColumnDef' in cmd.def) {
     change.column = columnInfo({ ...cmd.def.ColumnDef, colname: cmd.name });
+    if (change.column.location !== undefined) change.location = change.column.location;
   }
   effects.change(change);
 }

@@ -23,6 +23,7 @@ export function columnInfo(def: ColumnDef): ColumnInfo {
     unique: false,
     check: false,
   };
+  if (def.location !== undefined) info.location = def.location;
   for (const node of def.constraints ?? []) {
     if ('Constraint' in node) applyColumnConstraint(info, node.Constraint);
   }
@@ -85,6 +86,7 @@ export function constraintInfo(constraint: Constraint): ConstraintInfo | undefin
     usingIndex: constraint.indexname !== undefined,
   };
   if (constraint.conname !== undefined) info.name = constraint.conname;
+  if (constraint.location !== undefined) info.location = constraint.location;
   if (type === 'foreign_key') info.references = relationName(constraint.pktable);
   if (type === 'check') {
     const column = notNullTestColumn(constraint.raw_expr);

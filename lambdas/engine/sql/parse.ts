@@ -7,6 +7,7 @@
 // where a column counts characters (code points), not bytes.
 import { loadModule, type Node, parseSync, scanSync } from 'libpg-query';
 import { InputError } from '../errors.ts';
+import { SectionPositions } from './positions.ts';
 
 export interface SqlStatement {
   /** The statement text, without the terminating semicolon and surrounding comments. */
@@ -51,7 +52,7 @@ export function splitStatements(sql: string, origin: SqlOrigin): SqlStatement[] 
   if (sql.trim() === '') return [];
   const bytes = Buffer.from(sql, 'utf8');
   const stmts = parseOrThrow(sql, origin);
-  const positions = new PositionTracker(bytes, origin.startLine);
+  const positions = new SectionPositions(bytes, origin.startLine);
   const statements: SqlStatement[] = [];
   for (const raw of stmts) {
     if (raw.stmt === undefined) continue;
@@ -120,43 +121,6 @@ function trimToTokens(bytes: Buffer, start: number, end: number): { start: numbe
   let last = tokens.length - 1;
   while (last > 0 && tokens[last]!.text === ';') last--;
   return { start: start + tokens[0]!.start, end: start + tokens[last]!.end };
-}
-
-/** Turns increasing byte offsets into file positions without rescanning from the start each time. */
-class PositionTracker {
-  private offset = 0;
-  private line: number;
-  private lineStart = 0;
-
-  constructor(
-    private readonly bytes: Buffer,
-    private readonly startLine: number,
-  ) {
-    this.line = startLine;
-  }
-
-  at(byteOffset: number): { line: number; column: number } {
-    if (byteOffset < this.offset) {
-      this.offset = 0;
-      this.lineStart = 0;
-      this.line = this.startLine;
-    }
-    for (let i = this.offset; i < byteOffset; i++) {
-      if (this.bytes[i] === 0x0a) {
-        this.line++;
-        this.lineStart = i + 1;
-      }
-    }
-    this.offset = byteOffset;
-    const column = codePointLength(this.bytes.toString('utf8', this.lineStart, byteOffset)) + 1;
-    return { line: this.line, column };
-  }
-}
-
-function codePointLength(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
 }
 
 /** File position of a 0-based code point offset into `sql` (how PostgreSQL reports error cursors). */

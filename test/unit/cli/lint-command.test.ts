@@ -43,7 +43,7 @@ describe('stepmigrate lint', () => {
 
     expect(code).toBe(ExitCode.refused);
     expect(sink.stdout[0]).toMatch(
-      /^migrations\/0001_add_fk\.sql:2:1 {2}error {4}adding-foreign-key-constraint {2}.*SHARE ROW EXCLUSIVE/,
+      /^migrations\/0001_add_fk\.sql:2:30 {2}error {4}adding-foreign-key-constraint {2}.*SHARE ROW EXCLUSIVE/,
     );
     expect(sink.stdout[1]).toMatch(/^ {4}fix: .*NOT VALID/);
     expect(sink.stdout.at(-1)).toBe('1 error, 0 warnings in 1 migration');
@@ -93,7 +93,7 @@ describe('stepmigrate lint', () => {
     await lintCommand([], { ...options, format: 'github' }, sink, root);
     expect(sink.stdout).toHaveLength(1);
     expect(sink.stdout[0]).toMatch(
-      /^::error file=migrations\/0001_add_fk\.sql,line=2,col=1,title=adding-foreign-key-constraint::.*%0Afix: /,
+      /^::error file=migrations\/0001_add_fk\.sql,line=2,col=30,title=adding-foreign-key-constraint::.*%0Afix: /,
     );
   });
 

@@ -121,3 +121,36 @@ describe('lintMigrations', () => {
     );
   });
 });
+
+describe('finding positions', () => {
+  beforeAll(async () => {
+    await loadSqlParser();
+  });
+
+  it('points at the offending column of a multi-line CREATE TABLE', () => {
+    const findings = lint({
+      up: [
+        'CREATE TABLE app.events (',
+        '  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,',
+        '  kind varchar(20) NOT NULL,',
+        '  at timestamp NOT NULL',
+        ');',
+      ].join('\n'),
+      down: 'DROP TABLE app.events;',
+    });
+    expect(findings.map((f) => [f.rule, f.line, f.column])).toEqual([
+      ['prefer-text-field', 4, 3],
+      ['prefer-timestamptz', 5, 3],
+    ]);
+  });
+
+  it('points at the constraint clause inside an ALTER TABLE', () => {
+    const findings = lint({
+      up: 'ALTER TABLE app.orders\n  ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES app.users (id);',
+      down: 'ALTER TABLE app.orders DROP CONSTRAINT orders_user_fk;',
+    });
+    expect(findings.map((f) => [f.rule, f.line, f.column])).toEqual([
+      ['adding-foreign-key-constraint', 3, 7],
+    ]);
+  });
+});

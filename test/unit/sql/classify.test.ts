@@ -188,6 +188,15 @@ describe('analyzeMigration', () => {
     expect(analysis.backupTables).toEqual(['app.people']);
   });
 
+  it('parses a Migration object once, and again only when its SQL changes', () => {
+    const m = migration('DELETE FROM app.events;', null);
+    const first = analyzeMigration(m);
+    expect(analyzeMigration(m)).toBe(first);
+    const changed = { ...m, up: { ...m.up, sql: 'TRUNCATE app.sessions;' } };
+    expect(analyzeMigration(changed).backupTables).toEqual(['app.sessions']);
+    expect(analyzeMigration({ ...m, up: { ...m.up } })).not.toBe(first);
+  });
+
   it('names the migration, file and line on a syntax error', () => {
     expect(() => analyzeMigration(migration('SELECT 1;\nALTER TABLE;', null))).toThrow(
       expect.objectContaining({ name: 'InputError', migration: '0007', file: '0007_test.sql', line: 3 }),

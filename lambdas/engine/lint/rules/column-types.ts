@@ -24,7 +24,10 @@ export function eachColumn(
   eachChange(context, (change, statement, section) => {
     for (const column of definedColumns(change)) {
       const found = describe(column, change.table ?? '?', statement);
-      if (found !== undefined) hits.push(hit(section, statement, found[0], found[1]));
+      if (found === undefined) continue;
+      const columnHit = hit(section, statement, found[0], found[1]);
+      if (column.location !== undefined) columnHit.location = column.location;
+      hits.push(columnHit);
     }
     return undefined;
   });
