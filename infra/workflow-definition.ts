@@ -18,27 +18,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { StateName, type StepFunctionName } from './workflow-states.ts';
 
-export type StepFunctionName =
-  | 'validate'
-  | 'approval'
-  | 'backup'
-  | 'apply'
-  | 'verify'
-  | 'bake'
-  | 'rollback'
-  | 'report';
-
-export const STEP_FUNCTION_NAMES: readonly StepFunctionName[] = [
-  'validate',
-  'approval',
-  'backup',
-  'apply',
-  'verify',
-  'bake',
-  'rollback',
-  'report',
-];
+export {
+  STEP_FUNCTION_NAMES,
+  StateName,
+  type StepFunctionName,
+  TASK_STATE_STEPS,
+} from './workflow-states.ts';
 
 export interface LockRetryOptions {
   /** Attempts after the first one. */
@@ -59,39 +46,6 @@ export interface WorkflowDefinitionOptions {
    */
   readonly lockRetry?: LockRetryOptions;
 }
-
-/** Stable state names: they appear in the console, the audit log, metrics and the CLI. */
-export const StateName = {
-  validate: 'Validate',
-  hasChanges: 'HasChanges',
-  needsApproval: 'NeedsApproval',
-  approval: 'Approval',
-  backup: 'Backup',
-  apply: 'Apply',
-  applyMigration: 'ApplyMigration',
-  verify: 'Verify',
-  needsBake: 'NeedsBake',
-  bake: 'Bake',
-  bakeDone: 'BakeDone',
-  bakeWait: 'BakeWait',
-  rollback: 'Rollback',
-  report: 'Report',
-  outcome: 'Outcome',
-  succeeded: 'Succeeded',
-  failed: 'Failed',
-} as const;
-
-/** Which step's function each Task state invokes; the local runner binds handlers by it. */
-export const TASK_STATE_STEPS: Readonly<Record<string, StepFunctionName>> = {
-  [StateName.validate]: 'validate',
-  [StateName.approval]: 'approval',
-  [StateName.backup]: 'backup',
-  [StateName.applyMigration]: 'apply',
-  [StateName.verify]: 'verify',
-  [StateName.bake]: 'bake',
-  [StateName.rollback]: 'rollback',
-  [StateName.report]: 'report',
-};
 
 export const DEFAULT_LOCK_RETRY: LockRetryOptions = { maxAttempts: 5, intervalSeconds: 5, backoffRate: 2 };
 export const DEFAULT_APPROVAL_TIMEOUT = Duration.hours(24);

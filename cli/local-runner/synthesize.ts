@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { type StepFunctionName, TASK_STATE_STEPS } from '../../infra/workflow-definition.ts';
-import { type AslDefinition, allStates, logicalIdOfArn, resolveDefinition } from './resolve-definition.ts';
+import type { StepFunctionName } from '../../infra/workflow-states.ts';
+import { type AslDefinition, resolveDefinition } from './resolve-definition.ts';
+import { taskStepsOf } from './task-steps.ts';
 import { buildLocalWorkflowStack } from './workflow-stack.ts';
 
 export interface SynthesizedWorkflow {
@@ -49,28 +50,4 @@ export function synthesizeWorkflow(migrationsDirectory: string): SynthesizedWork
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}
-
-/**
- * Maps each Task state to the step of the function it invokes, and refuses a definition
- * whose wiring differs from TASK_STATE_STEPS (a state calling another step's function).
- */
-export function taskStepsOf(
-  definition: AslDefinition,
-  stepOfLogicalId: ReadonlyMap<string, StepFunctionName>,
-): Record<string, StepFunctionName> {
-  const taskSteps: Record<string, StepFunctionName> = {};
-  for (const [name, state] of allStates(definition)) {
-    if (state.Type !== 'Task') continue;
-    const logicalId = logicalIdOfArn(state.Parameters?.FunctionName);
-    const step = logicalId === undefined ? undefined : stepOfLogicalId.get(logicalId);
-    if (step === undefined)
-      throw new Error(`Task state ${name} does not invoke one of the workflow's step functions`);
-    const expected = TASK_STATE_STEPS[name];
-    if (expected !== undefined && expected !== step) {
-      throw new Error(`Task state ${name} invokes the ${step} function, expected ${expected}`);
-    }
-    taskSteps[name] = step;
-  }
-  return taskSteps;
 }

@@ -2,7 +2,7 @@
 // speaking the `arn:aws:states:::lambda:invoke` contract: the handler gets
 // `{ FunctionName, Payload }` and answers `{ Payload: result }`. Errors pass through with
 // their `name`, which is what the definition's Retry and Catch match.
-import type { StepFunctionName } from '../../infra/workflow-definition.ts';
+import type { StepFunctionName } from '../../infra/workflow-states.ts';
 import type { StepHandlers } from '../../lambdas/handlers/create-handlers.ts';
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

@@ -5,7 +5,7 @@ import { type App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { MigrationWorkflow } from '../../infra/migration-workflow.ts';
-import type { StepFunctionName } from '../../infra/workflow-definition.ts';
+import type { StepFunctionName } from '../../infra/workflow-states.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './resolve-definition.ts';
 
 export interface LocalWorkflowStack {

@@ -1,5 +1,7 @@
 // Every step's handler bound to one set of dependencies: the local runner uses this; each
 // Lambda entry file builds only its own.
+
+import type { StepFunctionName } from '../../infra/workflow-states.ts';
 import { makeApplyHandler } from './apply.ts';
 import { makeApprovalHandler } from './approval.ts';
 import { makeBackupHandler } from './backup.ts';
@@ -10,16 +12,6 @@ import { makeRollbackHandler } from './rollback.ts';
 import type { StepDependencies } from './step-dependencies.ts';
 import { makeValidateHandler } from './validate.ts';
 import { makeVerifyHandler } from './verify.ts';
-
-export type StepFunctionName =
-  | 'validate'
-  | 'approval'
-  | 'backup'
-  | 'apply'
-  | 'verify'
-  | 'bake'
-  | 'rollback'
-  | 'report';
 
 export type StepHandlers = Record<StepFunctionName, StepHandler<never, unknown>>;
 

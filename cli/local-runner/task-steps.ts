@@ -1,0 +1,27 @@
+// Which step's handler serves each Task state, read from the function ARN the state invokes.
+import { type StepFunctionName, TASK_STATE_STEPS } from '../../infra/workflow-states.ts';
+import { type AslDefinition, allStates, logicalIdOfArn } from './resolve-definition.ts';
+
+/**
+ * Maps each Task state to the step of the function it invokes, and refuses a definition
+ * whose wiring differs from TASK_STATE_STEPS (a state calling another step's function).
+ */
+export function taskStepsOf(
+  definition: AslDefinition,
+  stepOfLogicalId: ReadonlyMap<string, StepFunctionName>,
+): Record<string, StepFunctionName> {
+  const taskSteps: Record<string, StepFunctionName> = {};
+  for (const [name, state] of allStates(definition)) {
+    if (state.Type !== 'Task') continue;
+    const logicalId = logicalIdOfArn(state.Parameters?.FunctionName);
+    const step = logicalId === undefined ? undefined : stepOfLogicalId.get(logicalId);
+    if (step === undefined)
+      throw new Error(`Task state ${name} does not invoke one of the workflow's step functions`);
+    const expected = TASK_STATE_STEPS[name];
+    if (expected !== undefined && expected !== step) {
+      throw new Error(`Task state ${name} invokes the ${step} function, expected ${expected}`);
+    }
+    taskSteps[name] = step;
+  }
+  return taskSteps;
+}

@@ -1,0 +1,66 @@
+// What `stepmigrate run` prints while the workflow runs, off a terminal: one plain line per
+// finished step, retries and failures named, no escape codes.
+import { describe, expect, it } from '@jest/globals';
+import type { ExecutionEvent } from '../../../cli/local-runner/execute.ts';
+import { progressPrinter } from '../../../cli/local-runner/progress.ts';
+
+function state(type: string, name: string, at: number, extra: Record<string, unknown> = {}): ExecutionEvent {
+  return {
+    type,
+    timestamp: at,
+    state: { name, type: extra.stateType ?? 'Task', input: extra.input ?? {}, output: extra.output },
+    ...extra,
+  } as unknown as ExecutionEvent;
+}
+
+function print(events: ExecutionEvent[], tty = false): string {
+  let text = '';
+  const printer = progressPrinter({ write: (t) => (text += t), tty, colour: false });
+  for (const event of events) printer(event);
+  return text;
+}
+
+const run = { plan: { fromVersion: '0003', toVersion: '0005', steps: [{}, {}] }, status: 'pending' };
+const step = { step: { version: '0004', name: 'add_email', direction: 'up' } };
+
+describe('progressPrinter', () => {
+  it('prints each finished step with its duration and what it did', () => {
+    const text = print([
+      state('StateEntered', 'Validate', 0),
+      state('StateExited', 'Validate', 120, { output: { run } }),
+      state('StateEntered', 'HasChanges', 120, { stateType: 'Choice' }),
+      state('StateEntered', 'ApplyMigration', 200, { input: step, index: 0 }),
+      state('StateExited', 'ApplyMigration', 1700, { input: step, index: 0 }),
+    ]);
+    expect(text.split('\n')).toEqual([
+      '  ✓ Validate      120 ms  0003 → 0005, 2 migration(s)',
+      '  ✓ Apply 0004     1.5 s  add_email',
+      '',
+    ]);
+  });
+
+  it('names a retry and a failure with the error', () => {
+    const text = print([
+      state('StateEntered', 'ApplyMigration', 0, { input: step }),
+      {
+        ...state('StateFailed', 'ApplyMigration', 3000, { input: step }),
+        Error: 'LockTimeoutError',
+        Cause: 'lock on app.users\nmore',
+      } as ExecutionEvent,
+      {
+        ...state('StateRetried', 'ApplyMigration', 3100, { input: step }),
+        retry: { attempt: 1, retrier: {} },
+      } as ExecutionEvent,
+    ]);
+    expect(text).toContain('✗ Apply 0004     3.0 s  LockTimeoutError: lock on app.users\n');
+    expect(text).toContain('↻ Apply 0004   retrying (attempt 2)');
+  });
+
+  it('shows the running step on a terminal and replaces it when it ends', () => {
+    const text = print(
+      [state('StateEntered', 'Backup', 0), state('StateExited', 'Backup', 5, { output: {} })],
+      true,
+    );
+    expect(text).toBe('  … Backup\r\u001b[2K  ✓ Backup          5 ms  no data at risk\n');
+  });
+});
