@@ -6,7 +6,7 @@ import { readManifest } from '../../lambdas/engine/backup/manifest.ts';
 import { ExitCode, InputError } from '../../lambdas/engine/errors.ts';
 import type { BackupStore, StoredObject } from '../../lambdas/ports.ts';
 import { type OutputSink, paint, processSink } from '../aws/sink.ts';
-import { openBackupStore } from '../local/backup-source.ts';
+import { type BackupSourceOptions, openBackupStore } from '../local/backup-source.ts';
 
 export interface BackupsOptions {
   from?: string;
@@ -107,8 +107,12 @@ function renderBackups(listings: BackupListing[], where: string, sink: OutputSin
   }
 }
 
-export async function backupsCommand(options: BackupsOptions, sink: OutputSink): Promise<ExitCode> {
-  const opened = openBackupStore(options.from);
+export async function backupsCommand(
+  options: BackupsOptions,
+  sink: OutputSink,
+  sources: BackupSourceOptions = {},
+): Promise<ExitCode> {
+  const opened = openBackupStore(options.from, sources);
   if (options.prune) {
     if (!opened.local)
       throw new InputError('--prune works on local backups; S3 backups expire by the bucket lifecycle rule');

@@ -5,7 +5,7 @@ import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { type RestoreResult, restoreTables } from '../../lambdas/engine/backup/restore-tables.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
 import { type OutputSink, paint, processSink } from '../aws/sink.ts';
-import { openBackupSource } from '../local/backup-source.ts';
+import { type BackupSourceOptions, openBackupSource } from '../local/backup-source.ts';
 import { resolveDatabaseUrl } from '../local/project.ts';
 
 export interface RestoreOptions {
@@ -16,8 +16,12 @@ export interface RestoreOptions {
   check?: boolean;
 }
 
-export async function restoreCommand(options: RestoreOptions, sink: OutputSink): Promise<ExitCode> {
-  const source = await openBackupSource(options.from);
+export async function restoreCommand(
+  options: RestoreOptions,
+  sink: OutputSink,
+  sources: BackupSourceOptions = {},
+): Promise<ExitCode> {
+  const source = await openBackupSource(options.from, sources);
   const db = new PgDatabase(await resolveDatabaseUrl(options));
   try {
     const result = await restoreTables(

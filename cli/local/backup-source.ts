@@ -21,8 +21,13 @@ export function parseS3Uri(uri: string): S3Location {
   return { bucket: match[1]!, key: match[2]! };
 }
 
-function s3Store(bucket: string): S3BackupStore {
-  return new S3BackupStore({ client: new S3Client({}), bucket });
+/** The S3 client to read with: the default credential chain and region unless a caller passes one. */
+export interface BackupSourceOptions {
+  s3Client?: S3Client;
+}
+
+function s3Store(bucket: string, options: BackupSourceOptions): S3BackupStore {
+  return new S3BackupStore({ client: options.s3Client ?? new S3Client({}), bucket });
 }
 
 export interface BackupSource {
@@ -33,11 +38,14 @@ export interface BackupSource {
 }
 
 /** `--from`: a manifest (file, directory holding one, or s3:// URI of the manifest or its prefix). */
-export async function openBackupSource(from: string): Promise<BackupSource> {
+export async function openBackupSource(
+  from: string,
+  options: BackupSourceOptions = {},
+): Promise<BackupSource> {
   if (from.startsWith('s3://')) {
     const { bucket, key } = parseS3Uri(from);
     const manifestAt = key.endsWith('.json') ? key : `${key.replace(/\/?$/, '/')}manifest.json`;
-    const store = s3Store(bucket);
+    const store = s3Store(bucket, options);
     return { store, manifest: await readManifest(store, manifestAt), from: `s3://${bucket}/${manifestAt}` };
   }
   const file = await manifestFile(from);
@@ -83,10 +91,14 @@ async function readLocalManifest(file: string): Promise<BackupManifest> {
 }
 
 /** `backups --from`: an s3:// bucket/prefix, a backups directory, or the project's local backups. */
-export function openBackupStore(from: string | undefined, projectDir = process.cwd()) {
+export function openBackupStore(
+  from: string | undefined,
+  options: BackupSourceOptions = {},
+  projectDir = process.cwd(),
+) {
   if (from?.startsWith('s3://')) {
     const { bucket, key } = parseS3Uri(from);
-    return { store: s3Store(bucket) as BackupStore, prefix: key, describe: from };
+    return { store: s3Store(bucket, options) as BackupStore, prefix: key, describe: from };
   }
   const local = from
     ? new LocalBackupStore(from)
