@@ -59,9 +59,11 @@ export function hit(
   statement: ClassifiedStatement | undefined,
   message: string,
   fix?: string,
+  location?: number,
 ): RuleHit {
   const result: RuleHit = { section, message };
   if (statement !== undefined) result.statement = statement;
   if (fix !== undefined) result.fix = fix;
+  if (location !== undefined) result.location = location;
   return result;
 }

@@ -11,6 +11,8 @@ interface Created {
   what: string;
   name: string;
   statement: ClassifiedStatement;
+  /** Where in the up section the object is created. */
+  location?: number;
   /** The down statement that would undo it. */
   undo: string;
   undoneBy: (change: Change) => boolean;
@@ -53,6 +55,7 @@ export const downDoesNotUndo: LintRule = {
             created.statement,
             `up creates ${created.what} ${created.name} but down never drops it: a rollback leaves it behind, so the schema no longer matches the state before the run and applying the migration again fails on "already exists". Add the drop to the down section.`,
             created.undo,
+            created.location,
           ),
       );
   },
@@ -68,7 +71,9 @@ function createdObjects(context: LintContext): Created[] {
   for (const statement of context.up.statements) {
     for (const change of statement.changes) {
       const item = createdBy(change, statement, newTables);
-      if (item !== undefined) created.push(item);
+      if (item === undefined) continue;
+      if (change.location !== undefined) item.location = change.location;
+      created.push(item);
     }
   }
   return created;
