@@ -15,6 +15,11 @@ import { HistoryRenderer } from './history-renderer.ts';
 import { type OutputSink, paint } from './sink.ts';
 
 export interface FollowSettings {
+  /**
+   * On Ctrl-C, say that the execution keeps running and how to follow it again: people
+   * expect Ctrl-C to stop the migration, and it does not. Set by the commands, not by tests.
+   */
+  explainInterrupt?: boolean;
   /** Time between two history reads. GetExecutionHistory has a small quota: keep it modest. */
   pollIntervalMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -60,12 +65,48 @@ export interface FollowResult {
   execution: DescribeExecutionOutput;
 }
 
+function explainInterrupt(executionArn: string, sink: OutputSink): () => void {
+  const onInterrupt = () => {
+    sink.err('');
+    sink.err('stopped watching; the execution keeps running on AWS.');
+    sink.err(`  follow it again: stepmigrate watch ${executionArn}`);
+    sink.err(`  stop it:         aws stepfunctions stop-execution --execution-arn ${executionArn}`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
+  return () => process.off('SIGINT', onInterrupt);
+}
+
+const GLYPH_COLOURS = { '✓': 'green', '✗': 'red', '↻': 'yellow', '⏸': 'yellow' } as const;
+
+/** Colours the mark of a progress line ("10:15:01  ✓ Validate (1.2 s)") on a TTY. */
+function colourMark(sink: OutputSink, line: string): string {
+  const match = /^(\S+ {2})([✓✗↻⏸])/.exec(line);
+  if (match === null) return line;
+  const glyph = match[2] as keyof typeof GLYPH_COLOURS;
+  return `${match[1]}${paint(sink, GLYPH_COLOURS[glyph], glyph)}${line.slice(match[0].length)}`;
+}
+
 /** In JSON mode nothing is printed: the caller prints one JSON document at the end. */
 export async function followExecution(
   sfn: SFNClient,
   executionArn: string,
   sink: OutputSink,
   settings: FollowSettings & { json?: boolean } = {},
+): Promise<FollowResult> {
+  const stopExplaining = settings.explainInterrupt ? explainInterrupt(executionArn, sink) : () => {};
+  try {
+    return await follow(sfn, executionArn, sink, settings);
+  } finally {
+    stopExplaining();
+  }
+}
+
+async function follow(
+  sfn: SFNClient,
+  executionArn: string,
+  sink: OutputSink,
+  settings: FollowSettings & { json?: boolean },
 ): Promise<FollowResult> {
   const sleep = settings.sleep ?? realSleep;
   const interval = settings.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
@@ -78,7 +119,7 @@ export async function followExecution(
   let wait = interval;
   for (;;) {
     const events = await fetchEventsAfter(sfn, executionArn, renderer.newestEventId);
-    for (const line of renderer.render(events)) show(line);
+    for (const line of renderer.render(events)) show(colourMark(sink, line));
     if (renderer.finished) break;
     if (events.length === 0) {
       // No news: make sure the execution has not ended without us seeing its last event.

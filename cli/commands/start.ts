@@ -84,6 +84,10 @@ export function register(program: Command): void {
   addAwsOptions(command);
   command.action(async (options: StartOptions) => {
     const sfn = createSfnClient(withRegionOf(options.stateMachine, options));
-    process.exitCode = await startMigration(options, { sfn, sink: processSink() });
+    process.exitCode = await startMigration(options, {
+      sfn,
+      sink: processSink(),
+      follow: { explainInterrupt: true },
+    });
   });
 }

@@ -39,6 +39,10 @@ export function register(program: Command): void {
   addAwsOptions(command);
   command.action(async (executionArn: string, options: WatchOptions) => {
     const sfn = createSfnClient(withRegionOf(executionArn, options));
-    process.exitCode = await watchExecution(executionArn, options, { sfn, sink: processSink() });
+    process.exitCode = await watchExecution(executionArn, options, {
+      sfn,
+      sink: processSink(),
+      follow: { explainInterrupt: true },
+    });
   });
 }

@@ -243,6 +243,18 @@ describe('stepmigrate watch', () => {
     expect(sleeps).toEqual([1000, 2000, 4000, 8000]);
   });
 
+  it('colours the marks only when the sink is a colour terminal', async () => {
+    const { batches, output } = successfulRun();
+    fakeExecution(sfnMock, batches, { status: 'SUCCEEDED', output: JSON.stringify(output) });
+    const sink = { ...sinkForTest(), colour: true };
+    const lines: string[] = [];
+    sink.out = (line: string) => void lines.push(line);
+
+    await watchExecution(EXECUTION_ARN, {}, { sfn: client(), sink, follow: noWait });
+
+    expect(lines).toContain('10:15:01  \u001b[32m✓\u001b[0m Validate (1.2 s)');
+  });
+
   it('prints one JSON document with --json', async () => {
     const { batches, output } = successfulRun();
     fakeExecution(sfnMock, batches, { status: 'SUCCEEDED', output: JSON.stringify(output) });
