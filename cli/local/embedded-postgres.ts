@@ -15,8 +15,10 @@
 import { appendFile, chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { PreflightError } from '../../lambdas/engine/errors.ts';
 import { withFileLock } from './file-lock.ts';
 import {
+  assertPortFree,
   type Cluster,
   type ClusterPaths,
   connectionUrl,
@@ -70,7 +72,13 @@ function projectPaths(projectDir: string): ClusterPaths & { lockFile: string } {
 
 async function projectCluster(projectDir: string, options: EmbeddedPostgresOptions): Promise<Cluster> {
   const paths = projectPaths(projectDir);
-  await mkdir(path.dirname(paths.dataDir), { recursive: true, mode: 0o755 });
+  const stateDir = path.dirname(paths.dataDir);
+  await mkdir(stateDir, { recursive: true, mode: 0o755 }).catch((error: NodeJS.ErrnoException) => {
+    throw new PreflightError(
+      `cannot create ${stateDir} for the embedded PostgreSQL (${error.code}) — run from a writable project directory, or pass --database-url / set DATABASE_URL`,
+      { cause: error },
+    );
+  });
   return { paths, user: await serverUser(), binaries: await resolveBinaries(options.binDir) };
 }
 
@@ -92,6 +100,7 @@ export async function ensureLocalDatabase(
     let port = await runningPort(cluster);
     const started = port === undefined;
     if (port === undefined) {
+      if (options.port !== undefined) await assertPortFree(options.port); // before a slow initdb
       await ensureInitialised(cluster);
       port = options.port ?? (await previousPort(dataDir)) ?? (await freePort());
       await startCluster(cluster, port, options.startTimeoutMs ?? 30_000);

@@ -150,6 +150,14 @@ export function isPortFree(port: number): Promise<boolean> {
   });
 }
 
+export async function assertPortFree(port: number): Promise<void> {
+  if (!(await isPortFree(port))) {
+    throw new PreflightError(
+      `the embedded PostgreSQL cannot listen on ${host}:${port}: the port is already in use — stop the program using it or choose another port`,
+    );
+  }
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -193,11 +201,7 @@ async function logSince(logFile: string, offset: number): Promise<string> {
 export async function startCluster(cluster: Cluster, port: number, timeoutMs: number): Promise<void> {
   const { paths, user, binaries } = cluster;
   await assertExecutable(binaries.pgCtl);
-  if (!(await isPortFree(port))) {
-    throw new PreflightError(
-      `the embedded PostgreSQL cannot listen on ${host}:${port}: the port is already in use — stop the program using it or choose another port`,
-    );
-  }
+  await assertPortFree(port);
   const logOffset = await stat(paths.logFile).then(
     (info) => info.size,
     () => 0,

@@ -66,7 +66,15 @@ export async function serverUser(): Promise<ServerUser> {
 
 /** Gives `target` to the server user, so a server started as `postgres` can write it. */
 export async function handOver(target: string, user: ServerUser): Promise<void> {
-  if (user.kind === 'postgres') await chown(target, user.uid, user.gid);
+  if (user.kind !== 'postgres') return;
+  try {
+    await chown(target, user.uid, user.gid);
+  } catch (error) {
+    throw new PreflightError(
+      `cannot give ${target} to the OS user "postgres", which runs the server because we are root (${(error as NodeJS.ErrnoException).code}) — put the project on a file system that supports ownership, run as an ordinary user, or pass --database-url`,
+      { cause: error },
+    );
+  }
 }
 
 function canTraverse(mode: number, uid: number, gid: number, user: OsUser): boolean {

@@ -222,6 +222,16 @@ describe('clear errors instead of hangs', () => {
     }
   });
 
+  it('a project directory where .stepmigrate cannot be created is named with the fix', async () => {
+    const file = path.join(await projectDir(), 'not-a-directory');
+    await writeFile(file, '');
+    const error = await failureOf(ensureLocalDatabase(path.join(file, 'project')));
+    expect(error.name).toBe('PreflightError');
+    expect(error.message).toBe(
+      `cannot create ${path.join(file, 'project', '.stepmigrate')} for the embedded PostgreSQL (ENOTDIR) — run from a writable project directory, or pass --database-url / set DATABASE_URL`,
+    );
+  });
+
   it('a missing binary is named with the fix', async () => {
     const error = await failureOf(ensureLocalDatabase(await projectDir(), { binDir: '/nonexistent/pg/bin' }));
     expect(error.name).toBe('PreflightError');
