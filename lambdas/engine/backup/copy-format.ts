@@ -28,6 +28,13 @@ export const copySessionSettings: Readonly<Record<string, string>> = {
   // Same physical order on every read, so the checksum of a re-read is comparable.
   synchronize_seqscans: 'off',
   max_parallel_workers_per_gather: '0',
+  // A row-level security policy must never silently hide rows from a backup (or a restore):
+  // with row_security off, a query that a policy would filter fails instead, as in pg_dump.
+  row_security: 'off',
+  // A role's statement_timeout is meant for application queries, not for copying a whole
+  // table; and the coordinating transaction sits idle while the copies run.
+  statement_timeout: '0',
+  idle_in_transaction_session_timeout: '0',
 };
 
 /** One `SET LOCAL …; SET LOCAL …` string for the current transaction. */

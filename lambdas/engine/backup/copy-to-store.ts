@@ -64,7 +64,11 @@ async function stopCopy(
 }
 
 function readError(table: string, error: unknown): BackupError {
-  return new BackupError(`cannot read ${table} for the backup: ${message(error)}`, { cause: error });
+  const text = message(error);
+  const fix = /row-level security/.test(text)
+    ? ' — a policy would hide rows from the backup: run it as a role with BYPASSRLS (or the owner, without FORCE ROW LEVEL SECURITY)'
+    : '';
+  return new BackupError(`cannot read ${table} for the backup: ${text}${fix}`, { cause: error });
 }
 
 function message(error: unknown): string {

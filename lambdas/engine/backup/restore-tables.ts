@@ -114,7 +114,7 @@ export async function restoreAfterDown(
 
 function selectTables(manifest: BackupManifest, names: readonly string[] | undefined): TableBackup[] {
   if (names === undefined) return manifest.tables;
-  return names.map((name) => {
+  return [...new Set(names)].map((name) => {
     const table = manifest.tables.find((t) => t.name === name || qualifiedName(t.schema, t.table) === name);
     if (!table) {
       const held = manifest.tables.map((t) => t.name).join(', ') || 'no tables';

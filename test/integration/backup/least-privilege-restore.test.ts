@@ -49,6 +49,23 @@ beforeEach(async () => {
   store = new MemoryBackupStore();
 });
 
+describe('row-level security', () => {
+  it('refuses to back up a table a policy would filter, instead of saving part of it', async () => {
+    await sql(
+      owner,
+      `ALTER TABLE app.users ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+       CREATE POLICY only_small ON app.users USING (id < 10);`,
+    );
+    await expect(
+      backupTables(
+        { db: owner, store },
+        { executionId: 'e3', database: 'd', tables: ['app.users'], fingerprintBefore: 'fp' },
+      ),
+    ).rejects.toThrow(/cannot read app\.users for the backup: .*row-level security.*BYPASSRLS/);
+    expect(store.objects.size).toBe(0);
+  });
+});
+
 describe('restore without the privilege to set session_replication_role', () => {
   it('restores parent and children together with user triggers silent and re-enabled after', async () => {
     const users = await tableRows(owner, 'app.users');
