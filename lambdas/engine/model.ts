@@ -53,6 +53,8 @@ export interface MigrationSet {
   directory: string;
   layout: LayoutName;
   migrations: Migration[];
+  /** Sqitch tags in plan order: `@name` marks the state after the migration `afterVersion`. */
+  tags?: { name: string; afterVersion: string }[];
 }
 
 export type HistoryState = 'applied' | 'dirty' | 'rolled_back';

@@ -7,6 +7,7 @@ import { type MigrationFiles, nodeMigrationFiles } from './files.ts';
 import { loadFlywaySet } from './flyway.ts';
 import { loadGolangMigrateSet } from './golang-migrate.ts';
 import { loadNativeSet } from './native-set.ts';
+import { loadSqitchSet } from './sqitch.ts';
 
 export interface LoadOptions {
   /** Which layout to read; 'auto' (the default) detects it. */
@@ -23,11 +24,7 @@ const loaders: Record<LayoutName, LayoutLoader> = {
   dbmate: async (files) => ({ ...(await loadNativeSet(files)), layout: 'dbmate' }),
   'golang-migrate': loadGolangMigrateSet,
   flyway: loadFlywaySet,
-  sqitch: async (files) => {
-    throw new InputError(
-      `${files.root} is a Sqitch project, and reading Sqitch projects is not available yet`,
-    );
-  },
+  sqitch: loadSqitchSet,
 };
 
 export async function loadMigrations(directory: string, options: LoadOptions = {}): Promise<MigrationSet> {

@@ -3,6 +3,7 @@
 // the apply order; these helpers turn a user's target into a position in it.
 import { InputError } from '../errors.ts';
 import { EMPTY_VERSION, type Migration, type MigrationSet } from '../model.ts';
+import { describeSqitchTargets, sqitchTargetIndex } from './sqitch-target.ts';
 
 export const LATEST_TARGET = 'latest';
 
@@ -59,10 +60,19 @@ export function targetIndex(set: MigrationSet, target: string): number {
   const wanted = target.trim();
   if (wanted === LATEST_TARGET) return set.migrations.length - 1;
   if (isEmptyVersion(wanted)) return -1;
+  if (set.layout === 'sqitch') return sqitchTarget(set, target, wanted);
   const index = indexOfVersion(set.migrations, wanted);
   if (index !== -1) return index;
   throw new InputError(
     `target "${target}" is not a migration in ${set.directory}; use "${LATEST_TARGET}", "${EMPTY_VERSION}" (before the first migration) or one of the versions: ${describeVersions(set.migrations)}`,
+  );
+}
+
+function sqitchTarget(set: MigrationSet, target: string, wanted: string): number {
+  const index = sqitchTargetIndex(set, wanted);
+  if (index !== undefined) return index;
+  throw new InputError(
+    `target "${target}" is not in the plan of ${set.directory}; use "${LATEST_TARGET}", "${EMPTY_VERSION}" (before the first change), ${describeSqitchTargets(set)}`,
   );
 }
 
