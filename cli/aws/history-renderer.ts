@@ -6,6 +6,9 @@ import type { RunOutput } from '../../lambdas/engine/run-state.ts';
 import { parseRunOutput, readCause } from './execution-cause.ts';
 
 interface OpenState {
+  /** The state's name, as exit events give it. */
+  stateName: string;
+  /** What we print: the name, plus the migration for a step of the Apply map. */
   name: string;
   type: string;
   enteredAt: Date;
@@ -36,6 +39,20 @@ const FAILURE_DETAILS = [
   'evaluationFailedEventDetails',
 ] as const;
 const SCHEDULED_EVENTS = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled']);
+
+/** "ApplyMigration 0004_add_email" for a Map iteration whose input names its plan step. */
+function stateLabel(name: string, input: string | undefined): string {
+  if (input === undefined || !input.includes('"step"')) return name;
+  try {
+    const step = (JSON.parse(input) as { step?: { version?: unknown; name?: unknown; direction?: unknown } })
+      .step;
+    if (typeof step?.version !== 'string') return name;
+    const label = typeof step.name === 'string' && step.name ? `${step.version}_${step.name}` : step.version;
+    return `${name} ${step.direction === 'down' ? 'revert ' : ''}${label}`;
+  } catch {
+    return name;
+  }
+}
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
@@ -120,9 +137,13 @@ export class HistoryRenderer {
   }
 
   private entered(event: HistoryEvent, type: string): string[] {
-    const name = event.stateEnteredEventDetails?.name ?? '?';
+    const name = stateLabel(
+      event.stateEnteredEventDetails?.name ?? '?',
+      event.stateEnteredEventDetails?.input,
+    );
     const printed = !QUIET_STATE_TYPES.some((quiet) => type === `${quiet}StateEntered`);
     this.open.push({
+      stateName: event.stateEnteredEventDetails?.name ?? '?',
       name,
       type: type.replace('StateEntered', ''),
       enteredAt: event.timestamp ?? new Date(0),
@@ -157,9 +178,9 @@ export class HistoryRenderer {
   }
 
   private exited(event: HistoryEvent): string[] {
-    const name = event.stateExitedEventDetails?.name;
+    const name = event.stateExitedEventDetails?.name ?? '';
     this.report = parseRunOutput(event.stateExitedEventDetails?.output) ?? this.report;
-    const index = this.open.map((state) => state.name).lastIndexOf(name ?? '');
+    const index = this.open.findLastIndex((state) => state.stateName === name);
     if (index < 0) return [];
     const [state] = this.open.splice(index, 1);
     if (state === undefined || !state.printed) return [];

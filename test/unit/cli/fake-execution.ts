@@ -63,8 +63,10 @@ export class Timeline {
     return this.push('ExecutionStarted', { executionStartedEventDetails: { input: JSON.stringify(input) } });
   }
 
-  enter(name: string, type: 'Task' | 'Map' | 'Choice' | 'Fail' | 'Succeed' = 'Task'): this {
-    return this.push(`${type}StateEntered` as HistoryEventType, { stateEnteredEventDetails: { name } });
+  enter(name: string, type: 'Task' | 'Map' | 'Choice' | 'Fail' | 'Succeed' = 'Task', input?: object): this {
+    return this.push(`${type}StateEntered` as HistoryEventType, {
+      stateEnteredEventDetails: { name, ...(input === undefined ? {} : { input: JSON.stringify(input) }) },
+    });
   }
 
   exit(
@@ -105,8 +107,8 @@ export class Timeline {
     );
   }
 
-  task(name: string, ms: number): this {
-    return this.enter(name).scheduled().succeededTask(ms).exit(name);
+  task(name: string, ms: number, input?: object): this {
+    return this.enter(name, 'Task', input).scheduled().succeededTask(ms).exit(name);
   }
 
   succeeded(output: object): this {

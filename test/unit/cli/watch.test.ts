@@ -22,7 +22,11 @@ beforeEach(() => {
 function successfulRun() {
   const timeline = new Timeline().started({ target: 'latest' }).task('Validate', 1200);
   const firstBatch = [...timeline.events];
-  timeline.enter('Apply', 'Map').task('ApplyMigration', 300).task('ApplyMigration', 450).exit('Apply', 'Map');
+  timeline
+    .enter('Apply', 'Map')
+    .task('ApplyMigration', 300, { run: {}, step: { version: '0004', name: 'add_status', direction: 'up' } })
+    .task('ApplyMigration', 450, { run: {}, step: { version: '0005', name: 'add_email', direction: 'up' } })
+    .exit('Apply', 'Map');
   const secondBatch = timeline.events.slice(firstBatch.length);
   const output = runOutput();
   timeline
@@ -50,7 +54,8 @@ describe('stepmigrate watch', () => {
     const text = sink.text();
     expect(text).toContain('→ Validate');
     expect(text).toContain('✓ Validate (1.2 s)');
-    expect(text.match(/✓ ApplyMigration/g)).toHaveLength(2);
+    expect(text).toContain('→ ApplyMigration 0004_add_status');
+    expect(text).toContain('✓ ApplyMigration 0005_add_email (450 ms)');
     expect(text).toContain('succeeded: orders-prod 0003 → 0005 (2 applied)');
     expect(text).toContain(
       `https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${EXECUTION_ARN}`,
@@ -94,7 +99,10 @@ describe('stepmigrate watch', () => {
       .enter('Apply', 'Map')
       .plain('MapStateStarted')
       .task('ApplyMigration', 200)
-      .enter('ApplyMigration')
+      .enter('ApplyMigration', 'Task', {
+        run: {},
+        step: { version: '0005', name: 'add_email', direction: 'up' },
+      })
       .scheduled()
       .failedTask('MigrationError', 'column "email" of relation "users" already exists', 120)
       .plain('MapIterationFailed')
@@ -119,7 +127,7 @@ describe('stepmigrate watch', () => {
 
     expect(code).toBe(ExitCode.rolledBack);
     expect(sink.text()).toContain(
-      '✗ ApplyMigration failed after 120 ms: MigrationError: column "email" of relation "users" already exists',
+      '✗ ApplyMigration 0005_add_email failed after 120 ms: MigrationError: column "email" of relation "users" already exists',
     );
     expect(sink.text()).toMatch(/✗ Apply failed after [\d.]+ ms: MigrationError/);
     expect(sink.text()).toContain('✓ Rollback');
