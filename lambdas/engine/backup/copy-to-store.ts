@@ -1,7 +1,8 @@
 // Streams one table out of PostgreSQL into the backup store: COPY → digest → gzip → put.
 // Every stage is a stream with backpressure, so memory stays bounded by a few buffers
 // whatever the table size; nothing holds a whole table.
-import { pipeline } from 'node:stream';
+import { pipeline, type Readable, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { BackupStore, Database, SqlConnection, StoredObject } from '../../ports.ts';
 import { BackupError } from '../errors.ts';
@@ -30,14 +31,19 @@ export async function copyTableToStore(
   let sourceError: unknown;
   source.once('error', (error) => {
     sourceError ??= error;
+    digest.destroy(error);
   });
-  const flowed = new Promise<Error | null | undefined>((resolve) => pipeline(source, digest, gzip, resolve));
+  // The COPY stream stays out of the pipeline: if the store destroys its body, the pipeline
+  // would destroy the COPY stream too, and a COPY stream destroyed mid-copy leaves its
+  // connection waiting for data nobody reads, so every later query on it hangs.
+  source.pipe(digest);
+  const flowed = new Promise<Error | null | undefined>((resolve) => pipeline(digest, gzip, resolve));
   let stored: StoredObject;
   try {
     stored = await store.put(key, gzip);
   } catch (error) {
     const readFailed = sourceError !== undefined;
-    if (!readFailed) await stopCopy(db, connection, source, gzip);
+    if (!readFailed) await stopCopy(db, connection, source, digest);
     await flowed;
     if (readFailed) throw readError(target.name, sourceError);
     throw new TransientStoreError(`cannot write the backup of ${target.name} to ${key}: ${message(error)}`, {
@@ -53,14 +59,17 @@ export async function copyTableToStore(
 async function stopCopy(
   db: Database,
   connection: SqlConnection,
-  source: NodeJS.ReadableStream & { destroy(): void },
-  gzip: { destroy(): void },
+  source: Readable,
+  digest: Writable,
 ): Promise<void> {
   await db
     .withConnection((other) => other.query('SELECT pg_cancel_backend($1)', [connection.processId]))
     .catch(() => {});
-  source.destroy();
-  gzip.destroy();
+  // Read the rest of the COPY (up to the cancel's error) so the connection is usable again.
+  source.unpipe(digest);
+  source.resume();
+  await finished(source).catch(() => undefined);
+  digest.destroy();
 }
 
 function readError(table: string, error: unknown): BackupError {

@@ -40,12 +40,21 @@ export async function missingColumns(connection: SqlConnection, table: TableBack
   return table.columns.filter((column) => !present.has(column.name)).map((column) => column.name);
 }
 
-/** Adds columns back (to an already emptied table, so NOT NULL holds until the data is loaded). */
+/**
+ * Adds columns back (to an already emptied table, so NOT NULL holds until the data is loaded).
+ * A serial column's sequence went with the column, and its default needs it: it is created
+ * first, and owned by the column again after.
+ */
 export async function addColumns(
   connection: SqlConnection,
   table: TableBackup,
   names: string[],
 ): Promise<void> {
+  const sequences = table.sequences.filter((s) => s.column !== undefined && names.includes(s.column));
+  const sequenceStatements = (prefix: string) =>
+    table.ddl.create.filter((sql) => sequences.some((s) => sql.startsWith(`${prefix} ${s.name} `)));
+  for (const statement of sequenceStatements('CREATE SEQUENCE IF NOT EXISTS'))
+    await connection.query(statement);
   for (const name of names) {
     const column = table.columns.find((c) => c.name === name)!;
     const statement = `ALTER TABLE ${qualifiedName(table.schema, table.table)} ADD COLUMN ${columnSql(column)}`;
@@ -57,6 +66,7 @@ export async function addColumns(
       });
     }
   }
+  for (const statement of sequenceStatements('ALTER SEQUENCE')) await connection.query(statement);
 }
 
 /**

@@ -97,6 +97,18 @@ describe('backup and restore of every built-in column type', () => {
     expect(await tableRows(target.db, table)).toEqual(before);
   });
 
+  it('brings back a dropped serial column with its sequence at the backup-time value', async () => {
+    await sql(target.db, `ALTER TABLE ${table} ADD COLUMN legacy_id serial`);
+    before = await tableRows(target.db, table);
+    const summary = await backUp();
+    await sql(target.db, `ALTER TABLE ${table} DROP COLUMN legacy_id`);
+    expect(await scalar(target.db, `SELECT to_regclass('app.every_type_legacy_id_seq') IS NULL`)).toBe(true);
+    const result = await restoreTables({ db: target.db, store }, { manifest: summary.manifestKey });
+    expect(result.tables[0]!.addedColumns).toEqual(['legacy_id']);
+    expect(await tableRows(target.db, table)).toEqual(before);
+    expect(await scalar(target.db, `INSERT INTO ${table} DEFAULT VALUES RETURNING legacy_id`)).toBe(5);
+  });
+
   it('refuses, and changes nothing, when a type the table needs is gone', async () => {
     const summary = await backUp();
     await sql(target.db, `DROP TABLE ${table}; DROP TYPE app.pair`);
