@@ -55,6 +55,11 @@ export async function startMigration(options: StartOptions, deps: StartDependenc
       deps.sink.out(`  ${executionArn}`);
       deps.sink.out(`  ${executionConsoleUrl(executionArn)}`);
       deps.sink.out(`follow it: stepmigrate watch ${executionArn}`);
+      if (parsed.requireApproval) {
+        deps.sink.out(
+          'it will wait at Approval: the approve/reject commands arrive by e-mail and show in `watch`',
+        );
+      }
     }
     return ExitCode.ok;
   }
