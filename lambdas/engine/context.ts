@@ -2,6 +2,7 @@
 // Lambdas, the local runner and the tests differ only in what they put here.
 
 import type { Database, Lease } from '../ports.ts';
+import type { LintConfig } from './lint/config.ts';
 import type { MigrationSet } from './model.ts';
 
 export interface EngineContext {
@@ -14,6 +15,8 @@ export interface EngineContext {
   /** Recorded as `applied_by`: the IAM role on AWS, the OS user locally. */
   actor: string;
   lease: Lease;
+  /** Rule severities from the project's stepmigrate.json; the rules' defaults when absent. */
+  lintConfig?: LintConfig;
   log?: (line: string) => void;
 }
 

@@ -37,7 +37,16 @@ export async function buildPlan(ctx: EngineContext, input: ExecutionInput): Prom
     );
     const analysis = analyzePending(pending, steps.direction);
     const findings: Finding[] =
-      steps.direction === 'up' ? lintMigrations(pending, { allowIrreversible: input.allowIrreversible }) : [];
+      steps.direction === 'up'
+        ? lintMigrations(pending, {
+            allowIrreversible: input.allowIrreversible,
+            config: ctx.lintConfig,
+            // What is already applied counts as context: a CHECK validated earlier covers SET NOT NULL.
+            earlier: ctx.migrations.migrations.filter((m) =>
+              status.migrations.some((s) => s.version === m.version && s.state === 'applied'),
+            ),
+          })
+        : [];
     refuseLintErrors(findings);
     findings.push(
       ...(await preflight(conn, {
