@@ -4,6 +4,7 @@ import { register as approve } from './approve.ts';
 import { register as audit } from './audit.ts';
 import { register as backups } from './backups.ts';
 import { register as check } from './check.ts';
+import { register as db } from './db.ts';
 import { register as graph } from './graph.ts';
 import { register as lint } from './lint.ts';
 import { register as newMigration } from './new.ts';
@@ -36,4 +37,5 @@ export const commands: RegisterCommand[] = [
   restore,
   backups,
   graph,
+  db,
 ];
