@@ -19,6 +19,7 @@ export function register(program: Command): void {
     .description('run the workflow down to an earlier version (its down sections, with backup and verify)')
     .requiredOption('--to <version>', 'version to go back to ("0" = before the first migration)');
   addRunOptions(command).action(async (options: RollbackOptions & { target?: string }) => {
+    if (options.target !== undefined) command.error('rollback goes to --to <version>; --target is for run');
     process.exitCode = await rollbackCommand(options);
   });
 }

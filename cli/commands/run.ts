@@ -26,6 +26,21 @@ function approvalMode(options: RunOptions): LocalApprovalMode {
   return process.stdin.isTTY && process.stderr.isTTY && !options.json ? 'ask' : 'refuse';
 }
 
+/**
+ * Ctrl-C stops the run at the next step boundary and lets the workflow roll back, so the
+ * database is left where it started; a second Ctrl-C stops at once.
+ */
+function interruptOnSigint(say: (line: string) => void): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    say('interrupted: finishing the current step, then rolling back (Ctrl-C again to stop now)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
 /** Runs the workflow locally and prints its progress and outcome; returns the exit code. */
 export async function runCommand(options: RunOptions): Promise<ExitCode> {
   const { raw } = executionInputFromFlags({ requestedBy: `${userInfo().username}@local`, ...options });
@@ -33,7 +48,9 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
   const tty = Boolean(process.stdout.isTTY);
   const colour = useColour(process.stdout);
   const write = (text: string) => process.stdout.write(text);
+  const interrupt = interruptOnSigint((line) => process.stderr.write(`${line}\n`));
   const result: LocalRunResult = await runWorkflowLocally({
+    interrupt: interrupt.signal,
     projectDir,
     migrationsDir: resolve(options.migrations),
     layout: options.layout,
@@ -46,7 +63,7 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
       const definition = fromCache ? 'cached definition' : `definition synthesized in ${synthMs} ms`;
       write(`stepmigrate run ${executionId} (${definition})\n`);
     },
-  });
+  }).finally(() => interrupt.dispose());
   if (options.json) {
     printJson(
       result.output ?? {

@@ -23,6 +23,8 @@ export interface LocalExecutionOptions {
    * @default 200
    */
   retryPauseMs?: number;
+  /** Abort to stop the run at the next step boundary and let the workflow roll back. */
+  interrupt?: AbortSignal;
 }
 
 export interface LocalExecutionResult {
@@ -77,6 +79,7 @@ export async function executeLocally(options: LocalExecutionOptions): Promise<Lo
       taskResourceLocalHandlers: localTaskHandlers(taskSteps, options.handlers, {
         waitForTaskToken: taskTokenStates(definition),
         sequentialMapTasks: sequentialMapTasks(definition),
+        interrupt: options.interrupt,
       }),
       retryIntervalOverrides: retryPauses(definition, options.retryPauseMs ?? 200),
     },

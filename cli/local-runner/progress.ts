@@ -101,6 +101,8 @@ export function progressPrinter(options: ProgressOptions): (event: ExecutionEven
       case 'StateEntered':
         entered.set(key, event.timestamp);
         if (event.state.type === 'Wait') line(paint(36, '…'), label, 'waiting');
+        // Approval may ask on the terminal: the question must not land on the running line.
+        else if (event.state.name === 'Approval') line(paint(36, '…'), label, 'waiting for an answer');
         else if (options.tty) {
           clearPending();
           options.write(`  ${paint(36, '…')} ${label}`);

@@ -19,6 +19,8 @@ export interface LocalRun extends LocalRunSettings {
   /** Where cached definitions live. @default `<projectDir>/.stepmigrate/cache` */
   cacheDir?: string;
   retryPauseMs?: number;
+  /** Abort to stop at the next step boundary; the workflow then rolls back and reports. */
+  interrupt?: AbortSignal;
 }
 
 export interface LocalRunResult extends LocalExecutionResult {
@@ -40,8 +42,12 @@ export function exitCodeForRun(output: RunOutput | undefined): ExitCode {
       return ExitCode.rolledBack;
     case 'rollback_failed':
       return ExitCode.rollbackFailed;
-    case 'failed':
-      return exitCodeForError(output.error?.name ?? 'Error');
+    case 'failed': {
+      // "failed" (not rolled back) means Validate or Approval stopped the run: nothing was
+      // changed, so an unexpected error there (a lost connection, an audit outage) is a refusal.
+      const code = exitCodeForError(output.error?.name ?? 'Error');
+      return code === ExitCode.rolledBack ? ExitCode.refused : code;
+    }
     default:
       return ExitCode.rolledBack;
   }
@@ -72,6 +78,7 @@ export async function runWorkflowLocally(run: LocalRun): Promise<LocalRunResult>
       executionId,
       onEvent: run.onEvent,
       retryPauseMs: run.retryPauseMs,
+      interrupt: run.interrupt,
     });
     return {
       ...result,

@@ -23,6 +23,18 @@ export interface TaskBindingOptions {
   waitForTaskToken?: ReadonlySet<string>;
   /** Task states that are the item processor of a Map with MaxConcurrency 1. */
   sequentialMapTasks?: ReadonlySet<string>;
+  /** Once aborted, steps that change or inspect the database fail, so the workflow rolls back. */
+  interrupt?: AbortSignal;
+}
+
+/** Steps that still run after an interrupt: they are how the workflow cleans up. */
+const CLEAN_UP_STEPS: ReadonlySet<StepFunctionName> = new Set(['rollback', 'report']);
+
+export class InterruptedError extends Error {
+  constructor(stateName: string) {
+    super(`interrupted before ${stateName} could finish; rolling back what this run applied`);
+    this.name = 'InterruptedError';
+  }
 }
 
 export class MapStoppedError extends Error {
@@ -63,9 +75,18 @@ export function localTaskHandlers(
   const bound: Record<string, LocalTaskHandler> = {};
   for (const [stateName, step] of Object.entries(taskSteps)) {
     const handler = handlers[step] as (event: unknown) => Promise<unknown>;
+    const interruptible = !CLEAN_UP_STEPS.has(step);
+    const checkInterrupt = () => {
+      if (interruptible && options.interrupt?.aborted) throw new InterruptedError(stateName);
+    };
     const invoke: LocalTaskHandler = async (input) => {
       const { Payload } = (input ?? {}) as LambdaInvokeParameters;
-      const result = asJson(await handler(asJson(Payload)));
+      checkInterrupt();
+      const value = await handler(asJson(Payload));
+      // The step ran to its end (a statement is never cut off); its result is dropped so
+      // the definition's Catch takes the run to Rollback.
+      checkInterrupt();
+      const result = asJson(value);
       // A .waitForTaskToken task's result is what the approver sent, not a Lambda response.
       return options.waitForTaskToken?.has(stateName) ? result : { Payload: result };
     };

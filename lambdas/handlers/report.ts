@@ -1,6 +1,7 @@
 // Report: give the lease back, build the execution output, put the run metrics. The
 // workflow then ends Succeed or Fail from the output's status.
 import type { RunOutput } from '../engine/run-state.ts';
+import type { AuditRecord } from '../ports.ts';
 import type { ReportEvent } from './events.ts';
 import { lambdaEntry } from './lambda-entry.ts';
 import { stepHandler } from './middleware/step-handler.ts';
@@ -28,7 +29,11 @@ export function makeReportHandler(deps: StepDependencies) {
       // The lease also expires on its own; a failed release only delays the next run.
       if (run)
         await bestEffort('release the lease', async () => deps.steps.releaseRun(await deps.engine(), run));
-      const audit = await deps.auditLog.list({ executionId, limit: AUDIT_RECORDS_PER_RUN });
+      // Without the audit records the output is less detailed, but the run must still end.
+      let audit: AuditRecord[] = [];
+      await bestEffort('read the audit log', async () => {
+        audit = await deps.auditLog.list({ executionId, limit: AUDIT_RECORDS_PER_RUN });
+      });
       const output = buildRunOutput({ executionId, state, audit, database: deps.database });
       const metrics = runMetrics({ output, audit, runStartedAt: run?.startedAt, now: now() });
       await bestEffort('put the run metrics', () => deps.metrics.put(metrics));

@@ -24,7 +24,12 @@ beforeAll(() => {
   workflow = synthesizeWorkflow(join(PROJECT_ROOT, 'migrations'));
 });
 
-async function run(script: FakeScript, input: Record<string, unknown> = {}) {
+async function run(
+  script: FakeScript,
+  input: Record<string, unknown> = {},
+  onEvent: (event: ExecutionEvent) => void = () => undefined,
+  interrupt?: AbortSignal,
+) {
   const fake = fakeDependencies(script);
   const events: ExecutionEvent[] = [];
   const result = await executeLocally({
@@ -33,7 +38,11 @@ async function run(script: FakeScript, input: Record<string, unknown> = {}) {
     input,
     executionId: 'exec-test',
     retryPauseMs: 1,
-    onEvent: (event) => events.push(event),
+    interrupt,
+    onEvent: (event) => {
+      events.push(event);
+      onEvent(event);
+    },
   });
   const entered = events
     .filter((e) => e.type === 'StateEntered')
@@ -155,5 +164,26 @@ describe('local execution of the synthesized workflow', () => {
     const { output, approvals } = await run({ requireApproval: true, approve: true });
     expect(approvals).toHaveLength(1);
     expect(output?.status).toBe('succeeded');
+  });
+
+  it('finishes the current step after an interrupt, then rolls back and reports', async () => {
+    const interrupt = new AbortController();
+    const { output, applied, calls } = await run(
+      { versions: ['0001', '0002', '0003'] },
+      {},
+      (event) => {
+        if (event.type === 'StateEntered' && 'state' in event && event.state.name === 'ApplyMigration')
+          interrupt.abort();
+      },
+      interrupt.signal,
+    );
+    expect(calls.applyPlanStep).toBe(1);
+    expect(calls.rollbackRun).toBe(1);
+    expect(applied).toEqual([]);
+    expect(output).toMatchObject({
+      status: 'rolled_back',
+      error: { name: 'InterruptedError' },
+      rolledBack: ['0001'],
+    });
   });
 });

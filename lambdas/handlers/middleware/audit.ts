@@ -17,7 +17,13 @@ export interface AuditOptions {
   /** Extra fields for the closing record, taken from the step's result. */
   resultDetail?(result: unknown): Pick<AuditRecord, 'detail' | 'error'>;
   now?(): Date;
+  /** Where a lost audit record of Rollback or Report is reported. */
+  log?(line: string): void;
 }
+
+// Rollback and Report put the database back and give the lease back: an audit store outage
+// must not stop them, or one outage would leave a run half-applied. Their records are best effort.
+const mustRunWithoutAudit = new Set<StepName>(['Rollback', 'Report']);
 
 export function auditMiddleware(options: AuditOptions): MiddlewareObj<StepEvent, unknown> {
   const timer = new StepTimer(options.now);
@@ -41,7 +47,13 @@ export function auditMiddleware(options: AuditOptions): MiddlewareObj<StepEvent,
       entry.checksums = await options.checksums(facts.migrations).catch(() => ({}));
     }
     if (facts.requestedBy !== undefined) entry.requestedBy = facts.requestedBy;
-    await options.auditLog.append(entry);
+    try {
+      await options.auditLog.append(entry);
+    } catch (error) {
+      if (!mustRunWithoutAudit.has(options.step)) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      options.log?.(`${options.step}: audit record "${event}" lost (${reason}); the step runs anyway`);
+    }
   };
 
   return {

@@ -35,7 +35,7 @@ export function stepHandler<E extends StepEvent, R>(
     | ((result: unknown) => Pick<AuditRecord, 'detail' | 'error'>)
     | undefined;
   const handler = middy<StepEvent, unknown>()
-    .use(auditMiddleware({ ...common, auditLog: deps.auditLog, checksums, resultDetail }))
+    .use(auditMiddleware({ ...common, auditLog: deps.auditLog, checksums, resultDetail, log: deps.log }))
     .use(stepMetricsMiddleware({ ...common, metrics: deps.metrics, log: deps.log }))
     .use(stepLogMiddleware({ ...common, log: deps.log }))
     .use(normalizeErrorMiddleware())

@@ -47,7 +47,13 @@ export function runOutcome(state: WorkflowState, audit: readonly AuditRecord[]):
     return { status: 'rollback_failed', error: rollbackFailure(state, state.rollbackError) };
   if (state.error) {
     const error = enrich(parseCaught(state.error), audit);
-    return { status: state.rollback ? 'rolled_back' : 'failed', error };
+    if (state.rollback) return { status: 'rolled_back', error };
+    // With a run and no rollback, the failure was Approval's: nobody answered in time.
+    if (error.name === 'States.Timeout') {
+      const message = `nobody approved the run of ${state.run.database} within the approval timeout; nothing was changed`;
+      return { status: 'failed', error: { name: 'ApprovalRejectedError', message } };
+    }
+    return { status: 'failed', error };
   }
   return { status: state.run.status === 'pending' ? 'succeeded' : state.run.status };
 }

@@ -52,6 +52,13 @@ describe('runOutcome', () => {
     });
   });
 
+  it('treats an Approval that timed out as a refusal (exit 2), not as a crash', () => {
+    expect(runOutcome({ run, error: { Error: 'States.Timeout' } }, [])).toMatchObject({
+      status: 'failed',
+      error: { name: 'ApprovalRejectedError' },
+    });
+  });
+
   it('is rollback_failed with a RollbackFailedError that mentions the first failure', () => {
     const outcome = runOutcome(
       {
