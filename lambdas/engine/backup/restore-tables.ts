@@ -7,7 +7,9 @@ import type { BackupStore, Database, SqlConnection } from '../../ports.ts';
 import { BackupError } from '../errors.ts';
 import { asBackupError } from './backup-error.ts';
 import { qualifiedName, setCopySessionSql } from './copy-format.ts';
-import { checkForeignKeys, referencedFromOutside, relationTree } from './foreign-keys.ts';
+import { emptyTables } from './empty-tables.ts';
+import { checkForeignKeys, relationTree } from './foreign-keys.ts';
+import { parentsFirst } from './load-order.ts';
 import { loadTable } from './load-table.ts';
 import { type BackupManifest, readManifest, type TableBackup } from './manifest.ts';
 import {
@@ -17,6 +19,7 @@ import {
   recreateTable,
   tableExists,
 } from './recreate-table.ts';
+import { restoreSequences } from './sequences.ts';
 import { disableUserTriggers, enterReplicaMode, restoreTriggers } from './triggers.ts';
 import { type Verification, verifyRestoredTable } from './verify-restore.ts';
 
@@ -176,85 +179,4 @@ async function restoreInTransaction(
     });
   }
   return restored;
-}
-
-/**
- * TRUNCATE where it can (fast, and rows load into a fresh file in backup order); DELETE for
- * tables other tables still reference, which only replica mode makes safe (otherwise ON DELETE
- * CASCADE would empty tables nobody asked to restore).
- */
-async function emptyTables(
-  connection: SqlConnection,
-  tables: TableBackup[],
-  tree: number[],
-  replicaMode: boolean,
-): Promise<void> {
-  const sqlName = (t: TableBackup) => qualifiedName(t.schema, t.table);
-  const referenced = await referencedFromOutside(connection, tables.map(sqlName), tree);
-  const truncate: string[] = [];
-  for (const table of tables) {
-    const from = referenced.get(sqlName(table));
-    if (!from) {
-      truncate.push(table.partitioned ? sqlName(table) : `ONLY ${sqlName(table)}`);
-      continue;
-    }
-    if (!replicaMode) {
-      throw new BackupError(
-        `${table.name} is referenced by foreign keys from ${from.join(', ')}, which are not being restored; ` +
-          'replacing its rows needs session_replication_role (superuser, rds_superuser, or GRANT SET ON PARAMETER ' +
-          `session_replication_role) — or restore those tables too (--table ${from[0]})`,
-      );
-    }
-    await connection.query(`DELETE FROM ${table.partitioned ? '' : 'ONLY '}${sqlName(table)}`);
-  }
-  if (truncate.length > 0) await connection.query(`TRUNCATE ${truncate.join(', ')}`);
-}
-
-/** Without replica mode, non-deferrable foreign keys are checked row by row: load referenced tables first. */
-async function parentsFirst(connection: SqlConnection, tables: TableBackup[]): Promise<TableBackup[]> {
-  const { rows } = await connection.query<{ child: string; parent: string }>(
-    `SELECT DISTINCT c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent
-       FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid <> c.confrelid`,
-  );
-  const key = (t: TableBackup) => qualifiedName(t.schema, t.table);
-  const byName = new Map(tables.map((t) => [key(t), t]));
-  const canonical = new Map<string, string>();
-  for (const t of tables) {
-    const { rows: r } = await connection.query<{ name: string }>('SELECT $1::regclass::text AS name', [
-      key(t),
-    ]);
-    canonical.set(r[0]!.name, key(t));
-  }
-  const ordered: TableBackup[] = [];
-  const visiting = new Set<string>();
-  const visit = (name: string) => {
-    if (visiting.has(name) || ordered.includes(byName.get(name)!)) return;
-    visiting.add(name);
-    for (const edge of rows) {
-      const child = canonical.get(edge.child);
-      const parent = canonical.get(edge.parent);
-      if (child === name && parent) visit(parent);
-    }
-    ordered.push(byName.get(name)!);
-  };
-  for (const t of tables) visit(key(t));
-  return ordered;
-}
-
-async function restoreSequences(connection: SqlConnection, tables: TableBackup[]): Promise<void> {
-  for (const table of tables) {
-    for (const sequence of table.sequences) {
-      const { rows } = await connection.query<{ name: string | null }>(
-        'SELECT coalesce(pg_get_serial_sequence($1, $2), to_regclass($3)::text) AS name',
-        [qualifiedName(table.schema, table.table), sequence.column ?? null, sequence.name],
-      );
-      const name = rows[0]?.name;
-      if (!name) continue;
-      await connection.query('SELECT setval($1::regclass, $2::bigint, $3)', [
-        name,
-        sequence.lastValue,
-        sequence.isCalled,
-      ]);
-    }
-  }
 }
