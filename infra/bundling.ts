@@ -30,11 +30,24 @@ export const BUNDLED_MIGRATIONS_DIR = '/var/task/migrations';
 export const NODE_TARGET = 'node22';
 
 /**
- * Dependencies such as `pg` are CommonJS and call `require` for Node built-ins; an ESM bundle
- * has no `require` unless it is recreated from `import.meta.url`.
+ * An ESM bundle has none of CommonJS's `require`, `__dirname` and `__filename`, yet bundled
+ * CommonJS code uses them: `pg` requires Node built-ins, and libpg-query's Emscripten loader
+ * finds its WebAssembly through `__dirname`. The banner recreates them from
+ * `import.meta.url`; `__dirname`/`__filename` under private names that CJS_GLOBALS_DEFINE maps
+ * the free identifiers to, so a bundled module that declares its own keeps working.
  */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __stepmigrateCreateRequire } from 'node:module'; const require = __stepmigrateCreateRequire(import.meta.url);";
+export const ESM_CJS_SHIM_BANNER = [
+  "import { createRequire as __stepmigrateCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __stepmigrateFileURLToPath } from 'node:url';",
+  'const require = __stepmigrateCreateRequire(import.meta.url);',
+  'const __stepmigrateFilename = __stepmigrateFileURLToPath(import.meta.url);',
+  "const __stepmigrateDirname = __stepmigrateFilename.slice(0, __stepmigrateFilename.lastIndexOf('/'));",
+].join(' ');
+
+export const CJS_GLOBALS_DEFINE: Record<string, string> = {
+  __dirname: '__stepmigrateDirname',
+  __filename: '__stepmigrateFilename',
+};
 
 /** Prefer a package's ESM entry point, which tree-shakes better (the AWS SDK ships both). */
 export const MAIN_FIELDS = ['module', 'main'];

@@ -10,7 +10,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
   afterBundlingCommands,
-  ESM_REQUIRE_BANNER,
+  CJS_GLOBALS_DEFINE,
+  ESM_CJS_SHIM_BANNER,
   MAIN_FIELDS,
   NODE_TARGET,
   PROJECT_ROOT,
@@ -80,7 +81,8 @@ export class StepLambda extends Construct {
         sourceMap: true,
         sourcesContent: false,
         mainFields: MAIN_FIELDS,
-        banner: ESM_REQUIRE_BANNER,
+        banner: ESM_CJS_SHIM_BANNER,
+        define: CJS_GLOBALS_DEFINE,
         // Pin the SDK version we test with instead of the one the runtime happens to ship.
         bundleAwsSDK: true,
         commandHooks: {

@@ -1,20 +1,12 @@
-// Lambda bundle sizes: bundles every step handler with esbuild using the settings the
-// MigrationWorkflow construct gives NodejsFunction (infra/bundling.ts), and reports the size
-// of each bundle, of what the package adds (parser WebAssembly, migrations), and gzipped.
+// Lambda bundle sizes: builds every step's package with the settings the MigrationWorkflow
+// construct gives NodejsFunction (infra/bundling.ts) and reports the bundle, gzipped, and the
+// whole package (source map, parser WebAssembly, migrations).
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import {
-  DEFAULT_HANDLERS_DIRECTORY,
-  ESM_REQUIRE_BANNER,
-  MAIN_FIELDS,
-  NODE_TARGET,
-  PG_PARSER_WASM,
-  PROJECT_ROOT,
-  STEP_HANDLERS,
-} from '../../infra/bundling.ts';
+import { PROJECT_ROOT, STEP_HANDLERS, type StepHandlerName } from '../../infra/bundling.ts';
+import { buildStepPackage } from '../support/lambda-bundle.ts';
 
 const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
 
@@ -27,34 +19,21 @@ async function directoryBytes(directory: string): Promise<number> {
   return total;
 }
 
-async function bundleStep(step: string, outdir: string): Promise<Record<string, unknown>> {
-  const outfile = join(outdir, step, 'index.mjs');
+async function bundleStep(step: StepHandlerName, outdir: string): Promise<Record<string, unknown>> {
+  const packageDir = join(outdir, step);
   const started = Date.now();
-  await build({
-    entryPoints: [join(DEFAULT_HANDLERS_DIRECTORY, `${step}.ts`)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: NODE_TARGET,
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: MAIN_FIELDS,
-    banner: { js: ESM_REQUIRE_BANNER },
-    absWorkingDir: PROJECT_ROOT,
-    logLevel: 'silent',
-  });
-  const code = await readFile(outfile);
-  const map = await stat(`${outfile}.map`);
-  const needsParser = code.includes('libpg-query.wasm');
-  const wasmBytes = needsParser ? (await stat(PG_PARSER_WASM)).size : 0;
+  await buildStepPackage(step, packageDir);
+  const buildMs = Date.now() - started;
+  const code = await readFile(join(packageDir, 'index.mjs'));
+  const map = await stat(join(packageDir, 'index.mjs.map'));
+  const wasm = await stat(join(packageDir, 'libpg-query.wasm')).catch(() => undefined);
   return {
     bundleKb: kb(code.length),
     bundleGzipKb: kb(gzipSync(code).length),
     sourceMapKb: kb(map.size),
-    parserWasmKb: kb(wasmBytes),
-    buildMs: Date.now() - started,
+    parserWasmKb: kb(wasm?.size ?? 0),
+    packageKb: kb(await directoryBytes(packageDir)),
+    buildMs,
   };
 }
 

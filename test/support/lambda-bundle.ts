@@ -1,0 +1,43 @@
+// Builds a step's Lambda package the way the MigrationWorkflow construct has NodejsFunction
+// build it (infra/bundling.ts): esbuild with the same options, then the same after-bundling
+// commands. Used by the bundle smoke test and the bundle-size benchmark.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import {
+  afterBundlingCommands,
+  CJS_GLOBALS_DEFINE,
+  DEFAULT_HANDLERS_DIRECTORY,
+  ESM_CJS_SHIM_BANNER,
+  MAIN_FIELDS,
+  NODE_TARGET,
+  PROJECT_ROOT,
+  type StepHandlerName,
+} from '../../infra/bundling.ts';
+
+/** Bundles `step` into `outputDir` (index.mjs, its source map, migrations/, parser WebAssembly). */
+export async function buildStepPackage(
+  step: StepHandlerName,
+  outputDir: string,
+  migrationsDirectory = join(PROJECT_ROOT, 'migrations'),
+): Promise<void> {
+  await build({
+    entryPoints: [join(DEFAULT_HANDLERS_DIRECTORY, `${step}.ts`)],
+    outfile: join(outputDir, 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: NODE_TARGET,
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    mainFields: MAIN_FIELDS,
+    banner: { js: ESM_CJS_SHIM_BANNER },
+    define: CJS_GLOBALS_DEFINE,
+    absWorkingDir: PROJECT_ROOT,
+    logLevel: 'silent',
+  });
+  for (const command of afterBundlingCommands(outputDir, migrationsDirectory)) {
+    execFileSync('sh', ['-c', command], { stdio: 'pipe' });
+  }
+}
