@@ -6,8 +6,15 @@ import type { SqlConnection } from '../ports.ts';
 import { withAdvisoryLock } from './advisory-lock.ts';
 import { label, runSection } from './apply.ts';
 import type { EngineContext } from './context.ts';
-import { DirtyStateError, MigrationError, RollbackFailedError, VerificationFailedError } from './errors.ts';
-import { type HistoryEntry, readHistory } from './history.ts';
+import {
+  DirtyStateError,
+  MigrationError,
+  PreflightError,
+  RollbackFailedError,
+  StepMigrateError,
+  VerificationFailedError,
+} from './errors.ts';
+import { type HistoryEntry, readHistory, writeHistory } from './history.ts';
 import { parseExecutionInput } from './input.ts';
 import type { Migration, PlanStep } from './model.ts';
 import { buildPlan } from './planning.ts';
@@ -53,9 +60,11 @@ export async function validateRun(
   const input = parseExecutionInput(rawInput);
   const database = input.database ?? ctx.db.name;
   const startedAt = new Date().toISOString();
-  const prepared = await buildPlan(ctx, input);
+  const prepared = await buildPlan(ctx, input).catch(refusedBeforeAnyChange);
   const status = prepared.plan.steps.length === 0 ? 'noop' : input.dryRun ? 'dry_run' : 'pending';
-  if (status === 'pending') await ctx.lease.acquire(database, executionId, leaseTtl(input));
+  if (status === 'pending') {
+    await ctx.lease.acquire(database, executionId, leaseTtl(input)).catch(refusedBeforeAnyChange);
+  }
   return {
     executionId,
     database,
@@ -65,6 +74,19 @@ export async function validateRun(
     fingerprintBefore: prepared.fingerprint,
     startedAt,
   };
+}
+
+/**
+ * Validate changes nothing, so any failure in it — a dropped connection included — is a
+ * refusal (exit 2), not a failed run: a bare driver error becomes a PreflightError that says so.
+ */
+function refusedBeforeAnyChange(error: unknown): never {
+  if (error instanceof StepMigrateError) throw error;
+  const message = error instanceof Error ? error.message : String(error);
+  throw new PreflightError(
+    `Validate lost the database (${message}); nothing was changed — check that the database is reachable and run again`,
+    { cause: error },
+  );
 }
 
 /** Apply: one plan step. Running it again in the same execution does nothing. */
@@ -176,6 +198,7 @@ export async function rollbackRun(
   const rolledBack: string[] = [];
   const problems: string[] = [];
   const destroyedTables = new Set<string>();
+  let stoppedAt: StoppedRollback | undefined;
   await ctx.db.withConnection((conn) =>
     withAdvisoryLock(conn, ctx.historySchema, async () => {
       const history = await readHistory(conn, ctx.historySchema);
@@ -194,12 +217,15 @@ export async function rollbackRun(
           rolledBack.push(step.version);
           for (const table of tablesToRestore(migration, step)) destroyedTables.add(table);
         } catch (error) {
-          problems.push(`${label(migration)}: ${error instanceof Error ? error.message : String(error)}`);
+          const reason = error instanceof Error ? error.message : String(error);
+          problems.push(`${label(migration)}: ${reason}`);
+          stoppedAt = { migration, step, reason };
           break;
         }
       }
     }),
   );
+  if (stoppedAt) problems.push(...(await markRollbackStopped(ctx, run, stoppedAt)));
   if (problems.length === 0 && destroyedTables.size > 0) {
     const tables = [...destroyedTables].sort();
     if (!backup || !restorer) problems.push(`no backup to restore ${tables.join(', ')} from`);
@@ -219,6 +245,40 @@ export async function rollbackRun(
     );
   }
   return { rolledBack };
+}
+
+interface StoppedRollback {
+  migration: Migration;
+  step: PlanStep;
+  reason: string;
+}
+
+/**
+ * A rollback that stopped half-way leaves the database between the start and the target.
+ * Its history row is marked dirty (on a fresh connection: the old one may be what died), so
+ * no later run builds on that state before a person has looked and run `stepmigrate repair`.
+ */
+async function markRollbackStopped(ctx: EngineContext, run: RunState, stopped: StoppedRollback) {
+  const { migration, step, reason } = stopped;
+  try {
+    await ctx.db.withConnection((conn) =>
+      writeHistory(conn, ctx.historySchema, {
+        version: migration.version,
+        name: migration.name,
+        checksum: migration.checksum,
+        state: 'dirty',
+        direction: step.direction,
+        actor: ctx.actor,
+        executionId: run.executionId,
+        message: `rollback of ${run.executionId} stopped here (${reason}); check whether ${label(migration)} is applied, then run \`stepmigrate repair\``,
+      }),
+    );
+    return [`${label(migration)} is marked dirty until repaired`];
+  } catch (error) {
+    return [
+      `${label(migration)} could not be marked dirty either (${error instanceof Error ? error.message : String(error)})`,
+    ];
+  }
 }
 
 /** What undoing this execution means: revert what it applied, re-apply what it reverted. */
