@@ -91,4 +91,10 @@ describe('stepmigrate run', () => {
       rolledBack: ['0001'],
     });
   });
+
+  it('refuses a rollback whose target is above the current version (exit 2)', async () => {
+    const { code, stderr } = await stepmigrate('rollback', '--to', '0001');
+    expect(code).toBe(2);
+    expect(stderr).toContain('a rollback only goes down');
+  });
 });
