@@ -20,17 +20,27 @@ export interface PlannedSteps {
  */
 export function planSteps(set: MigrationSet, status: DatabaseStatus, target: string): PlannedSteps {
   const last = targetIndex(set, target);
-  const toVersion = last === -1 ? EMPTY_VERSION : set.migrations[last]!.version;
+  // Flyway repeatables stand outside the version order: never the target, never reverted.
+  const versioned = set.migrations.slice(0, last + 1).filter((m) => !m.repeatable);
+  const toVersion = versioned.at(-1)?.version ?? EMPTY_VERSION;
   const applied = new Set(status.migrations.filter((m) => m.state === 'applied').map((m) => m.version));
   const up: PlanStep[] = [];
   const down: PlanStep[] = [];
   set.migrations.forEach((migration, index) => {
     const isApplied = applied.has(migration.version);
+    if (migration.repeatable) return;
     if (index <= last && !isApplied)
       up.push({ version: migration.version, name: migration.name, direction: 'up' });
     if (index > last && isApplied)
       down.unshift({ version: migration.version, name: migration.name, direction: 'down' });
   });
+  // New or changed repeatables run after the versioned migrations of any run that goes up, as in Flyway.
+  if (down.length === 0 && last !== -1) {
+    for (const migration of set.migrations) {
+      if (migration.repeatable && !applied.has(migration.version))
+        up.push({ version: migration.version, name: migration.name, direction: 'up' });
+    }
+  }
   if (up.length > 0 && down.length > 0) {
     throw new InputError(
       `target ${toVersion} needs both applying (${up.map((s) => s.version).join(', ')}) and reverting ` +

@@ -37,10 +37,14 @@ export function computeStatus(set: MigrationSet, history: readonly HistoryEntry[
   const drifted: DatabaseStatus['drifted'] = [];
   for (const migration of set.migrations) {
     const row = byVersion.get(migration.version);
-    const state = row?.state ?? 'pending';
-    const checksumChanged = row !== undefined && state === 'applied' && row.checksum !== migration.checksum;
-    if (state === 'applied') currentVersion = migration.version;
-    if (checksumChanged && row) drifted.push({ migration, row });
+    const checksumChanged =
+      row !== undefined && row.state === 'applied' && row.checksum !== migration.checksum;
+    // A Flyway repeatable whose file changed is not tampering: it is due to run again.
+    const rerun = checksumChanged && migration.repeatable === true;
+    const state = rerun ? 'pending' : (row?.state ?? 'pending');
+    // Repeatables have no place in the version order, so they never are the current version.
+    if (state === 'applied' && !migration.repeatable) currentVersion = migration.version;
+    if (checksumChanged && row && !rerun) drifted.push({ migration, row });
     migrations.push({
       version: migration.version,
       name: migration.name,

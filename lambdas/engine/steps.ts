@@ -129,8 +129,10 @@ function assertStepStillPending(migration: Migration, step: PlanStep, row: Histo
       },
     );
   }
+  // A Flyway repeatable is applied again, over its own row, when its file changed since.
+  const rerun = migration.repeatable === true && row?.checksum !== migration.checksum;
   const isApplied = row?.state === 'applied';
-  if (step.direction === 'up' && isApplied) {
+  if (step.direction === 'up' && isApplied && !rerun) {
     throw new MigrationError(
       `migration ${label(migration)} was applied by ${row.executionId} while this run was in progress; stopping`,
       { migration: migration.version },

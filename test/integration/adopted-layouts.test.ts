@@ -1,0 +1,128 @@
+// golang-migrate, Flyway and dbmate projects, as those tools' users write them, run by the
+// engine on a real PostgreSQL without changing a file.
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import type { EngineContext } from '../../lambdas/engine/context.ts';
+import { readHistory } from '../../lambdas/engine/history.ts';
+import { type LoadOptions, loadMigrations } from '../../lambdas/engine/loader/load.ts';
+import { schemaState } from '../../lambdas/engine/schema-state.ts';
+import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../../lambdas/engine/steps.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { engineContext } from '../support/engine.ts';
+
+let database: TestDatabase;
+let executions = 0;
+let emptyFingerprint: string;
+const temporary: string[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase('adopted_layouts');
+  emptyFingerprint = await fingerprint();
+});
+afterAll(async () => {
+  await Promise.all(temporary.map((path) => rm(path, { recursive: true, force: true })));
+  await database.drop();
+});
+afterEach(async () => {
+  await database.db.withConnection((conn) =>
+    conn.query(
+      'DROP SCHEMA IF EXISTS blog, inventory, stepmigrate CASCADE; DROP TABLE IF EXISTS public.sessions, public.users',
+    ),
+  );
+});
+
+function fingerprint(): Promise<string> {
+  return database.db.withConnection(async (conn) => (await schemaState(conn, 'stepmigrate')).fingerprint);
+}
+
+async function context(directory: string, options: LoadOptions = {}): Promise<EngineContext> {
+  return {
+    ...(await engineContext(database.db, directory)),
+    migrations: await loadMigrations(directory, options),
+  };
+}
+
+/** Validate, each Apply, then Verify, as the workflow does; throws the first failure. */
+async function run(ctx: EngineContext, input: Record<string, unknown>): Promise<string[]> {
+  const state = await validateRun(ctx, input, `exec-${++executions}`);
+  try {
+    for (const step of state.plan.steps) await applyPlanStep(ctx, state, step);
+    if (state.plan.direction === 'up') await verifyRun(ctx, state);
+  } finally {
+    await releaseRun(ctx, state);
+  }
+  return state.plan.steps.map((step) => `${step.direction} ${step.version}`);
+}
+
+async function copyOf(fixture: string): Promise<string> {
+  const path = await mkdtemp(join(tmpdir(), 'stepmigrate-adopted-'));
+  temporary.push(path);
+  await cp(fixture, path, { recursive: true });
+  return path;
+}
+
+describe('a golang-migrate project', () => {
+  it('applies, including files with their own BEGIN/COMMIT and a concurrent index, and reverts to an empty schema', async () => {
+    const ctx = await context('test/fixtures/golang-migrate/blog');
+    expect(ctx.migrations.layout).toBe('golang-migrate');
+    expect(await run(ctx, {})).toEqual(['up 000001', 'up 000002', 'up 000003']);
+    expect(await run(ctx, { target: '1' })).toEqual(['down 000003', 'down 000002']);
+    expect(await run(ctx, { target: '0' })).toEqual(['down 000001']);
+    expect(await fingerprint()).toBe(emptyFingerprint);
+  });
+});
+
+describe('a dbmate project', () => {
+  it('runs from db/migrations with 14-digit versions, to a version and back to an empty schema', async () => {
+    const ctx = await context('test/fixtures/dbmate/db/migrations', { layout: 'dbmate' });
+    expect(ctx.migrations.layout).toBe('dbmate');
+    expect(await run(ctx, { target: '20240215093000' })).toEqual(['up 20240101120000', 'up 20240215093000']);
+    expect(await run(ctx, {})).toEqual(['up 20240301080000']);
+    expect(await run(ctx, { target: '0' })).toEqual([
+      'down 20240301080000',
+      'down 20240215093000',
+      'down 20240101120000',
+    ]);
+    expect(await fingerprint()).toBe(emptyFingerprint);
+  });
+
+  it('is read the same when its layout is detected', async () => {
+    const detected = await loadMigrations('test/fixtures/dbmate/db/migrations');
+    const dbmate = await loadMigrations('test/fixtures/dbmate/db/migrations', { layout: 'dbmate' });
+    expect(detected.migrations).toEqual(dbmate.migrations);
+  });
+});
+
+describe('a Flyway project', () => {
+  it('applies versioned scripts from subdirectories, then the repeatable; re-applies the repeatable when it changes', async () => {
+    const project = await copyOf('test/fixtures/flyway/inventory/sql');
+    let ctx = await context(project);
+    const input = { allowIrreversible: true };
+    expect(await run(ctx, input)).toEqual(['up 1', 'up 1.1', 'up 2', 'up R__stock_levels']);
+    expect(await run(ctx, input)).toEqual([]);
+
+    await writeFile(
+      join(project, 'R__stock_levels.sql'),
+      'CREATE OR REPLACE VIEW inventory.stock_levels AS\nSELECT i.sku, i.name, coalesce(sum(s.quantity), 0) AS quantity, count(s.warehouse) AS warehouses\n  FROM inventory.items i\n  LEFT JOIN inventory.stock s ON s.item_id = i.id\n GROUP BY i.sku, i.name;\n',
+    );
+    ctx = await context(project);
+    expect(await run(ctx, input)).toEqual(['up R__stock_levels']);
+    const columns = await database.db.withConnection((conn) =>
+      conn.query<{ name: string }>(
+        "SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'stock_levels' ORDER BY ordinal_position",
+      ),
+    );
+    expect(columns.rows.map((row) => row.name)).toEqual(['sku', 'name', 'quantity', 'warehouses']);
+    const history = await database.db.withConnection((conn) => readHistory(conn, 'stepmigrate'));
+    const repeatable = ctx.migrations.migrations.find((m) => m.repeatable)!;
+    expect(history.find((row) => row.version === 'R__stock_levels')).toMatchObject({
+      state: 'applied',
+      checksum: repeatable.checksum,
+    });
+    expect(await run(ctx, input)).toEqual([]);
+    // Undoing versioned migrations leaves the repeatable alone.
+    expect(await run(ctx, { target: '1.1' })).toEqual(['down 2']);
+  });
+});
