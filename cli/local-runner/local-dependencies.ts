@@ -14,6 +14,7 @@ import { TIMEOUT_DEFAULTS } from '../../lambdas/engine/input.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { LayoutName } from '../../lambdas/engine/model.ts';
 import { engineSteps } from '../../lambdas/handlers/engine-steps.ts';
+import { redactSecrets } from '../../lambdas/handlers/middleware/redact.ts';
 import type { EngineSteps, StepDependencies } from '../../lambdas/handlers/step-dependencies.ts';
 
 export interface LocalRunSettings {
@@ -52,7 +53,8 @@ async function alarmNamesInFile(reader: LocalAlarmReader): Promise<string[]> {
 export async function localDependencies(settings: LocalRunSettings): Promise<LocalDependencies> {
   const db = new PgDatabase(settings.databaseUrl);
   const historySchema = settings.historySchema ?? DEFAULT_HISTORY_SCHEMA;
-  const log = settings.log ?? (() => undefined);
+  const sink = settings.log;
+  const log = sink ? (line: string) => sink(redactSecrets(line)) : () => undefined;
   let engine: Promise<EngineContext> | undefined;
   const buildEngine = async (): Promise<EngineContext> => ({
     db,

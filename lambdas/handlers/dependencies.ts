@@ -18,6 +18,7 @@ import { TIMEOUT_DEFAULTS } from '../engine/input.ts';
 import { loadMigrations } from '../engine/loader/load.ts';
 import type { Database } from '../ports.ts';
 import { engineSteps } from './engine-steps.ts';
+import { redactSecrets } from './middleware/redact.ts';
 import type { StepDependencies } from './step-dependencies.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -62,7 +63,8 @@ export function awsDependencies(env: Env): StepDependencies {
         name: database,
       })
     : notConfigured<Database>(database, 'STEPMIGRATE_DB_SECRET_ARN');
-  const log = (line: string) => console.log(line);
+  // Engine lines go straight to CloudWatch Logs: scrub them like the middleware's own.
+  const log = (line: string) => console.log(redactSecrets(line));
 
   let engine: Promise<EngineContext> | undefined;
   const buildEngine = async (): Promise<EngineContext> => ({
