@@ -2,6 +2,7 @@
 // (--layout) or detected; every layout yields the same ordered set of migrations.
 import { InputError } from '../errors.ts';
 import type { LayoutName, MigrationSet } from '../model.ts';
+import { loadDbmateSet } from './dbmate.ts';
 import { detectLayout } from './detect.ts';
 import { type MigrationFiles, nodeMigrationFiles } from './files.ts';
 import { loadFlywaySet } from './flyway.ts';
@@ -20,8 +21,7 @@ type LayoutLoader = (files: MigrationFiles) => Promise<MigrationSet>;
 
 const loaders: Record<LayoutName, LayoutLoader> = {
   native: loadNativeSet,
-  // dbmate's files are native files (timestamp versions are just long ones).
-  dbmate: async (files) => ({ ...(await loadNativeSet(files)), layout: 'dbmate' }),
+  dbmate: loadDbmateSet,
   'golang-migrate': loadGolangMigrateSet,
   flyway: loadFlywaySet,
   sqitch: loadSqitchSet,
