@@ -1,0 +1,156 @@
+// DESIGN §1.2: concurrent runners are excluded. Ten `stepmigrate run` processes started at
+// once against one database: exactly one applies, the other nine stop at Validate with
+// LockedError (exit 4), and schema_history records the migration once. A lease left by a
+// crashed run blocks the next one until it expires or `stepmigrate repair --release-lease`.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { migration } from '../support/engine.ts';
+
+const CLI = join(process.cwd(), 'bin', 'stepmigrate.js');
+const RUNS = 10;
+
+let database: TestDatabase;
+let project: string;
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function stepmigrate(args: string[]): Promise<CliResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: project,
+      env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
+  });
+}
+
+function outputOf(result: CliResult): { status?: string; error?: { name: string; message: string } } {
+  try {
+    return JSON.parse(result.stdout) as { status?: string; error?: { name: string; message: string } };
+  } catch {
+    return {};
+  }
+}
+
+async function historyRows(): Promise<{ version: string; state: string; execution_id: string }[]> {
+  const { rows } = await database.db.withConnection((conn) =>
+    conn.query<{ version: string; state: string; execution_id: string }>(
+      'SELECT version, state, execution_id FROM stepmigrate.schema_history ORDER BY version',
+    ),
+  );
+  return rows;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase('concurrency');
+  project = await mkdtemp(join(tmpdir(), 'stepmigrate-concurrency-'));
+  await mkdir(join(project, 'migrations'));
+  await writeFile(
+    join(project, 'migrations', '0001_create_jobs.sql'),
+    migration({
+      // Long enough that every process reaches Validate while the winner is still applying.
+      up: 'CREATE SCHEMA app;\nCREATE TABLE app.jobs (id bigint PRIMARY KEY, name text);\nSELECT pg_sleep(20);',
+      down: 'DROP TABLE app.jobs;\nDROP SCHEMA app;',
+    }),
+  );
+  // One dry run first fills the project's definition cache, as any earlier run would have.
+  const warm = await stepmigrate(['run', '--database-url', database.url, '--dry-run', '--json']);
+  expect(outputOf(warm).status).toBe('dry_run');
+});
+
+afterAll(async () => {
+  await rm(project, { recursive: true, force: true });
+  await database.drop();
+});
+
+describe('ten runs at once', () => {
+  it('lets exactly one apply; the others exit 4 with LockedError; history has no duplicate', async () => {
+    const started = Date.now();
+    const results = await Promise.all(
+      Array.from({ length: RUNS }, (_, i) =>
+        stepmigrate(['run', '--database-url', database.url, '--json', '--requested-by', `concurrent-${i}`]),
+      ),
+    );
+    const wallMs = Date.now() - started;
+    const codes = results.map((r) => r.code).sort();
+    const lockedMs = results.filter((r) => r.code === 4).map((r) => r.ms);
+    process.stdout.write(
+      `concurrency: ${RUNS} processes in ${wallMs} ms; exit codes ${codes.join(',')}; ` +
+        `losers exited after ${Math.min(...lockedMs)}–${Math.max(...lockedMs)} ms\n`,
+    );
+    expect(codes).toEqual([0, ...Array<number>(RUNS - 1).fill(4)]);
+    const winner = results.find((r) => r.code === 0)!;
+    expect(outputOf(winner).status).toBe('succeeded');
+    for (const loser of results.filter((r) => r.code === 4)) {
+      expect(outputOf(loser).error?.name).toBe('LockedError');
+      expect(outputOf(loser).error?.message).toMatch(/being migrated by|another stepmigrate run/);
+    }
+    const rows = await historyRows();
+    expect(rows.map((r) => `${r.version}:${r.state}`)).toEqual(['0001:applied']);
+  });
+});
+
+/** A target that makes the next run change something, wherever the database is now. */
+async function changingTarget(): Promise<string[]> {
+  const applied = (await historyRows()).some((r) => r.state === 'applied');
+  return ['--target', applied ? '0' : 'latest'];
+}
+
+describe('a lease left by a crashed run', () => {
+  it('blocks the next run with exit 4 until it expires, then is reclaimed', async () => {
+    const lease = new PostgresLease(database.db, 'stepmigrate');
+    const ttlMs = 8000;
+    const expires = Date.now() + ttlMs;
+    await lease.acquire(database.name, 'crashed-execution', ttlMs);
+    const target = await changingTarget();
+    const blocked = await stepmigrate(['run', '--database-url', database.url, '--json', ...target]);
+    expect(blocked.code).toBe(4);
+    expect(outputOf(blocked).error?.message).toContain('crashed-execution');
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expires - Date.now()) + 200));
+    const reclaimed = await stepmigrate(['run', '--database-url', database.url, '--json', ...target]);
+    expect({ code: reclaimed.code, status: outputOf(reclaimed).status }).toEqual({
+      code: 0,
+      status: 'succeeded',
+    });
+  });
+
+  it('is freed by `stepmigrate repair --release-lease`, after which a run proceeds', async () => {
+    const lease = new PostgresLease(database.db, 'stepmigrate');
+    await lease.acquire(database.name, 'crashed-execution', 3_600_000);
+    const target = await changingTarget();
+    const blocked = await stepmigrate(['run', '--database-url', database.url, '--json', ...target]);
+    expect(blocked.code).toBe(4);
+    const repaired = await stepmigrate([
+      'repair',
+      '--database-url',
+      database.url,
+      '--release-lease',
+      '--reason',
+      'the run crashed with its machine',
+      '--json',
+    ]);
+    expect({ code: repaired.code, stderr: repaired.stderr }).toMatchObject({ code: 0 });
+    const run = await stepmigrate(['run', '--database-url', database.url, '--json', ...target]);
+    expect({ code: run.code, status: outputOf(run).status }).toEqual({ code: 0, status: 'succeeded' });
+  });
+});
