@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import type { ExecutionEvent } from '../../cli/local-runner/execute.ts';
 import { type LocalRunResult, runWorkflowLocally } from '../../cli/local-runner/run-workflow.ts';
 import type { LocalApprovalMode } from '../../lambdas/adapters/local-approval.ts';
 import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
@@ -65,6 +66,7 @@ async function run(
   files: Record<string, string>,
   input: Record<string, unknown> = {},
   approval: LocalApprovalMode = 'refuse',
+  onEvent?: (event: ExecutionEvent) => void,
 ): Promise<LocalRunResult> {
   migrations ??= await migrationDirectory();
   await migrations.write(files);
@@ -76,6 +78,7 @@ async function run(
     input: { requestedBy: 'e2e', ...input },
     cacheDir: CACHE_DIR,
     retryPauseMs: 300,
+    onEvent,
   });
 }
 
@@ -221,12 +224,20 @@ describe('stepmigrate run (local)', () => {
     await holder.connect();
     await holder.query('BEGIN');
     await holder.query('SELECT count(*) FROM app.accounts');
-    const release = setTimeout(() => void holder.query('ROLLBACK'), 900);
+    let released: Promise<unknown> | undefined;
+    // The other session lets go only once the migration has given up on the lock.
+    const releaseAfterLockTimeout = (event: ExecutionEvent) => {
+      if (event.type === 'StateFailed' && event.Error === 'LockTimeoutError')
+        released ??= holder.query('ROLLBACK');
+    };
     try {
       const result = await run(
         { '0001_create_accounts.sql': createAccounts, '0002_add_email.sql': addEmail },
         { lockTimeoutMs: 200 },
+        'refuse',
+        releaseAfterLockTimeout,
       );
+      expect(released).toBeDefined();
       expect(result.output?.status).toBe('succeeded');
       expect(result.output?.applied).toEqual(['0002']);
       const lockFailures = (await audit(result.executionId)).filter(
@@ -236,7 +247,7 @@ describe('stepmigrate run (local)', () => {
       expect(lockFailures[0]?.error?.message).toContain('app.accounts');
       expect((await metric('LockRetries')).at(-1)).toBe(lockFailures.length);
     } finally {
-      clearTimeout(release);
+      await released;
       await holder.end();
     }
   });
