@@ -426,7 +426,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
     }
     const policy = step.role.node.findChild('DefaultPolicy');
     Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${wildcardObjectsFinding(this, prefix)}]`,
+      id: `AwsSolutions-IAM5[Resource::${nagResourceText(this, objects)}]`,
       reason: `Backups are written as many objects under one prefix; access is limited to "${prefix}*" in the backup bucket.`,
     });
   }
@@ -519,14 +519,22 @@ function validateProps(props: MigrationWorkflowProps): Settings {
   return settings;
 }
 
-/** How cdk-nag prints `<bucket arn>/<prefix>*` in an IAM5 finding. */
-function wildcardObjectsFinding(scope: Construct, prefix: string): string {
-  const bucket = Stack.of(scope).resolve((scope as MigrationWorkflow).backupBucket.bucketArn);
-  const arn =
-    typeof bucket === 'object' && 'Fn::GetAtt' in bucket
-      ? `<${bucket['Fn::GetAtt'].join('.')}>`
-      : String(bucket);
-  return `${arn}/${prefix}*`;
+/**
+ * How cdk-nag prints a resource in an IAM5 finding id: intrinsics become `<Ref>` and
+ * `<LogicalId.Attribute>`, joins are flattened (e.g. `<BucketLogicalId.Arn>/backups/*`, or
+ * `arn:<AWS::Partition>:s3:::name/backups/*` for an imported bucket).
+ */
+function nagResourceText(scope: Construct, resource: string): string {
+  const render = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const intrinsic = value as { Ref?: string; 'Fn::GetAtt'?: string[]; 'Fn::Join'?: [string, unknown[]] };
+    if (intrinsic.Ref !== undefined) return `<${intrinsic.Ref}>`;
+    if (intrinsic['Fn::GetAtt'] !== undefined) return `<${intrinsic['Fn::GetAtt'].join('.')}>`;
+    if (intrinsic['Fn::Join'] !== undefined)
+      return intrinsic['Fn::Join'][1].map(render).join(intrinsic['Fn::Join'][0]);
+    return JSON.stringify(value);
+  };
+  return render(Stack.of(scope).resolve(resource));
 }
 
 function capitalize(step: string): string {

@@ -3,8 +3,10 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { App, type Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { StepMigrateStack } from '../../infra/stacks/stepmigrate-stack.ts';
+import { synthWorkflowStack } from './support/workflow-stack.ts';
 
 const migrationsDirectory = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -48,6 +50,20 @@ describe('cdk-nag AwsSolutions', () => {
     );
 
     expect(unacknowledged).toEqual([]);
+  });
+
+  it('finds nothing unacknowledged in a workflow given an existing backup bucket', () => {
+    const { app } = synthWorkflowStack((stack) => ({
+      backupBucket: s3.Bucket.fromBucketName(stack, 'ExistingBackups', 'orders-backups'),
+    }));
+    const workflowFindings = new AwsSolutionsChecks(app)
+      .validateScope(app)
+      .violations.filter((violation) =>
+        violation.violatingResources.some((resource) => resource.constructPath?.includes('/Workflow/')),
+      )
+      .map((violation) => violation.ruleName);
+
+    expect(workflowFindings).toEqual([]);
   });
 
   it('gives every acknowledgement a specific reason', () => {
