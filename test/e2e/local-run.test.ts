@@ -175,6 +175,12 @@ describe('stepmigrate run (local)', () => {
     expect(result.exitCode).toBe(ExitCode.ok);
     expect(await appTables()).toEqual([]);
     expect(await appliedVersions()).toEqual([]);
+    const report = (await audit(result.executionId)).find(
+      (r) => r.step === 'Report' && r.event === 'succeeded',
+    );
+    expect(report?.detail).toMatchObject({ status: 'dry_run', applied: [] });
+    expect(await metric('RunSucceeded')).toEqual([1]);
+    expect(await metric('MigrationsApplied')).toEqual([0]);
   });
 
   it('rolls back everything when the middle one of three migrations fails (exit 1)', async () => {
@@ -214,7 +220,16 @@ describe('stepmigrate run (local)', () => {
     expect(result.output?.error?.name).toBe('VerificationFailedError');
     expect(result.exitCode).toBe(ExitCode.rolledBack);
     expect(await appTables()).toEqual([]);
-    expect(events(await audit(result.executionId))).toContain('Verify:failed');
+    const records = await audit(result.executionId);
+    expect(records.find((r) => r.step === 'Verify' && r.event === 'failed')?.error?.name).toBe(
+      'VerificationFailedError',
+    );
+    expect(events(records)).toContain('Rollback:succeeded');
+    expect(await metric('RolledBack')).toEqual([1]);
+    const verifyErrors = (await metrics()).filter(
+      (m) => m.name === 'StepErrors' && m.dimensions.Step === 'Verify',
+    );
+    expect(verifyErrors).toHaveLength(1);
   });
 
   it('retries a migration blocked by another session’s lock, and succeeds once it is released', async () => {
@@ -258,6 +273,9 @@ describe('stepmigrate run (local)', () => {
     expect(result.exitCode).toBe(ExitCode.refused);
     expect(await appTables()).toEqual([]);
     expect(events(await audit(result.executionId))).toContain('Approval:failed');
+    expect(events(await audit(result.executionId))).not.toContain('Backup:started');
+    expect(await metric('RunFailed')).toEqual([1]);
+    expect(await metric('RolledBack')).toEqual([0]);
     // The lease is given back: the next run is not locked out.
     expect((await run(threeMigrations, { requireApproval: true }, 'approve')).output?.status).toBe(
       'succeeded',
@@ -274,5 +292,10 @@ describe('stepmigrate run (local)', () => {
     expect(result.output?.error?.message).toContain('HighErrorRate');
     expect(result.output?.error?.message).not.toContain('Latency');
     expect(await appTables()).toEqual([]);
+    const records = await audit(result.executionId);
+    expect(records.find((r) => r.step === 'Bake' && r.event === 'failed')?.error?.name).toBe(
+      'BakeAlarmError',
+    );
+    expect(await metric('RolledBack')).toEqual([1]);
   });
 });
