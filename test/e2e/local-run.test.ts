@@ -11,6 +11,7 @@ import { type LocalRunResult, runWorkflowLocally } from '../../cli/local-runner/
 import type { LocalApprovalMode } from '../../lambdas/adapters/local-approval.ts';
 import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
 import { LocalMetrics, type RecordedMetric } from '../../lambdas/adapters/local-metrics.ts';
+import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
 import type { AuditRecord } from '../../lambdas/ports.ts';
@@ -297,5 +298,19 @@ describe('stepmigrate run (local)', () => {
       'BakeAlarmError',
     );
     expect(await metric('RolledBack')).toEqual([1]);
+  });
+
+  it('fails fast with exit 4 while another run holds the lease, and changes nothing', async () => {
+    const otherRun = new PostgresLease(database.db, 'stepmigrate');
+    await otherRun.acquire(database.name, 'exec-other', 60_000);
+    try {
+      const result = await run(threeMigrations);
+      expect(result.output).toMatchObject({ status: 'failed', error: { name: 'LockedError' } });
+      expect(result.output?.error?.message).toContain('exec-other');
+      expect(result.exitCode).toBe(ExitCode.locked);
+      expect(await appTables()).toEqual([]);
+    } finally {
+      await otherRun.release(database.name, 'exec-other');
+    }
   });
 });
