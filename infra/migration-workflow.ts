@@ -381,13 +381,11 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
           'The ec2 network-interface actions a Lambda in a VPC needs do not support resource-level permissions.',
         );
       }
-      if (needs.lease === 'acquire') {
-        lambdaStep.allow(
-          ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
-          [this.leaseTable.tableArn],
-        );
+      // Conditional PutItem takes or renews the lease; GetItem names the holder when it is taken.
+      if (needs.lease === 'take') {
+        lambdaStep.allow(['dynamodb:PutItem', 'dynamodb:GetItem'], [this.leaseTable.tableArn]);
       } else if (needs.lease === 'release') {
-        lambdaStep.allow(['dynamodb:GetItem', 'dynamodb:DeleteItem'], [this.leaseTable.tableArn]);
+        lambdaStep.allow(['dynamodb:DeleteItem'], [this.leaseTable.tableArn]);
       }
       if (needs.readAudit) {
         lambdaStep.allow(['dynamodb:Query'], [`${this.auditTable.tableArn}/index/${AUDIT_EXECUTION_INDEX}`]);

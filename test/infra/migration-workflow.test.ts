@@ -77,9 +77,10 @@ describe('MigrationWorkflow permissions', () => {
     for (const statement of objectStatements) expect(statement.resources.join()).toContain('/backups/*');
   });
 
-  it('lets Validate take the lease and Report give it back, nobody else', () => {
-    expect(stepsAllowed(['dynamodb:PutItem'], ids.leaseTable)).toEqual(['validate']);
-    expect(stepsAllowed(['dynamodb:DeleteItem'], ids.leaseTable)).toEqual(['report', 'validate']);
+  it('lets Validate take the lease, Apply renew it and Report give it back, nobody else', () => {
+    expect(stepsAllowed(['dynamodb:PutItem'], ids.leaseTable)).toEqual(['apply', 'validate']);
+    expect(stepsAllowed(['dynamodb:DeleteItem'], ids.leaseTable)).toEqual(['report']);
+    expect(stepsAllowed(['dynamodb:UpdateItem', 'dynamodb:Scan'], ids.leaseTable)).toEqual([]);
   });
 
   it('gives the database secret only to the steps that talk to the database', () => {
@@ -166,6 +167,14 @@ describe('MigrationWorkflow functions', () => {
       expect(variables[name]).toBeDefined();
     }
     expect(variables.STEPMIGRATE_LEASE_TABLE).toBeUndefined();
+    const withLease = STEP_HANDLERS.filter((step) => {
+      const fn =
+        synthesized.template.findResources('AWS::Lambda::Function')[
+          logicalId(synthesized.stack, synthesized.workflow.functions[step])
+        ];
+      return fn?.Properties.Environment.Variables.STEPMIGRATE_LEASE_TABLE !== undefined;
+    });
+    expect(withLease.sort()).toEqual(['apply', 'report', 'validate']);
     const bake = logicalId(synthesized.stack, synthesized.workflow.functions.bake);
     expect(
       synthesized.template.findResources('AWS::Lambda::Function')[bake]!.Properties.Environment.Variables,
