@@ -68,151 +68,220 @@ const executionId = sfn.JsonPath.stringAt('$$.Execution.Id');
 const wholeState = sfn.JsonPath.objectAt('$');
 const run = sfn.JsonPath.objectAt('$.run');
 
+/** The Task states of the workflow, one per step (Apply is the Map around ApplyMigration). */
+interface StepStates {
+  validate: tasks.LambdaInvoke;
+  approval: tasks.LambdaInvoke;
+  backup: tasks.LambdaInvoke;
+  apply: sfn.Map;
+  verify: tasks.LambdaInvoke;
+  bake: tasks.LambdaInvoke;
+  rollback: tasks.LambdaInvoke;
+  report: tasks.LambdaInvoke;
+}
+
 export function buildWorkflowDefinition(
   scope: Construct,
   functions: Record<StepFunctionName, lambda.IFunction>,
   options: WorkflowDefinitionOptions = {},
 ): sfn.IChainable {
-  const invoke = (
-    id: string,
-    fn: lambda.IFunction,
-    payload: Record<string, unknown>,
-    extra: Partial<tasks.LambdaInvokeProps> = {},
-  ) =>
-    new tasks.LambdaInvoke(scope, id, {
-      stateName: id,
-      lambdaFunction: fn,
-      payload: sfn.TaskInput.fromObject(payload),
-      taskTimeout: LAMBDA_TASK_TIMEOUT,
-      ...extra,
-    });
+  const steps = {
+    ...preparationStates(scope, functions, options),
+    ...changeStates(scope, functions, options),
+    ...closingStates(scope, functions),
+  };
+  routeFailures(steps);
+  return chainSteps(scope, steps);
+}
 
-  const validate = invoke(
-    StateName.validate,
-    functions.validate,
-    { executionId, input: sfn.JsonPath.objectAt('$$.Execution.Input') },
-    // No ResultPath: the result replaces the execution input (aws-local-stepfunctions
-    // reads an explicit "$" as a key named "$").
-    { resultSelector: { 'run.$': '$.Payload' } },
-  );
-
-  const approval = invoke(
-    StateName.approval,
-    functions.approval,
-    { executionId, taskToken: sfn.JsonPath.taskToken, run },
-    {
-      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      taskTimeout: sfn.Timeout.duration(options.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT),
-      resultPath: sfn.JsonPath.DISCARD,
-    },
-  );
-
-  const backup = invoke(
-    StateName.backup,
-    functions.backup,
-    { executionId, run },
-    {
-      resultSelector: {
-        'location.$': '$.Payload.location',
-        'manifestKey.$': '$.Payload.manifestKey',
-        'tables.$': '$.Payload.tables',
-      },
-      resultPath: '$.backup',
-    },
-  );
-
-  const apply = buildApplyMap(scope, functions.apply, options.lockRetry ?? DEFAULT_LOCK_RETRY);
-
-  const verify = invoke(
-    StateName.verify,
-    functions.verify,
-    { executionId, run },
-    { resultSelector: { 'verified.$': '$.Payload.verified' }, resultPath: '$.verify' },
-  );
-
-  const bake = invoke(
-    StateName.bake,
-    functions.bake,
-    { executionId, state: wholeState },
-    {
-      resultSelector: {
-        'startedAt.$': '$.Payload.startedAt',
-        'checks.$': '$.Payload.checks',
-        'done.$': '$.Payload.done',
-        'waitSeconds.$': '$.Payload.waitSeconds',
-      },
-      resultPath: '$.bake',
-    },
-  );
-  const bakeWait = new sfn.Wait(scope, StateName.bakeWait, {
-    stateName: StateName.bakeWait,
-    time: sfn.WaitTime.secondsPath('$.bake.waitSeconds'),
+function lambdaTask(
+  scope: Construct,
+  id: string,
+  fn: lambda.IFunction,
+  payload: Record<string, unknown>,
+  props: Partial<tasks.LambdaInvokeProps> = {},
+): tasks.LambdaInvoke {
+  return new tasks.LambdaInvoke(scope, id, {
+    stateName: id,
+    lambdaFunction: fn,
+    payload: sfn.TaskInput.fromObject(payload),
+    taskTimeout: LAMBDA_TASK_TIMEOUT,
+    ...props,
   });
+}
 
-  const rollback = invoke(
-    StateName.rollback,
-    functions.rollback,
-    { executionId, state: wholeState },
-    { resultSelector: { 'rolledBack.$': '$.Payload.rolledBack' }, resultPath: '$.rollback' },
-  );
+/** Validate and Approval: nothing has changed yet. */
+function preparationStates(
+  scope: Construct,
+  functions: Record<StepFunctionName, lambda.IFunction>,
+  options: WorkflowDefinitionOptions,
+): Pick<StepStates, 'validate' | 'approval'> {
+  const input = sfn.JsonPath.objectAt('$$.Execution.Input');
+  return {
+    // No ResultPath: the result replaces the execution input (aws-local-stepfunctions reads
+    // an explicit "$" as a key named "$").
+    validate: lambdaTask(
+      scope,
+      StateName.validate,
+      functions.validate,
+      { executionId, input },
+      {
+        resultSelector: { 'run.$': '$.Payload' },
+      },
+    ),
+    approval: lambdaTask(
+      scope,
+      StateName.approval,
+      functions.approval,
+      {
+        executionId,
+        taskToken: sfn.JsonPath.taskToken,
+        run,
+      },
+      {
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        taskTimeout: sfn.Timeout.duration(options.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT),
+        resultPath: sfn.JsonPath.DISCARD,
+      },
+    ),
+  };
+}
 
-  const report = invoke(
-    StateName.report,
-    functions.report,
-    { executionId, state: wholeState, executionInput: sfn.JsonPath.objectAt('$$.Execution.Input') },
-    { outputPath: '$.Payload' },
-  );
+/** Backup, Apply, Verify and Bake: from here on a failure must be rolled back. */
+function changeStates(
+  scope: Construct,
+  functions: Record<StepFunctionName, lambda.IFunction>,
+  options: WorkflowDefinitionOptions,
+): Pick<StepStates, 'backup' | 'apply' | 'verify' | 'bake'> {
+  return {
+    backup: lambdaTask(
+      scope,
+      StateName.backup,
+      functions.backup,
+      { executionId, run },
+      {
+        resultSelector: {
+          'location.$': '$.Payload.location',
+          'manifestKey.$': '$.Payload.manifestKey',
+          'tables.$': '$.Payload.tables',
+        },
+        resultPath: '$.backup',
+      },
+    ),
+    apply: buildApplyMap(scope, functions.apply, options.lockRetry ?? DEFAULT_LOCK_RETRY),
+    verify: lambdaTask(
+      scope,
+      StateName.verify,
+      functions.verify,
+      { executionId, run },
+      {
+        resultSelector: { 'verified.$': '$.Payload.verified' },
+        resultPath: '$.verify',
+      },
+    ),
+    bake: lambdaTask(
+      scope,
+      StateName.bake,
+      functions.bake,
+      { executionId, state: wholeState },
+      {
+        resultSelector: {
+          'startedAt.$': '$.Payload.startedAt',
+          'checks.$': '$.Payload.checks',
+          'done.$': '$.Payload.done',
+          'waitSeconds.$': '$.Payload.waitSeconds',
+        },
+        resultPath: '$.bake',
+      },
+    ),
+  };
+}
 
+/** Rollback and Report. Report's result is the execution output. */
+function closingStates(
+  scope: Construct,
+  functions: Record<StepFunctionName, lambda.IFunction>,
+): Pick<StepStates, 'rollback' | 'report'> {
+  const executionInput = sfn.JsonPath.objectAt('$$.Execution.Input');
+  return {
+    rollback: lambdaTask(
+      scope,
+      StateName.rollback,
+      functions.rollback,
+      { executionId, state: wholeState },
+      {
+        resultSelector: { 'rolledBack.$': '$.Payload.rolledBack' },
+        resultPath: '$.rollback',
+      },
+    ),
+    report: lambdaTask(
+      scope,
+      StateName.report,
+      functions.report,
+      {
+        executionId,
+        state: wholeState,
+        executionInput,
+      },
+      { outputPath: '$.Payload' },
+    ),
+  };
+}
+
+function routeFailures(steps: StepStates): void {
+  const { validate, approval, backup, apply, verify, bake, rollback, report } = steps;
+  // Anything from Backup on may have changed the database: every failure goes to Rollback.
+  const toRollback: sfn.CatchProps = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
+  for (const step of [backup, apply, verify, bake]) step.addCatch(rollback, toRollback);
+  rollback.addCatch(report, { errors: [sfn.Errors.ALL], resultPath: '$.rollbackError' });
+  // Before Backup nothing has changed: report and fail.
+  validate.addCatch(report, { errors: [sfn.Errors.ALL] });
+  approval.addCatch(report, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+}
+
+function choice(scope: Construct, name: string): sfn.Choice {
+  return new sfn.Choice(scope, name, { stateName: name });
+}
+
+/** The happy path and its branches: the Choices, the bake loop, and the two end states. */
+function chainSteps(scope: Construct, steps: StepStates): sfn.IChainable {
+  const { validate, approval, backup, apply, verify, bake, rollback, report } = steps;
   const succeeded = new sfn.Succeed(scope, StateName.succeeded, { stateName: StateName.succeeded });
   const failed = new sfn.Fail(scope, StateName.failed, {
     stateName: StateName.failed,
     errorPath: '$.error.name',
     causePath: '$.error.message',
   });
-
-  // Anything from Backup on may have changed the database: every failure goes to Rollback.
-  const toRollback: sfn.CatchProps = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
-  backup.addCatch(rollback, toRollback);
-  apply.addCatch(rollback, toRollback);
-  verify.addCatch(rollback, toRollback);
-  bake.addCatch(rollback, toRollback);
-  rollback.addCatch(report, { errors: [sfn.Errors.ALL], resultPath: '$.rollbackError' });
-  // Before Backup nothing has changed: report and fail.
-  validate.addCatch(report, { errors: [sfn.Errors.ALL] });
-  approval.addCatch(report, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
-
-  const outcome = new sfn.Choice(scope, StateName.outcome, { stateName: StateName.outcome })
-    .when(
-      sfn.Condition.or(
-        sfn.Condition.stringEquals('$.status', 'succeeded'),
-        sfn.Condition.stringEquals('$.status', 'noop'),
-        sfn.Condition.stringEquals('$.status', 'dry_run'),
-      ),
-      succeeded,
-    )
-    .otherwise(failed);
-  report.next(outcome);
+  const finished = ['succeeded', 'noop', 'dry_run'].map((status) =>
+    sfn.Condition.stringEquals('$.status', status),
+  );
+  report.next(
+    choice(scope, StateName.outcome)
+      .when(sfn.Condition.or(...finished), succeeded)
+      .otherwise(failed),
+  );
   rollback.next(report);
 
-  const bakeDone = new sfn.Choice(scope, StateName.bakeDone, { stateName: StateName.bakeDone })
-    .when(sfn.Condition.booleanEquals('$.bake.done', true), report)
-    .otherwise(bakeWait.next(bake));
-  bake.next(bakeDone);
-
-  const needsBake = new sfn.Choice(scope, StateName.needsBake, { stateName: StateName.needsBake })
+  const bakeWait = new sfn.Wait(scope, StateName.bakeWait, {
+    stateName: StateName.bakeWait,
+    time: sfn.WaitTime.secondsPath('$.bake.waitSeconds'),
+  });
+  bake.next(
+    choice(scope, StateName.bakeDone)
+      .when(sfn.Condition.booleanEquals('$.bake.done', true), report)
+      .otherwise(bakeWait.next(bake)),
+  );
+  const needsBake = choice(scope, StateName.needsBake)
     .when(sfn.Condition.numberGreaterThan('$.run.input.bakeSeconds', 0), bake)
     .otherwise(report);
-
   backup.next(apply).next(verify).next(needsBake);
 
-  const needsApproval = new sfn.Choice(scope, StateName.needsApproval, { stateName: StateName.needsApproval })
+  const needsApproval = choice(scope, StateName.needsApproval)
     .when(sfn.Condition.booleanEquals('$.run.input.requireApproval', true), approval.next(backup))
     .otherwise(backup);
-
-  const hasChanges = new sfn.Choice(scope, StateName.hasChanges, { stateName: StateName.hasChanges })
+  const hasChanges = choice(scope, StateName.hasChanges)
     .when(sfn.Condition.stringEquals('$.run.status', 'pending'), needsApproval)
     .otherwise(report);
-
   return validate.next(hasChanges);
 }
 
