@@ -410,9 +410,11 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
     objects: string,
     prefix: string,
   ): void {
+    // A retried Backup deletes objects its new manifest no longer names. With versioning that
+    // only adds a delete marker: no step may delete an object version for good.
     const actions =
       access === 'write'
-        ? ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject']
+        ? ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject', 's3:DeleteObject']
         : ['s3:GetObject', 's3:GetObjectVersion'];
     step.allow(actions, [objects]);
     step.allow(['s3:ListBucket'], [this.backupBucket.bucketArn], {

@@ -70,6 +70,15 @@ describe('MigrationWorkflow permissions', () => {
     expect(stepsAllowed(['s3:GetObject'], ids.backupBucket)).toEqual(['backup', 'rollback']);
   });
 
+  it('lets no step delete a backup version for good', () => {
+    expect(
+      stepsAllowed(
+        ['s3:DeleteObjectVersion', 's3:PutLifecycleConfiguration', 's3:PutBucketVersioning'],
+        ids.backupBucket,
+      ),
+    ).toEqual([]);
+  });
+
   it('keeps bucket access under the backup prefix', () => {
     const objectStatements = statements.filter(
       (statement) => on(statement, ids.backupBucket) && statement.actions.includes('s3:GetObject'),
