@@ -13,6 +13,7 @@ import { DynamoDbLease } from '../adapters/dynamodb-lease.ts';
 import { S3BackupStore } from '../adapters/s3-backup-store.ts';
 import { SecretsManagerDatabase } from '../adapters/secrets-manager-database.ts';
 import { SnsApprovalNotifier } from '../adapters/sns-approval-notifier.ts';
+import { CancellableDatabase } from '../engine/cancellable-database.ts';
 import { DEFAULT_HISTORY_SCHEMA, type EngineContext } from '../engine/context.ts';
 import { TIMEOUT_DEFAULTS } from '../engine/input.ts';
 import { loadMigrations } from '../engine/loader/load.ts';
@@ -56,12 +57,15 @@ export function awsDependencies(env: Env): StepDependencies {
   const historySchema = env.STEPMIGRATE_HISTORY_SCHEMA || DEFAULT_HISTORY_SCHEMA;
   const dynamodb = new DynamoDBClient({});
   const cloudwatch = new CloudWatchClient({});
+  // Cancellable, so a step near its Lambda timeout can stop its statements and fail cleanly.
   const db: Database = env.STEPMIGRATE_DB_SECRET_ARN
-    ? new SecretsManagerDatabase({
-        client: new SecretsManagerClient({}),
-        secretArn: env.STEPMIGRATE_DB_SECRET_ARN,
-        name: database,
-      })
+    ? new CancellableDatabase(
+        new SecretsManagerDatabase({
+          client: new SecretsManagerClient({}),
+          secretArn: env.STEPMIGRATE_DB_SECRET_ARN,
+          name: database,
+        }),
+      )
     : notConfigured<Database>(database, 'STEPMIGRATE_DB_SECRET_ARN');
   // Engine lines go straight to CloudWatch Logs: scrub them like the middleware's own.
   const log = (line: string) => console.log(redactSecrets(line));

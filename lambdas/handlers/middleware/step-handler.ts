@@ -1,11 +1,13 @@
 // Wraps a step's work in the cross-cutting middleware, in one place for all eight steps.
-// onError runs in reverse order of `use`: the error is normalised first, then logged,
-// counted and audited under its final name.
+// onError runs in reverse order of `use`: a statement cancelled at the Lambda deadline is
+// named first, the error normalised, then logged, counted and audited under its final name.
 import middy from '@middy/core';
+import { cancelRunningStatements } from '../../engine/cancellable-database.ts';
 import type { AuditRecord, StepName } from '../../ports.ts';
 import type { StepEvent } from '../events.ts';
 import type { StepDependencies } from '../step-dependencies.ts';
 import { auditMiddleware } from './audit.ts';
+import { deadlineMiddleware } from './deadline.ts';
 import { normalizeErrorMiddleware } from './normalize-error.ts';
 import { stepLogMiddleware } from './step-log.ts';
 import { stepMetricsMiddleware } from './step-metrics.ts';
@@ -39,6 +41,13 @@ export function stepHandler<E extends StepEvent, R>(
     .use(stepMetricsMiddleware({ ...common, metrics: deps.metrics, log: deps.log }))
     .use(stepLogMiddleware({ ...common, log: deps.log }))
     .use(normalizeErrorMiddleware())
+    .use(
+      deadlineMiddleware({
+        step,
+        log: deps.log,
+        cancel: async () => cancelRunningStatements((await deps.engine()).db),
+      }),
+    )
     .handler((event) => work(event as E));
   // Lambda passes a real context; locally there is none.
   return (event, context) => handler(event, (context ?? {}) as never) as Promise<R>;
