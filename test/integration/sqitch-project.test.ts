@@ -125,4 +125,24 @@ describe('a Sqitch project on PostgreSQL', () => {
     expect(await fingerprint()).toBe(emptyFingerprint);
     expect(await appliedVersions()).toEqual([]);
   });
+  it('fails the run when a verify script raises an error, naming its line, and rolls back', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'stepmigrate-sqitch-'));
+    temporary.push(project);
+    await cp(SHOP, project, { recursive: true });
+    await writeFile(
+      join(project, 'verify/order_status.sql'),
+      "-- Verify shop:order_status on pg\n\nBEGIN;\n\nSELECT 'refunded'::shop.order_status;\n\nROLLBACK;\n",
+    );
+    const ctx = await engineContext(database.db, project);
+
+    const { run, error } = await deploy(ctx, 'latest');
+    expect(error).toMatchObject({
+      name: 'VerificationFailedError',
+      migration: 'order_status',
+      file: 'verify/order_status.sql',
+      line: 5,
+    });
+    await rollbackRun(ctx, run);
+    expect(await fingerprint()).toBe(emptyFingerprint);
+  });
 });
