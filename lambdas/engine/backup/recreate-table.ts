@@ -16,7 +16,26 @@ export async function tableExists(connection: SqlConnection, table: TableBackup)
 
 /** Runs the manifest's CREATE statements for a table that no longer exists. */
 export async function recreateTable(connection: SqlConnection, table: TableBackup): Promise<void> {
-  for (const statement of table.ddl.create) {
+  await runDdl(connection, table, table.ddl.create);
+}
+
+const partitionStatement = /^CREATE (UNLOGGED )?TABLE IF NOT EXISTS .* PARTITION OF /;
+
+/** Partitions a down section dropped or detached: their rows would have nowhere to go. */
+export async function recreateMissingPartitions(
+  connection: SqlConnection,
+  table: TableBackup,
+): Promise<void> {
+  if (!table.partitioned) return;
+  await runDdl(
+    connection,
+    table,
+    table.ddl.create.filter((statement) => partitionStatement.test(statement)),
+  );
+}
+
+async function runDdl(connection: SqlConnection, table: TableBackup, statements: string[]): Promise<void> {
+  for (const statement of statements) {
     try {
       await connection.query(statement);
     } catch (error) {

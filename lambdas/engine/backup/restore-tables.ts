@@ -16,6 +16,7 @@ import {
   addColumns,
   addMissingForeignKeys,
   missingColumns,
+  recreateMissingPartitions,
   recreateTable,
   tableExists,
 } from './recreate-table.ts';
@@ -139,7 +140,10 @@ async function restoreInTransaction(
   if (!replicaMode) await connection.query('SET CONSTRAINTS ALL DEFERRED');
   const recreated = new Set<string>();
   for (const table of tables) {
-    if (await tableExists(connection, table)) continue;
+    if (await tableExists(connection, table)) {
+      await recreateMissingPartitions(connection, table);
+      continue;
+    }
     await recreateTable(connection, table);
     recreated.add(table.name);
     deps.log?.(`recreated ${table.name} from the backup manifest`);

@@ -229,7 +229,7 @@ async function readPartitions(connection: SqlConnection, oid: number): Promise<s
        SELECT inhrelid AS child, inhparent AS parent, 1 AS depth FROM pg_inherits WHERE inhparent = $1
        UNION ALL
        SELECT i.inhrelid, i.inhparent, t.depth + 1 FROM pg_inherits i JOIN tree t ON i.inhparent = t.child)
-     SELECT format('CREATE %sTABLE %s PARTITION OF %s %s%s',
+     SELECT format('CREATE %sTABLE IF NOT EXISTS %s PARTITION OF %s %s%s',
                    CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END,
                    t.child::regclass, t.parent::regclass, pg_get_expr(c.relpartbound, c.oid),
                    CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END) AS sql

@@ -75,6 +75,18 @@ describe('partitioned tables', () => {
     expect(await scalar(target.db, "SELECT to_regclass('app.events_kind') IS NOT NULL")).toBe(true);
   });
 
+  it('recreates partitions a down section dropped, with their rows', async () => {
+    const before = await tableRows(target.db, 'app.events');
+    const summary = await backUp(['app.events']);
+    await sql(
+      target.db,
+      'DROP TABLE app.events_2025; ALTER TABLE app.events DETACH PARTITION app.events_2026; DROP TABLE app.events_2026',
+    );
+    await restoreTables({ db: target.db, store }, { manifest: summary.manifestKey });
+    expect(await tableRows(target.db, 'app.events')).toEqual(before);
+    expect(await scalar(target.db, 'SELECT count(*)::int FROM app.events_2026_click')).toBeGreaterThan(0);
+  });
+
   it('replaces rows that moved or vanished across partitions', async () => {
     const before = await tableRows(target.db, 'app.events');
     const summary = await backUp(['app.events']);
