@@ -1,0 +1,143 @@
+// A `stepmigrate run` process killed (SIGKILL) in the middle of a migration statement
+// cannot clean up after itself. What it leaves must stop the next run with a clear
+// message: its lease (exit 4, naming `repair --release-lease`), and for a statement
+// outside a transaction its dirty history row (exit 2, DirtyStateError). A transactional
+// migration leaves nothing half-applied: PostgreSQL rolls it back when the client is gone.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { readHistory } from '../../lambdas/engine/history.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { migration } from '../support/engine.ts';
+
+const CLI = join(process.cwd(), 'bin', 'stepmigrate.js');
+
+let database: TestDatabase;
+let project: string;
+
+function start(args: string[]): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], {
+    cwd: project,
+    env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function finish(child: ChildProcess): Promise<{ code: number | null; stdout: string }> {
+  let stdout = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout })));
+}
+
+async function stepmigrate(args: string[]) {
+  const result = await finish(start(args));
+  let output: { status?: string; error?: { name: string; message: string } } = {};
+  try {
+    output = JSON.parse(result.stdout);
+  } catch {
+    // not JSON: leave it empty, the assertion on the code says enough
+  }
+  return { code: result.code, output };
+}
+
+async function sessionsRunning(text: string): Promise<number> {
+  const { rows } = await database.db.withConnection((conn) =>
+    conn.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE $1 AND pid <> pg_backend_pid()',
+      [`%${text}%`],
+    ),
+  );
+  return rows[0]!.n;
+}
+
+async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Starts a run, kills it with SIGKILL once its migration statement is running, and waits for that statement to end. */
+async function crashDuringMigration(): Promise<void> {
+  const child = start(['run', '--database-url', database.url, '--json']);
+  const closed = finish(child);
+  await waitUntil('the migration statement runs', async () => (await sessionsRunning('pg_sleep(4)')) > 0);
+  child.kill('SIGKILL');
+  expect((await closed).code).toBeNull();
+  // The server finishes the orphaned statement, then notices the client is gone.
+  await waitUntil('the orphaned statement ends', async () => (await sessionsRunning('pg_sleep(4)')) === 0);
+}
+
+async function useMigration(text: string): Promise<void> {
+  await rm(join(project, 'migrations'), { recursive: true, force: true });
+  await mkdir(join(project, 'migrations'));
+  await writeFile(join(project, 'migrations', '0001_create_orders.sql'), text);
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase('crash');
+  project = await mkdtemp(join(tmpdir(), 'stepmigrate-crash-'));
+});
+afterAll(async () => {
+  await rm(project, { recursive: true, force: true });
+  await database.drop();
+});
+afterEach(async () => {
+  await database.db.withConnection((conn) =>
+    conn.query('DROP SCHEMA IF EXISTS app CASCADE; DROP SCHEMA IF EXISTS stepmigrate CASCADE'),
+  );
+});
+
+describe('a run whose process was killed mid-statement', () => {
+  it('in a transaction: nothing applied, and its lease stops the next run until released', async () => {
+    await useMigration(
+      migration({
+        up: 'CREATE SCHEMA app;\nCREATE TABLE app.orders (id bigint PRIMARY KEY);\nSELECT pg_sleep(4);',
+        down: 'DROP SCHEMA app CASCADE;',
+      }),
+    );
+    await crashDuringMigration();
+    const history = await database.db.withConnection((conn) => readHistory(conn, 'stepmigrate'));
+    expect(history).toEqual([]);
+
+    const next = await stepmigrate(['run', '--database-url', database.url, '--json']);
+    expect(next.code).toBe(4);
+    expect(next.output.error?.name).toBe('LockedError');
+    expect(next.output.error?.message).toContain('repair --release-lease');
+
+    const repaired = await stepmigrate([
+      'repair',
+      '--database-url',
+      database.url,
+      '--release-lease',
+      '--reason',
+      'the runner was killed',
+    ]);
+    expect(repaired.code).toBe(0);
+    const again = await stepmigrate(['run', '--database-url', database.url, '--json']);
+    expect({ code: again.code, status: again.output.status }).toEqual({ code: 0, status: 'succeeded' });
+  });
+
+  it('outside a transaction: its dirty row stops the next run with DirtyStateError', async () => {
+    await useMigration(
+      migration({
+        upOptions: 'transaction:false',
+        up: 'CREATE SCHEMA app;\nCREATE TABLE app.orders (id bigint PRIMARY KEY);\nSELECT pg_sleep(4);',
+        down: 'DROP SCHEMA app CASCADE;',
+      }),
+    );
+    await crashDuringMigration();
+    const history = await database.db.withConnection((conn) => readHistory(conn, 'stepmigrate'));
+    expect(history.map((r) => `${r.version}:${r.state}`)).toEqual(['0001:dirty']);
+
+    const next = await stepmigrate(['run', '--database-url', database.url, '--json']);
+    expect(next.code).toBe(2);
+    expect(next.output.error?.name).toBe('DirtyStateError');
+    expect(next.output.error?.message).toMatch(/repair/);
+  });
+});
