@@ -21,7 +21,7 @@ export interface LintAllow {
 export type LayoutName = 'native' | 'sqitch' | 'golang-migrate' | 'flyway' | 'dbmate';
 
 export interface Migration {
-  /** Identity in `schema_history`, e.g. "0004" (native) or a Sqitch change id. */
+  /** Identity in `schema_history`, e.g. "0004" (native) or a Sqitch change name (docs/adopting.md). */
   version: string;
   /** Human name, e.g. "add_email". */
   name: string;
