@@ -4,7 +4,9 @@
 import { LockedError } from '../engine/errors.ts';
 import { ensureHistory, LEASE_TABLE } from '../engine/history.ts';
 import { quoteIdent } from '../engine/sql/identifiers.ts';
-import type { Database, Lease } from '../ports.ts';
+import type { Database, Lease, SqlConnection } from '../ports.ts';
+
+const UNDEFINED_TABLE = '42P01';
 
 export class PostgresLease implements Lease {
   private readonly table: string;
@@ -18,16 +20,13 @@ export class PostgresLease implements Lease {
 
   async acquire(key: string, owner: string, ttlMs: number): Promise<void> {
     await this.db.withConnection(async (conn) => {
-      await ensureHistory(conn, this.schema);
-      const taken = await conn.query(
-        `INSERT INTO ${this.table} AS l (key, owner, expires_at)
-         VALUES ($1, $2, now() + $3 * interval '1 millisecond')
-         ON CONFLICT (key) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
-          WHERE l.owner = EXCLUDED.owner OR l.expires_at < now()
-         RETURNING owner`,
-        [key, owner, ttlMs],
-      );
-      if (taken.rowCount > 0) return;
+      const taken = await this.take(conn, key, owner, ttlMs).catch(async (error: unknown) => {
+        // The first run on a database: create the history schema, then try once more.
+        if ((error as { code?: string }).code !== UNDEFINED_TABLE) throw error;
+        await ensureHistory(conn, this.schema);
+        return this.take(conn, key, owner, ttlMs);
+      });
+      if (taken) return;
       const { rows } = await conn.query<{ owner: string; expires_at: Date }>(
         `SELECT owner, expires_at FROM ${this.table} WHERE key = $1`,
         [key],
@@ -39,6 +38,19 @@ export class PostgresLease implements Lease {
           'wait for it to finish, or if that run crashed, run `stepmigrate repair --release-lease`',
       );
     });
+  }
+
+  /** One conditional upsert: true when the lease is now ours (it was free, expired, or ours already). */
+  private async take(conn: SqlConnection, key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const taken = await conn.query(
+      `INSERT INTO ${this.table} AS l (key, owner, expires_at)
+       VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+       ON CONFLICT (key) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
+        WHERE l.owner = EXCLUDED.owner OR l.expires_at < now()
+       RETURNING owner`,
+      [key, owner, ttlMs],
+    );
+    return taken.rowCount > 0;
   }
 
   async release(key: string, owner: string): Promise<void> {
