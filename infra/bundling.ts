@@ -4,20 +4,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The state machine steps, each backed by `lambdas/handlers/<step>.ts`. */
-export const STEP_HANDLERS = [
-  'validate',
-  'approval',
-  'backup',
-  'apply',
-  'verify',
-  'bake',
-  'rollback',
-  'report',
-] as const;
-
-export type StepHandlerName = (typeof STEP_HANDLERS)[number];
-
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Where the handlers shipped with stepmigrate live. */

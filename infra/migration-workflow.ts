@@ -21,12 +21,7 @@ import { Construct } from 'constructs';
 import { AUDIT_EXECUTION_INDEX } from '../lambdas/adapters/dynamodb-schema.ts';
 import type { MetricName, StepName } from '../lambdas/ports.ts';
 import { BackupBucket } from './backup-bucket.ts';
-import {
-  BUNDLED_MIGRATIONS_DIR,
-  DEFAULT_HANDLERS_DIRECTORY,
-  STEP_HANDLERS,
-  type StepHandlerName,
-} from './bundling.ts';
+import { BUNDLED_MIGRATIONS_DIR, DEFAULT_HANDLERS_DIRECTORY } from './bundling.ts';
 import { MigrationNotifications } from './notifications.ts';
 import { type PipelineActionOptions, pipelineAction } from './pipeline-action.ts';
 import { alarmArns, StepLambda } from './step-lambda.ts';
@@ -37,6 +32,7 @@ import {
   type WorkflowDefinitionOptions,
 } from './workflow-definition.ts';
 import { METRICS_NAMESPACE, stepMigrateMetric } from './workflow-metrics.ts';
+import { STEP_FUNCTION_NAMES, type StepFunctionName } from './workflow-states.ts';
 import { createAuditTable, createLeaseTable } from './workflow-tables.ts';
 
 export interface MigrationWorkflowProps {
@@ -154,7 +150,7 @@ export interface MigrationWorkflowProps {
 /** One migration workflow for one database. */
 export class MigrationWorkflow extends Construct implements ec2.IConnectable {
   readonly stateMachine: sfn.StateMachine;
-  readonly functions: Readonly<Record<StepHandlerName, lambda.Function>>;
+  readonly functions: Readonly<Record<StepFunctionName, lambda.Function>>;
   readonly backupBucket: s3.IBucket;
   readonly backupPrefix: string;
   readonly auditTable: dynamodb.ITable;
@@ -167,7 +163,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
   readonly connections: ec2.Connections;
   readonly databaseName: string;
 
-  private readonly steps: Record<StepHandlerName, StepLambda>;
+  private readonly steps: Record<StepFunctionName, StepLambda>;
 
   constructor(scope: Construct, id: string, props: MigrationWorkflowProps) {
     super(scope, id);
@@ -205,8 +201,8 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
 
     this.steps = this.createSteps(props, settings, securityGroups);
     this.functions = Object.fromEntries(
-      STEP_HANDLERS.map((step) => [step, this.steps[step].function]),
-    ) as Record<StepHandlerName, lambda.Function>;
+      STEP_FUNCTION_NAMES.map((step) => [step, this.steps[step].function]),
+    ) as Record<StepFunctionName, lambda.Function>;
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
@@ -318,7 +314,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
     props: MigrationWorkflowProps,
     settings: Settings,
     securityGroups: ec2.ISecurityGroup[],
-  ): Record<StepHandlerName, StepLambda> {
+  ): Record<StepFunctionName, StepLambda> {
     const common: Record<string, string> = {
       STEPMIGRATE_MIGRATIONS_DIR: BUNDLED_MIGRATIONS_DIR,
       STEPMIGRATE_DATABASE: props.databaseName,
@@ -328,8 +324,8 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
       STEPMIGRATE_LOCK_TIMEOUT_MS: String(settings.lockTimeoutMs),
       STEPMIGRATE_STATEMENT_TIMEOUT_MS: String(settings.statementTimeoutMs),
     };
-    const steps = {} as Record<StepHandlerName, StepLambda>;
-    for (const step of STEP_HANDLERS) {
+    const steps = {} as Record<StepFunctionName, StepLambda>;
+    for (const step of STEP_FUNCTION_NAMES) {
       const needs = STEP_NEEDS[step];
       const environment = { ...common };
       if (needs.database) {
@@ -362,7 +358,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
 
   private grantStepPermissions(props: MigrationWorkflowProps, settings: Settings): void {
     const backupObjects = this.backupBucket.arnForObjects(`${settings.backupPrefix}*`);
-    for (const step of STEP_HANDLERS) {
+    for (const step of STEP_FUNCTION_NAMES) {
       const needs = STEP_NEEDS[step];
       const lambdaStep = this.steps[step];
       const wildcardReasons = [
@@ -442,7 +438,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
           'Execution logging (logs:CreateLogDelivery and friends) and X-Ray tracing do not support resource-level ' +
           'permissions; the state machine role gets no other wildcard.',
       },
-      ...STEP_HANDLERS.map((step) => ({
+      ...STEP_FUNCTION_NAMES.map((step) => ({
         id: `AwsSolutions-IAM5[Resource::<${stack.resolve((this.functions[step].node.defaultChild as lambda.CfnFunction).logicalId)}.Arn>:*]`,
         reason: `LambdaInvoke may call any published version or alias of the ${step} step's function, and no other function.`,
       })),

@@ -15,11 +15,11 @@ import {
   MAIN_FIELDS,
   NODE_TARGET,
   PROJECT_ROOT,
-  type StepHandlerName,
 } from './bundling.ts';
+import type { StepFunctionName } from './workflow-states.ts';
 
 export interface StepLambdaProps {
-  readonly step: StepHandlerName;
+  readonly step: StepFunctionName;
   readonly handlersDirectory: string;
   readonly migrationsDirectory: string;
   readonly environment: Record<string, string>;

@@ -1,7 +1,7 @@
 // What each step's Lambda may touch. This table IS the least-privilege design: a step gets
 // a permission only if its row asks for it (DESIGN §1.3, §3 "Least privilege").
 import { Duration } from 'aws-cdk-lib';
-import type { StepHandlerName } from './bundling.ts';
+import type { StepFunctionName } from './workflow-states.ts';
 
 export interface StepNeeds {
   /** Reads the database secret and runs inside the VPC. */
@@ -25,7 +25,7 @@ export interface StepNeeds {
 
 // Apply, Verify, Backup and Rollback get the Lambda maximum: a statement may legitimately
 // run up to statement_timeout (15 minutes by default).
-export const STEP_NEEDS: Readonly<Record<StepHandlerName, StepNeeds>> = {
+export const STEP_NEEDS: Readonly<Record<StepFunctionName, StepNeeds>> = {
   validate: { database: true, lease: 'take', timeout: Duration.minutes(5), memorySize: 1024 },
   approval: { database: false, publishApproval: true, timeout: Duration.seconds(30), memorySize: 256 },
   // gzip is CPU-bound: 1769 MB is one full vCPU.

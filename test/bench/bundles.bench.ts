@@ -5,7 +5,8 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { PROJECT_ROOT, STEP_HANDLERS, type StepHandlerName } from '../../infra/bundling.ts';
+import { PROJECT_ROOT } from '../../infra/bundling.ts';
+import { STEP_FUNCTION_NAMES, type StepFunctionName } from '../../infra/workflow-states.ts';
 import { buildStepPackage } from '../support/lambda-bundle.ts';
 
 const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
@@ -19,7 +20,7 @@ async function directoryBytes(directory: string): Promise<number> {
   return total;
 }
 
-async function bundleStep(step: StepHandlerName, outdir: string): Promise<Record<string, unknown>> {
+async function bundleStep(step: StepFunctionName, outdir: string): Promise<Record<string, unknown>> {
   const packageDir = join(outdir, step);
   const started = Date.now();
   await buildStepPackage(step, packageDir);
@@ -41,7 +42,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const outdir = await mkdtemp(join(tmpdir(), 'stepmigrate-bundles-'));
   const results: Record<string, unknown> = {};
   try {
-    for (const step of STEP_HANDLERS) {
+    for (const step of STEP_FUNCTION_NAMES) {
       try {
         results[step] = await bundleStep(step, outdir);
       } catch (error) {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { STEP_HANDLERS, type StepHandlerName } from '../../infra/bundling.ts';
+import { STEP_FUNCTION_NAMES, type StepFunctionName } from '../../infra/workflow-states.ts';
 import { allStatements, grantsAny, logicalId, roleId, type Statement } from './support/iam.ts';
 import { synthWorkflowStack, type WorkflowStack } from './support/workflow-stack.ts';
 
@@ -12,7 +12,7 @@ let ids: {
   auditTable: string;
   leaseTable: string;
   backupBucket: string;
-  roles: Record<StepHandlerName, string>;
+  roles: Record<StepFunctionName, string>;
 };
 
 beforeAll(() => {
@@ -24,15 +24,15 @@ beforeAll(() => {
     leaseTable: logicalId(stack, workflow.leaseTable),
     backupBucket: logicalId(stack, workflow.backupBucket),
     roles: Object.fromEntries(
-      STEP_HANDLERS.map((step) => [step, roleId(stack, workflow.functions[step].role)]),
-    ) as Record<StepHandlerName, string>,
+      STEP_FUNCTION_NAMES.map((step) => [step, roleId(stack, workflow.functions[step].role)]),
+    ) as Record<StepFunctionName, string>,
   };
 });
 
-const stepOfRole = (role: string) => STEP_HANDLERS.find((step) => ids.roles[step] === role) ?? role;
+const stepOfRole = (role: string) => STEP_FUNCTION_NAMES.find((step) => ids.roles[step] === role) ?? role;
 
 function roleStep(stack: WorkflowStack['stack'], workflow: WorkflowStack['workflow'], role: string): string {
-  return STEP_HANDLERS.find((step) => roleId(stack, workflow.functions[step].role) === role) ?? role;
+  return STEP_FUNCTION_NAMES.find((step) => roleId(stack, workflow.functions[step].role) === role) ?? role;
 }
 const on = (statement: Statement, id: string) =>
   statement.resources.some((resource) => resource.includes(id));
@@ -56,7 +56,7 @@ const S3_WRITES = [
 
 describe('MigrationWorkflow permissions', () => {
   it('lets every step append to the audit table and none change or delete a record', () => {
-    expect(stepsAllowed(['dynamodb:PutItem'], ids.auditTable)).toEqual([...STEP_HANDLERS].sort());
+    expect(stepsAllowed(['dynamodb:PutItem'], ids.auditTable)).toEqual([...STEP_FUNCTION_NAMES].sort());
     expect(
       stepsAllowed(
         ['dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable'],
@@ -117,14 +117,14 @@ describe('MigrationWorkflow permissions', () => {
 
   it('limits PutMetricData to the StepMigrate namespace', () => {
     const put = statements.filter((statement) => statement.actions.includes('cloudwatch:PutMetricData'));
-    expect(put).toHaveLength(STEP_HANDLERS.length);
+    expect(put).toHaveLength(STEP_FUNCTION_NAMES.length);
     for (const statement of put) {
       expect(statement.condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'StepMigrate' } });
     }
   });
 
   it('attaches no AWS managed policy to a step role', () => {
-    for (const step of STEP_HANDLERS) {
+    for (const step of STEP_FUNCTION_NAMES) {
       const role = synthesized.template.findResources('AWS::IAM::Role')[ids.roles[step]];
       expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
     }
@@ -141,13 +141,13 @@ describe('MigrationWorkflow functions', () => {
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
       },
-      STEP_HANDLERS.length,
+      STEP_FUNCTION_NAMES.length,
     );
   });
 
   it('puts the database steps, and only those, in the VPC', () => {
     const functions = synthesized.template.findResources('AWS::Lambda::Function');
-    const inVpc = STEP_HANDLERS.filter((step) => {
+    const inVpc = STEP_FUNCTION_NAMES.filter((step) => {
       const id = logicalId(synthesized.stack, synthesized.workflow.functions[step]);
       return functions[id]?.Properties.VpcConfig !== undefined;
     });
@@ -176,7 +176,7 @@ describe('MigrationWorkflow functions', () => {
       expect(variables[name]).toBeDefined();
     }
     expect(variables.STEPMIGRATE_LEASE_TABLE).toBeUndefined();
-    const withLease = STEP_HANDLERS.filter((step) => {
+    const withLease = STEP_FUNCTION_NAMES.filter((step) => {
       const fn =
         synthesized.template.findResources('AWS::Lambda::Function')[
           logicalId(synthesized.stack, synthesized.workflow.functions[step])

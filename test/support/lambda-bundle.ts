@@ -12,12 +12,12 @@ import {
   MAIN_FIELDS,
   NODE_TARGET,
   PROJECT_ROOT,
-  type StepHandlerName,
 } from '../../infra/bundling.ts';
+import type { StepFunctionName } from '../../infra/workflow-states.ts';
 
 /** Bundles `step` into `outputDir` (index.mjs, its source map, migrations/, parser WebAssembly). */
 export async function buildStepPackage(
-  step: StepHandlerName,
+  step: StepFunctionName,
   outputDir: string,
   migrationsDirectory = join(PROJECT_ROOT, 'migrations'),
 ): Promise<void> {
