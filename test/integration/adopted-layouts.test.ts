@@ -8,7 +8,13 @@ import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
 import { type LoadOptions, loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import { schemaState } from '../../lambdas/engine/schema-state.ts';
-import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../../lambdas/engine/steps.ts';
+import {
+  applyPlanStep,
+  releaseRun,
+  rollbackRun,
+  validateRun,
+  verifyRun,
+} from '../../lambdas/engine/steps.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { engineContext } from '../support/engine.ts';
 
@@ -71,6 +77,29 @@ describe('a golang-migrate project', () => {
     expect(await run(ctx, { target: '1' })).toEqual(['down 000003', 'down 000002']);
     expect(await run(ctx, { target: '0' })).toEqual(['down 000001']);
     expect(await fingerprint()).toBe(emptyFingerprint);
+  });
+});
+
+describe('a golang-migrate file with its own BEGIN/COMMIT that fails', () => {
+  it('leaves nothing behind, is not marked dirty, and the run rolls back to where it started', async () => {
+    const project = await copyOf('test/fixtures/golang-migrate/blog');
+    await writeFile(
+      join(project, '000002_add_author.up.sql'),
+      'BEGIN;\nALTER TABLE blog.posts ADD COLUMN author text;\nSELECT blog.no_such_function();\nCOMMIT;\n',
+    );
+    const ctx = await context(project);
+    const state = await validateRun(ctx, {}, `exec-${++executions}`);
+    await applyPlanStep(ctx, state, state.plan.steps[0]!);
+    await expect(applyPlanStep(ctx, state, state.plan.steps[1]!)).rejects.toMatchObject({
+      name: 'MigrationError',
+      file: '000002_add_author.up.sql',
+      line: 3,
+    });
+    await expect(rollbackRun(ctx, state)).resolves.toEqual({ rolledBack: ['000001'] });
+    await releaseRun(ctx, state);
+    expect(await fingerprint()).toBe(emptyFingerprint);
+    const history = await database.db.withConnection((conn) => readHistory(conn, 'stepmigrate'));
+    expect(history.filter((row) => row.state === 'dirty')).toEqual([]);
   });
 });
 

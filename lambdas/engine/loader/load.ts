@@ -9,6 +9,7 @@ import { loadFlywaySet } from './flyway.ts';
 import { loadGolangMigrateSet } from './golang-migrate.ts';
 import { loadNativeSet } from './native-set.ts';
 import { loadSqitchSet } from './sqitch.ts';
+import { unwrapTransactions } from './unwrap-transaction.ts';
 
 export interface LoadOptions {
   /** Which layout to read; 'auto' (the default) detects it. */
@@ -22,7 +23,7 @@ type LayoutLoader = (files: MigrationFiles) => Promise<MigrationSet>;
 const loaders: Record<LayoutName, LayoutLoader> = {
   native: loadNativeSet,
   dbmate: loadDbmateSet,
-  'golang-migrate': loadGolangMigrateSet,
+  'golang-migrate': async (files) => unwrapTransactions(await loadGolangMigrateSet(files)),
   flyway: loadFlywaySet,
   sqitch: loadSqitchSet,
 };
