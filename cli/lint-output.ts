@@ -1,7 +1,7 @@
 // How `stepmigrate lint` prints findings: for people (file:line:col  severity  rule  message,
 // then the fix), as JSON, or as GitHub Actions workflow commands that annotate the pull request.
 import type { Finding } from '../lambdas/engine/model.ts';
-import { type OutputSink, paint } from './aws/sink.ts';
+import { type OutputSink, paint } from './sink.ts';
 
 export type LintFormat = 'human' | 'json' | 'github';
 

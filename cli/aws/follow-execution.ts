@@ -9,10 +9,10 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { executionConsoleUrl } from '../../lambdas/engine/notifications/console-link.ts';
+import { type OutputSink, paint } from '../sink.ts';
 import { type ExecutionOutcome, outcomeOf } from './execution-outcome.ts';
 import { callAws } from './explain-error.ts';
 import { HistoryRenderer } from './history-renderer.ts';
-import { type OutputSink, paint } from './sink.ts';
 
 export interface FollowSettings {
   /**

@@ -6,7 +6,7 @@ import { addAwsOptions } from '../aws/aws-options.ts';
 import { type AwsConnectionOptions, createSfnClient } from '../aws/clients.ts';
 import { callAws } from '../aws/explain-error.ts';
 import { localRequester } from '../aws/requester.ts';
-import { type OutputSink, processSink } from '../aws/sink.ts';
+import { type OutputSink, processSink } from '../sink.ts';
 
 export interface ApproveOptions extends AwsConnectionOptions {
   by?: string;

@@ -9,8 +9,8 @@ import { auditTableLines } from '../aws/audit-table.ts';
 import { addAwsOptions } from '../aws/aws-options.ts';
 import { type AwsConnectionOptions, createDynamoDbClient } from '../aws/clients.ts';
 import { type AwsCall, callAws } from '../aws/explain-error.ts';
-import { parseWholeNumber } from '../aws/input-flags.ts';
-import { type OutputSink, processSink } from '../aws/sink.ts';
+import { parseWholeNumber } from '../input-flags.ts';
+import { type OutputSink, processSink } from '../sink.ts';
 
 export interface AuditOptions extends AwsConnectionOptions {
   database?: string;

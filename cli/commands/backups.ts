@@ -5,8 +5,8 @@ import { defaultRetentionDays } from '../../lambdas/adapters/local-backup-store.
 import { readManifest } from '../../lambdas/engine/backup/manifest.ts';
 import { ExitCode, InputError } from '../../lambdas/engine/errors.ts';
 import type { BackupStore, StoredObject } from '../../lambdas/ports.ts';
-import { type OutputSink, paint, processSink } from '../aws/sink.ts';
 import { type BackupSourceOptions, openBackupStore } from '../local/backup-source.ts';
+import { type OutputSink, paint, processSink } from '../sink.ts';
 
 export interface BackupsOptions {
   from?: string;

@@ -9,7 +9,6 @@ import { ExitCode, LintError } from '../../lambdas/engine/errors.ts';
 import { TIMEOUT_DEFAULTS } from '../../lambdas/engine/input.ts';
 import { lintMigrations } from '../../lambdas/engine/lint/index.ts';
 import { checkSyntax } from '../../lambdas/engine/planning.ts';
-import { type OutputSink, paint, processSink } from '../aws/sink.ts';
 import {
   addLocalOptions,
   type LocalOptions,
@@ -17,6 +16,7 @@ import {
   resolveDatabaseUrl,
 } from '../local/project.ts';
 import { createScratchDatabase } from '../local/scratch-database.ts';
+import { type OutputSink, paint, processSink } from '../sink.ts';
 
 const PHASE_WORDS: Record<CheckEvent['phase'], string> = {
   apply: 'applied',

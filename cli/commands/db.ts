@@ -4,8 +4,8 @@
 import { Command } from 'commander';
 import { redactUrl } from '../../lambdas/adapters/pg-database.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
-import { type OutputSink, processSink } from '../aws/sink.ts';
 import { ensureLocalDatabase, localStateDir, stopEmbeddedPostgres } from '../local/embedded-postgres.ts';
+import { type OutputSink, processSink } from '../sink.ts';
 
 export async function dbStart(projectDir: string, sink: OutputSink, showPassword = false): Promise<ExitCode> {
   const local = await ensureLocalDatabase(projectDir);

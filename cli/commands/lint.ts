@@ -11,8 +11,8 @@ import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import { parseNativeMigration } from '../../lambdas/engine/loader/native.ts';
 import type { Finding, LayoutName, Migration } from '../../lambdas/engine/model.ts';
 import { loadSqlParser, syntaxErrorMessage } from '../../lambdas/engine/sql/parse.ts';
-import { type OutputSink, processSink } from '../aws/sink.ts';
 import { type LintFormat, printFindings, summarize } from '../lint-output.ts';
+import { type OutputSink, processSink } from '../sink.ts';
 
 export interface LintCommandOptions {
   migrations: string;

@@ -10,7 +10,7 @@ import {
   nextNativeVersion,
 } from '../../lambdas/engine/loader/new-migration.ts';
 import { nativeMigrationTemplate } from '../../lambdas/engine/loader/template.ts';
-import { type OutputSink, processSink } from '../aws/sink.ts';
+import { type OutputSink, processSink } from '../sink.ts';
 
 export interface NewMigrationOptions {
   migrations: string;

@@ -7,9 +7,9 @@ import {
   addExecutionInputOptions,
   type ExecutionInputFlags,
   executionInputFromFlags,
-} from '../aws/input-flags.ts';
-import { type OutputSink, paint, processSink } from '../aws/sink.ts';
+} from '../input-flags.ts';
 import { addLocalOptions, type LocalOptions, openLocalEngine } from '../local/project.ts';
+import { type OutputSink, paint, processSink } from '../sink.ts';
 
 export function renderPlan(run: RunState, sink: OutputSink): void {
   const { plan } = run;

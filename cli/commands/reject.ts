@@ -7,7 +7,7 @@ import { addAwsOptions } from '../aws/aws-options.ts';
 import { type AwsConnectionOptions, createSfnClient } from '../aws/clients.ts';
 import { callAws } from '../aws/explain-error.ts';
 import { localRequester } from '../aws/requester.ts';
-import { type OutputSink, processSink } from '../aws/sink.ts';
+import { type OutputSink, processSink } from '../sink.ts';
 import { TASK_TOKEN_RESOURCE } from './approve.ts';
 
 export interface RejectOptions extends AwsConnectionOptions {

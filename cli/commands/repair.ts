@@ -6,8 +6,8 @@ import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
 import { ExitCode, InputError } from '../../lambdas/engine/errors.ts';
 import { type RepairDecision, repair } from '../../lambdas/engine/repair.ts';
 import type { AuditLog } from '../../lambdas/ports.ts';
-import { type OutputSink, processSink } from '../aws/sink.ts';
 import { addLocalOptions, type LocalOptions, openLocalEngine } from '../local/project.ts';
+import { type OutputSink, processSink } from '../sink.ts';
 
 export interface RepairOptions extends LocalOptions {
   mark?: 'applied' | 'rolled_back';

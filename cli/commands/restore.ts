@@ -4,9 +4,9 @@ import type { Command } from 'commander';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { type RestoreResult, restoreTables } from '../../lambdas/engine/backup/restore-tables.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
-import { type OutputSink, paint, processSink } from '../aws/sink.ts';
 import { type BackupSourceOptions, openBackupSource } from '../local/backup-source.ts';
 import { resolveDatabaseUrl } from '../local/project.ts';
+import { type OutputSink, paint, processSink } from '../sink.ts';
 
 export interface RestoreOptions {
   from: string;

@@ -9,7 +9,7 @@ import {
   addExecutionInputOptions,
   type ExecutionInputFlags,
   executionInputFromFlags,
-} from '../aws/input-flags.ts';
+} from '../input-flags.ts';
 import { addLocalOptions, type LocalOptions, resolveDatabaseUrl } from '../local/project.ts';
 import { progressPrinter } from '../local-runner/progress.ts';
 import { type LocalRunResult, runWorkflowLocally } from '../local-runner/run-workflow.ts';

@@ -9,14 +9,14 @@ import { type AwsConnectionOptions, createSfnClient, withRegionOf } from '../aws
 import { executionNameFor } from '../aws/execution-name.ts';
 import { callAws } from '../aws/explain-error.ts';
 import { type FollowSettings, followExecution, outcomeJson } from '../aws/follow-execution.ts';
+import { localRequester } from '../aws/requester.ts';
+import { resolveStateMachineArn } from '../aws/resolve-state-machine.ts';
 import {
   addExecutionInputOptions,
   type ExecutionInputFlags,
   executionInputFromFlags,
-} from '../aws/input-flags.ts';
-import { localRequester } from '../aws/requester.ts';
-import { resolveStateMachineArn } from '../aws/resolve-state-machine.ts';
-import { type OutputSink, processSink } from '../aws/sink.ts';
+} from '../input-flags.ts';
+import { type OutputSink, processSink } from '../sink.ts';
 
 export interface StartOptions extends ExecutionInputFlags, AwsConnectionOptions {
   stateMachine: string;

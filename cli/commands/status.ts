@@ -5,8 +5,8 @@ import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
 import { computeStatus, type DatabaseStatus } from '../../lambdas/engine/status.ts';
-import { type OutputSink, paint, processSink } from '../aws/sink.ts';
 import { addLocalOptions, type LocalOptions, openLocalEngine } from '../local/project.ts';
+import { type OutputSink, paint, processSink } from '../sink.ts';
 
 export async function readStatus(ctx: EngineContext): Promise<DatabaseStatus> {
   const history = await ctx.db.withConnection((conn) => readHistory(conn, ctx.historySchema));

@@ -5,7 +5,7 @@ import type { ExitCode } from '../../lambdas/engine/errors.ts';
 import { addAwsOptions } from '../aws/aws-options.ts';
 import { type AwsConnectionOptions, createSfnClient, withRegionOf } from '../aws/clients.ts';
 import { type FollowSettings, followExecution, outcomeJson } from '../aws/follow-execution.ts';
-import { type OutputSink, processSink } from '../aws/sink.ts';
+import { type OutputSink, processSink } from '../sink.ts';
 
 export interface WatchOptions extends AwsConnectionOptions {
   json?: boolean;

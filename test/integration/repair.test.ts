@@ -1,8 +1,8 @@
 // `stepmigrate repair` on a real PostgreSQL: a dirty migration, marked after a person fixed
 // the database, lets the next run go on, and the decision lands in the audit log.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { bufferSink } from '../../cli/aws/sink.ts';
 import { repairCommand } from '../../cli/commands/repair.ts';
+import { bufferSink } from '../../cli/sink.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
 import { applyPlanStep, releaseRun, validateRun } from '../../lambdas/engine/steps.ts';
 import type { AuditLog, AuditRecord } from '../../lambdas/ports.ts';

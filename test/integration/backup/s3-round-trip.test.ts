@@ -2,9 +2,9 @@
 // restore it with the CLI commands from its s3:// URI.
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { bufferSink } from '../../../cli/aws/sink.ts';
 import { backupsCommand } from '../../../cli/commands/backups.ts';
 import { restoreCommand } from '../../../cli/commands/restore.ts';
+import { bufferSink } from '../../../cli/sink.ts';
 import { S3BackupStore } from '../../../lambdas/adapters/s3-backup-store.ts';
 import { backupTables } from '../../../lambdas/engine/backup/backup-tables.ts';
 import type { BackupSummary } from '../../../lambdas/engine/run-state.ts';

@@ -13,7 +13,7 @@ import {
   type SFNClientResolvedConfig,
 } from '@aws-sdk/client-sfn';
 import type { AwsStub } from 'aws-sdk-client-mock';
-import { bufferSink } from '../../../cli/aws/sink.ts';
+import { bufferSink } from '../../../cli/sink.ts';
 import type { RunOutput } from '../../../lambdas/engine/run-state.ts';
 
 export const REGION = 'eu-west-1';

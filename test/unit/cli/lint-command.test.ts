@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { bufferSink } from '../../../cli/aws/sink.ts';
 import { lintCommand } from '../../../cli/commands/lint.ts';
 import { githubAnnotation } from '../../../cli/lint-output.ts';
+import { bufferSink } from '../../../cli/sink.ts';
 import { ExitCode } from '../../../lambdas/engine/errors.ts';
 
 const ADD_FK = [

@@ -3,8 +3,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { bufferSink } from '../../../cli/aws/sink.ts';
 import { createMigration, newCommand } from '../../../cli/commands/new.ts';
+import { bufferSink } from '../../../cli/sink.ts';
 import { loadMigrations } from '../../../lambdas/engine/loader/load.ts';
 
 describe('stepmigrate new', () => {

@@ -1,6 +1,6 @@
 // Where a command writes. Commands take a sink instead of touching process.stdout, so tests
 // read what a user would have seen without spawning a process.
-import { useColour } from '../output.ts';
+import { useColour } from './output.ts';
 
 export interface OutputSink {
   /** One line of normal output (stdout). */

@@ -3,8 +3,8 @@
 // defaults stay in charge of the rest; parseExecutionInput then checks the result exactly
 // as the Validate step will.
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseExecutionInput } from '../../lambdas/engine/input.ts';
-import type { ExecutionInput } from '../../lambdas/engine/run-state.ts';
+import { parseExecutionInput } from '../lambdas/engine/input.ts';
+import type { ExecutionInput } from '../lambdas/engine/run-state.ts';
 
 export interface ExecutionInputFlags {
   target?: string;
