@@ -25,7 +25,8 @@ export function renderStatus(status: DatabaseStatus, ctx: EngineContext, sink: O
           ? paint(sink, 'red', 'DIRTY')
           : paint(sink, 'yellow', m.state === 'rolled_back' ? 'rolled back' : 'pending');
     const when = m.appliedAt ? `  ${m.appliedAt.replace('T', ' ').slice(0, 19)}  ${m.appliedBy ?? ''}` : '';
-    sink.out(`  ${m.version}  ${m.name.padEnd(32)} ${state}${m.state === 'pending' ? '' : when}`);
+    const name = m.name === m.version ? '' : m.name; // Sqitch changes are named by their version
+    sink.out(`  ${m.version}  ${name.padEnd(32)} ${state}${m.state === 'pending' ? '' : when}`);
   }
   for (const row of status.dirty) {
     sink.out(

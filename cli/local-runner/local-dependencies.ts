@@ -1,21 +1,19 @@
 // The step dependencies of a local run: the target database over pg, the run lease in
 // that database, and files under `<project>/.stepmigrate/` for backups, audit, metrics
 // and alarms. The handlers are the same ones the Lambdas run.
-import { userInfo } from 'node:os';
 import { LocalAlarmReader } from '../../lambdas/adapters/local-alarms.ts';
 import { LocalApproval, type LocalApprovalMode } from '../../lambdas/adapters/local-approval.ts';
 import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
 import { LocalBackupStore } from '../../lambdas/adapters/local-backup-store.ts';
 import { LocalMetrics } from '../../lambdas/adapters/local-metrics.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
-import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
-import { DEFAULT_HISTORY_SCHEMA, type EngineContext } from '../../lambdas/engine/context.ts';
-import { TIMEOUT_DEFAULTS } from '../../lambdas/engine/input.ts';
+import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { LayoutName } from '../../lambdas/engine/model.ts';
 import { engineSteps } from '../../lambdas/handlers/engine-steps.ts';
 import { redactSecrets } from '../../lambdas/handlers/middleware/redact.ts';
 import type { EngineSteps, StepDependencies } from '../../lambdas/handlers/step-dependencies.ts';
+import { localEngineContext } from '../local/project.ts';
 
 export interface LocalRunSettings {
   projectDir: string;
@@ -52,19 +50,17 @@ async function alarmNamesInFile(reader: LocalAlarmReader): Promise<string[]> {
 
 export async function localDependencies(settings: LocalRunSettings): Promise<LocalDependencies> {
   const db = new PgDatabase(settings.databaseUrl);
-  const historySchema = settings.historySchema ?? DEFAULT_HISTORY_SCHEMA;
   const sink = settings.log;
   const log = sink ? (line: string) => sink(redactSecrets(line)) : () => undefined;
   let engine: Promise<EngineContext> | undefined;
-  const buildEngine = async (): Promise<EngineContext> => ({
-    db,
-    migrations: await loadMigrations(settings.migrationsDir, { layout: settings.layout ?? 'auto' }),
-    historySchema,
-    defaults: { ...TIMEOUT_DEFAULTS },
-    actor: userInfo().username,
-    lease: new PostgresLease(db, historySchema),
-    log,
-  });
+  const buildEngine = async (): Promise<EngineContext> =>
+    localEngineContext({
+      db,
+      migrations: await loadMigrations(settings.migrationsDir, { layout: settings.layout ?? 'auto' }),
+      projectDir: settings.projectDir,
+      historySchema: settings.historySchema,
+      log,
+    });
   const auditLog = LocalAuditLog.forProject(settings.projectDir);
   const metrics = LocalMetrics.forProject(settings.projectDir);
   const alarms = LocalAlarmReader.forProject(settings.projectDir);

@@ -8,6 +8,7 @@ import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { DEFAULT_HISTORY_SCHEMA } from '../../lambdas/engine/context.ts';
 import { TIMEOUT_DEFAULTS } from '../../lambdas/engine/input.ts';
+import { loadLintConfig } from '../../lambdas/engine/lint/index.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { LayoutName, MigrationSet } from '../../lambdas/engine/model.ts';
 import { ensureLocalDatabase } from './embedded-postgres.ts';
@@ -49,6 +50,31 @@ export function loadProjectMigrations(
   return loadMigrations(options.migrations, { layout: options.layout ?? 'auto' });
 }
 
+export interface LocalEngineSettings {
+  db: PgDatabase;
+  migrations: MigrationSet;
+  /** Where `stepmigrate.json` (lint rule settings) is looked for. */
+  projectDir: string;
+  historySchema?: string;
+  log?: (line: string) => void;
+}
+
+/** The engine context every local command and the local runner use: one recipe, so they agree. */
+export async function localEngineContext(settings: LocalEngineSettings): Promise<EngineContext> {
+  const historySchema =
+    settings.historySchema ?? process.env.STEPMIGRATE_HISTORY_SCHEMA ?? DEFAULT_HISTORY_SCHEMA;
+  return {
+    db: settings.db,
+    migrations: settings.migrations,
+    historySchema,
+    defaults: { ...TIMEOUT_DEFAULTS },
+    actor: `${userInfo().username}@local`,
+    lease: new PostgresLease(settings.db, historySchema),
+    lintConfig: await loadLintConfig(settings.projectDir),
+    log: settings.log,
+  };
+}
+
 export interface LocalEngine {
   ctx: EngineContext;
   db: PgDatabase;
@@ -62,14 +88,6 @@ export async function openLocalEngine(
 ): Promise<LocalEngine> {
   const migrations = await loadProjectMigrations(options);
   const db = new PgDatabase(await resolveDatabaseUrl(options));
-  const ctx: EngineContext = {
-    db,
-    migrations,
-    historySchema: process.env.STEPMIGRATE_HISTORY_SCHEMA ?? DEFAULT_HISTORY_SCHEMA,
-    defaults: { ...TIMEOUT_DEFAULTS },
-    actor: `${userInfo().username}@local`,
-    lease: new PostgresLease(db, process.env.STEPMIGRATE_HISTORY_SCHEMA ?? DEFAULT_HISTORY_SCHEMA),
-    log,
-  };
+  const ctx = await localEngineContext({ db, migrations, projectDir: process.cwd(), log });
   return { ctx, db, close: () => db.close() };
 }

@@ -131,6 +131,9 @@ async function runStatementByStatement(conn: SqlConnection, run: SectionRun, sec
       } catch (error) {
         const failure = sectionError(run, section, statement.sql, statement.line, error, statement.column);
         const progress = `statement ${index + 1} of ${statements.length} failed; statements before it had completed`;
+        // A script with its own BEGIN leaves an aborted transaction open: end it, or the dirty
+        // row below could not be written. Outside a transaction this is only a warning.
+        await conn.query('ROLLBACK').catch(() => undefined);
         await writeHistory(
           conn,
           run.historySchema,

@@ -28,8 +28,9 @@ const integerFields: Record<'lockTimeoutMs' | 'statementTimeoutMs' | 'bakeSecond
 
 const booleanFields = ['dryRun', 'requireApproval', 'allowIrreversible'] as const;
 
-// A target names a version, "latest", "0", a Sqitch change or "@tag": no spaces, no quotes.
-const TARGET_PATTERN = /^@?[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/;
+// A target names a version, "latest", "0", a Sqitch change (which may contain "/") or "@tag":
+// no spaces, no quotes.
+const TARGET_PATTERN = /^@?[A-Za-z0-9][A-Za-z0-9_.:@/-]{0,127}$/;
 // A database name is used in metric dimensions, audit keys and backup object keys.
 const DATABASE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const REQUESTED_BY_MAX = 256;
