@@ -109,7 +109,7 @@ export async function applyPlanStep(ctx: EngineContext, run: RunState, step: Pla
         historySchema: ctx.historySchema,
         executionId: run.executionId,
         actor: ctx.actor,
-      });
+      }).catch((error: unknown) => recordWhyDirty(ctx, run, migration, step, error));
       return {
         version: step.version,
         direction: step.direction,
@@ -118,6 +118,41 @@ export async function applyPlanStep(ctx: EngineContext, run: RunState, step: Pla
       };
     }),
   );
+}
+
+/**
+ * A section outside a transaction records why it is dirty on its own connection; when that
+ * connection is what failed, the row would only say "section started". Say which statement
+ * failed, on a fresh connection, so the operator knows where to look.
+ */
+async function recordWhyDirty(
+  ctx: EngineContext,
+  run: RunState,
+  migration: Migration,
+  step: PlanStep,
+  error: unknown,
+): Promise<never> {
+  const section = step.direction === 'up' ? migration.up : migration.down;
+  if (section && !section.transaction && error instanceof MigrationError) {
+    await ctx.db
+      .withConnection(async (conn) => {
+        const row = (await readHistory(conn, ctx.historySchema)).find((r) => r.version === migration.version);
+        // Only a row this run already marked dirty: a section that never started stays clean.
+        if (row?.state !== 'dirty' || row.executionId !== run.executionId) return;
+        await writeHistory(conn, ctx.historySchema, {
+          version: migration.version,
+          name: migration.name,
+          checksum: migration.checksum,
+          state: 'dirty',
+          direction: step.direction,
+          actor: ctx.actor,
+          executionId: run.executionId,
+          message: error.message,
+        });
+      })
+      .catch(() => undefined);
+  }
+  throw error;
 }
 
 function assertStepStillPending(migration: Migration, step: PlanStep, row: HistoryEntry | undefined): void {

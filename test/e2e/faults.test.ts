@@ -244,6 +244,10 @@ describe('a run killed at any step leaves the database at the start, at the targ
     expect(after.leases).toEqual([]);
     if (outcome === 'flagged') {
       expect(run.output?.error?.message).toMatch(/manual action needed|fix it by hand/);
+      // The dirty row says where it stopped, even when the connection that failed was the one that would have said so.
+      const dirty = after.history.filter((r) => r.state === 'dirty');
+      expect(dirty).toHaveLength(1);
+      expect(dirty[0]!.message).toMatch(/statement \d+ of \d+ failed|rollback of .* stopped here/);
       const next = await runWorkflow({ databaseUrl: database.url, migrationsDir: directory.path });
       expect(next.exitCode).toBe(2);
       expect(next.output?.error?.name).toMatch(/DirtyStateError|ChecksumMismatchError|PreflightError/);
