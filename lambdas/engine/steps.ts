@@ -236,6 +236,7 @@ export async function rollbackRun(
   const problems: string[] = [];
   const destroyedTables = new Set<string>();
   let stoppedAt: StoppedRollback | undefined;
+  let destroyedBy: DestroyedData['by'] | undefined;
   await ctx.db.withConnection((conn) =>
     withAdvisoryLock(conn, ctx.historySchema, async () => {
       const history = await readHistory(conn, ctx.historySchema);
@@ -252,7 +253,9 @@ export async function rollbackRun(
         try {
           await undoStep(ctx, conn, run, migration, step);
           rolledBack.push(step.version);
-          for (const table of tablesToRestore(migration, step)) destroyedTables.add(table);
+          const destroyed = tablesToRestore(migration, step);
+          for (const table of destroyed) destroyedTables.add(table);
+          if (destroyed.length > 0) destroyedBy ??= { migration, step };
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
           problems.push(`${label(migration)}: ${reason}`);
@@ -262,18 +265,11 @@ export async function rollbackRun(
       }
     }),
   );
+  const unfinished = problems.length > 0;
   if (stoppedAt) problems.push(...(await markRollbackStopped(ctx, run, stoppedAt)));
-  if (problems.length === 0 && destroyedTables.size > 0) {
-    const tables = [...destroyedTables].sort();
-    if (!backup || !restorer) problems.push(`no backup to restore ${tables.join(', ')} from`);
-    else {
-      ctx.log?.(`restoring data of ${tables.join(', ')} from ${backup.location}`);
-      await restorer
-        .restoreTables(backup, tables)
-        .catch((e: unknown) =>
-          problems.push(`restoring ${tables.join(', ')}: ${e instanceof Error ? e.message : String(e)}`),
-        );
-    }
+  if (destroyedBy) {
+    const destroyed = { tables: [...destroyedTables].sort(), by: destroyedBy };
+    problems.push(...(await restoreDestroyedData(ctx, run, destroyed, unfinished, backup, restorer)));
   }
   if (problems.length === 0) problems.push(...(await schemaDifferences(ctx, run)));
   if (problems.length > 0) {
@@ -297,6 +293,22 @@ interface StoppedRollback {
  */
 async function markRollbackStopped(ctx: EngineContext, run: RunState, stopped: StoppedRollback) {
   const { migration, step, reason } = stopped;
+  return markDirty(
+    ctx,
+    run,
+    migration,
+    step,
+    `rollback of ${run.executionId} stopped here (${reason}); check whether ${label(migration)} is applied, then run \`stepmigrate repair\``,
+  );
+}
+
+async function markDirty(
+  ctx: EngineContext,
+  run: RunState,
+  migration: Migration,
+  step: PlanStep,
+  message: string,
+): Promise<string[]> {
   try {
     await ctx.db.withConnection((conn) =>
       writeHistory(conn, ctx.historySchema, {
@@ -307,7 +319,7 @@ async function markRollbackStopped(ctx: EngineContext, run: RunState, stopped: S
         direction: step.direction,
         actor: ctx.actor,
         executionId: run.executionId,
-        message: `rollback of ${run.executionId} stopped here (${reason}); check whether ${label(migration)} is applied, then run \`stepmigrate repair\``,
+        message,
       }),
     );
     return [`${label(migration)} is marked dirty until repaired`];
@@ -316,6 +328,48 @@ async function markRollbackStopped(ctx: EngineContext, run: RunState, stopped: S
       `${label(migration)} could not be marked dirty either (${error instanceof Error ? error.message : String(error)})`,
     ];
   }
+}
+
+interface DestroyedData {
+  tables: string[];
+  /** The newest undone migration whose undoing left rows to restore. */
+  by: { migration: Migration; step: PlanStep };
+}
+
+/**
+ * Undoing a migration cannot bring back the rows it destroyed; the backup does. When that
+ * restore cannot happen (the rollback stopped, there is no backup, reading it failed), the
+ * rows are still in the backup: say how to restore them, and mark the migration dirty so no
+ * later run re-applies it, destroying them again, before a person has looked.
+ */
+async function restoreDestroyedData(
+  ctx: EngineContext,
+  run: RunState,
+  destroyed: DestroyedData,
+  rollbackStopped: boolean,
+  backup?: BackupSummary,
+  restorer?: DataRestorer,
+): Promise<string[]> {
+  const tables = destroyed.tables.join(', ');
+  let failure = 'not restored because the rollback stopped';
+  if (!rollbackStopped && (!backup || !restorer)) failure = 'there is no backup to restore them from';
+  else if (!rollbackStopped && backup && restorer) {
+    ctx.log?.(`restoring data of ${tables} from ${backup.location}`);
+    try {
+      await restorer.restoreTables(backup, destroyed.tables);
+      return [];
+    } catch (error) {
+      failure = `restoring them failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  const command = backup
+    ? `; restore them with \`stepmigrate restore --from ${backup.location} ${destroyed.tables.map((t) => `--table ${t}`).join(' ')}\``
+    : '';
+  const problem = `rows of ${tables} that the undone migrations destroyed are missing (${failure})${command}`;
+  if (rollbackStopped) return [problem];
+  const { migration, step } = destroyed.by;
+  const repair = `then run \`stepmigrate repair ${migration.version} --mark rolled_back\``;
+  return [problem, ...(await markDirty(ctx, run, migration, step, `rolled back, but ${problem}; ${repair}`))];
 }
 
 /** What undoing this execution means: revert what it applied, re-apply what it reverted. */

@@ -4,6 +4,7 @@
 // state (schema fingerprint and table data), or flagged (exit 3, RollbackFailedError, dirty
 // row) with a message that says what to do. Runs go through the local runner: the
 // synthesized definition with its Retry/Catch, the real handlers and middleware.
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,9 +36,16 @@ const files = {
     down: 'DROP INDEX CONCURRENTLY IF EXISTS app.accounts_note_idx;',
     verify: 'SELECT pg_sleep(0.33);',
   }),
+  '0003_drop_balance.sql': `-- lint:allow ban-drop-column no code reads app.accounts.balance any more\n${migration(
+    {
+      up: 'ALTER TABLE app.accounts DROP COLUMN balance;',
+      down: 'ALTER TABLE app.accounts ADD COLUMN balance numeric;',
+    },
+  )}`,
 };
 
 let directory: MigrationDirectory;
+let startRowsDigest: string;
 let start: DatabaseSnapshot;
 let target: DatabaseSnapshot;
 const databases: TestDatabase[] = [];
@@ -49,11 +57,39 @@ async function seededDatabase(label: string): Promise<TestDatabase> {
   await database.db.withConnection((conn) =>
     conn.query(
       `CREATE SCHEMA app;
-       CREATE TABLE app.accounts (id bigint PRIMARY KEY, email text NOT NULL, balance numeric NOT NULL);
+       CREATE TABLE app.accounts (id bigint PRIMARY KEY, email text NOT NULL, balance numeric);
        INSERT INTO app.accounts SELECT g, 'user' || g || '@example.com', g * 1.5 FROM generate_series(1, ${ROWS}) g;`,
     ),
   );
   return database;
+}
+
+/** The rows as they were before any migration: the columns the start state has. */
+async function startRows(database: TestDatabase): Promise<string> {
+  const { rows } = await database.db.withConnection((conn) =>
+    conn.query<{ digest: string }>(
+      `SELECT md5(string_agg(format('%s,%s,%s', id, email, balance), E'\\n' ORDER BY id)) AS digest FROM app.accounts`,
+    ),
+  );
+  return rows[0]!.digest;
+}
+
+function cli(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'stepmigrate.js'), ...args], {
+      cwd,
+      env: { ...process.env, NODE_OPTIONS: '', NO_COLOR: '1' },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
 }
 
 const sleeping = (seconds: string) => (sql: string) => sql.includes(`pg_sleep(${seconds})`);
@@ -97,6 +133,18 @@ function failingStore(store: BackupStore): BackupStore {
       throw new Error(`simulated store outage while writing ${key}: connection reset by peer`);
     },
     get: (key) => store.get(key),
+    list: (prefix) => store.list(prefix),
+    delete: (keys) => store.delete(keys),
+  };
+}
+
+/** A store that keeps what Backup writes but cannot give it back, as during an outage. */
+function unreadableStore(store: BackupStore): BackupStore {
+  return {
+    put: (key, body) => store.put(key, body),
+    get: async (key) => {
+      throw new Error(`simulated store outage while reading ${key}: service unavailable`);
+    },
     list: (prefix) => store.list(prefix),
     delete: (keys) => store.delete(keys),
   };
@@ -165,6 +213,13 @@ const cases: FaultCase[] = [
     exitCode: 3,
   },
   {
+    name: 'Rollback: the backup cannot be read back to restore a dropped column',
+    faults: [{ match: sleeping('0.33'), afterMs: 150 }],
+    backupStore: unreadableStore,
+    expected: ['flagged'],
+    exitCode: 3,
+  },
+  {
     name: 'Audit log fails from Apply on',
     auditLog: auditFailingFrom('Apply'),
     expected: ['start'],
@@ -188,6 +243,7 @@ beforeAll(async () => {
   directory = await migrationDirectory(files);
   const reference = await seededDatabase('faults_reference');
   start = await snapshot(reference.db, TABLES);
+  startRowsDigest = await startRows(reference);
   const run = await runWorkflow({ databaseUrl: reference.url, migrationsDir: directory.path });
   expect({ status: run.output?.status, failure: run.failure, error: run.output?.error }).toEqual({
     status: 'succeeded',
@@ -238,8 +294,22 @@ describe('a run killed at any step leaves the database at the start, at the targ
     if (testCase.faults) expect(faulty?.killed).toHaveLength(testCase.faults.length);
     expect(testCase.expected).toContain(outcome);
     expect(run.exitCode).toBe(testCase.exitCode);
-    // The table's rows are never lost: start or target data, whatever the outcome.
-    expect([start.data['app.accounts'], target.data['app.accounts']]).toContain(after.data['app.accounts']);
+    // The table's rows are never lost: start or target data, or for a flagged run the
+    // start rows either still there or brought back by the restore command it printed.
+    if (outcome !== 'flagged') {
+      expect([start.data['app.accounts'], target.data['app.accounts']]).toContain(after.data['app.accounts']);
+    } else if ((await startRows(database)) !== startRowsDigest) {
+      const command = /`stepmigrate (restore --from \S+(?: --table \S+)+)`/.exec(
+        run.output?.error?.message ?? '',
+      );
+      expect(command).not.toBeNull();
+      const restored = await cli(
+        [...command![1]!.split(' '), '--database-url', database.url],
+        run.projectDir,
+      );
+      expect(restored.code).toBe(0);
+      expect(await startRows(database)).toBe(startRowsDigest);
+    }
     // The lease is given back, so the next run is not blocked by this one.
     expect(after.leases).toEqual([]);
     if (outcome === 'flagged') {
@@ -247,7 +317,9 @@ describe('a run killed at any step leaves the database at the start, at the targ
       // The dirty row says where it stopped, even when the connection that failed was the one that would have said so.
       const dirty = after.history.filter((r) => r.state === 'dirty');
       expect(dirty).toHaveLength(1);
-      expect(dirty[0]!.message).toMatch(/statement \d+ of \d+ failed|rollback of .* stopped here/);
+      expect(dirty[0]!.message).toMatch(
+        /statement \d+ of \d+ failed|rollback of .* stopped here|rolled back, but rows of/,
+      );
       const next = await runWorkflow({ databaseUrl: database.url, migrationsDir: directory.path });
       expect(next.exitCode).toBe(2);
       expect(next.output?.error?.name).toMatch(/DirtyStateError|ChecksumMismatchError|PreflightError/);

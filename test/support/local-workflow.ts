@@ -32,6 +32,8 @@ export interface PortOverrides {
 
 export interface WorkflowRun extends LocalExecutionResult {
   executionId: string;
+  /** Where the run kept its local backups, audit log and metrics. */
+  projectDir: string;
   exitCode: ExitCode;
   audit: AuditRecord[];
   metrics: MetricDatum[];
@@ -79,6 +81,7 @@ export async function runWorkflow(options: {
     return {
       ...result,
       executionId,
+      projectDir,
       exitCode: exitCodeForRun(result.output),
       audit: (await local.auditLog.list({ executionId })).reverse(),
       metrics: await (local.metrics as LocalMetrics).readAll(),
