@@ -44,7 +44,7 @@ export async function copyTableToStore(
     stored = await store.put(key, gzip);
   } catch (error) {
     const readFailed = sourceError !== undefined;
-    if (!readFailed) await stopCopy(db, connection, source, digest);
+    if (!readFailed) await stopCopy(db, connection, source, digest, gzip);
     await flowed;
     if (readFailed) throw readError(target.name, sourceError);
     throw new TransientStoreError(`cannot write the backup of ${target.name} to ${key}: ${message(error)}`, {
@@ -62,6 +62,7 @@ async function stopCopy(
   connection: SqlConnection,
   source: Readable,
   digest: Writable,
+  gzip: Writable,
 ): Promise<void> {
   await db
     .withConnection((other) => other.query('SELECT pg_cancel_backend($1)', [connection.processId]))
@@ -70,7 +71,9 @@ async function stopCopy(
   source.unpipe(digest);
   source.resume();
   await finished(source).catch(() => undefined);
+  // Nobody reads gzip any more: end the pipeline even when the whole table was already in it.
   digest.destroy();
+  gzip.destroy();
 }
 
 function readError(table: string, error: unknown): BackupError {
