@@ -9,6 +9,7 @@ import { executeLocally, type LocalExecutionResult } from '../../cli/local-runne
 import { localDependencies } from '../../cli/local-runner/local-dependencies.ts';
 import { exitCodeForRun, newExecutionId } from '../../cli/local-runner/run-workflow.ts';
 import type { LocalMetrics } from '../../lambdas/adapters/local-metrics.ts';
+import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
 import type { ExitCode } from '../../lambdas/engine/errors.ts';
 import { type HistoryEntry, readHistory } from '../../lambdas/engine/history.ts';
 import { schemaState } from '../../lambdas/engine/schema-state.ts';
@@ -63,7 +64,12 @@ export async function runWorkflow(options: {
   const deps: StepDependencies = {
     ...local.deps,
     engine: () => {
-      faultyEngine ??= engine().then((ctx) => ({ ...ctx, db: ports.db ? ports.db(ctx.db) : ctx.db }));
+      faultyEngine ??= engine().then((ctx) => {
+        if (!ports.db) return ctx;
+        // The local lease lives in the target database: it shares the faulty connections.
+        const db = ports.db(ctx.db);
+        return { ...ctx, db, lease: new PostgresLease(db, ctx.historySchema) };
+      });
       return faultyEngine;
     },
     backupStore: ports.backupStore ? ports.backupStore(local.deps.backupStore) : local.deps.backupStore,
