@@ -5,7 +5,7 @@ import pg from 'pg';
 import { readHistory } from '../../lambdas/engine/history.ts';
 import { applyPlanStep, releaseRun, validateRun } from '../../lambdas/engine/steps.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { engineContext, migration, migrationDirectory, type MigrationDirectory } from '../support/engine.ts';
+import { engineContext, type MigrationDirectory, migration, migrationDirectory } from '../support/engine.ts';
 
 let database: TestDatabase;
 let directory: MigrationDirectory;
@@ -42,7 +42,9 @@ describe('lock timeout', () => {
     const failure = applyPlanStep(ctx, run, run.plan.steps[0]!);
     await expect(failure).rejects.toMatchObject({
       name: 'LockTimeoutError',
-      message: expect.stringContaining(`blocked by server process ${rows[0]!.pid} holds AccessShareLock on app.orders`),
+      message: expect.stringContaining(
+        `blocked by server process ${rows[0]!.pid} holds AccessShareLock on app.orders`,
+      ),
     });
     expect(Date.now() - started).toBeLessThan(5000);
     const history = await database.db.withConnection((conn) => readHistory(conn, 'stepmigrate'));
