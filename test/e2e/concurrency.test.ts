@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { migration } from '../support/engine.ts';
@@ -68,8 +69,9 @@ beforeAll(async () => {
   await writeFile(
     join(project, 'migrations', '0001_create_jobs.sql'),
     migration({
-      // Long enough that every process reaches Validate while the winner is still applying.
-      up: 'CREATE SCHEMA app;\nCREATE TABLE app.jobs (id bigint PRIMARY KEY, name text);\nSELECT pg_sleep(20);',
+      // The winner waits in Apply for a lock the test holds until every other run has
+      // ended, so all of them meet a run in progress however slowly the machine starts them.
+      up: 'CREATE SCHEMA app;\nCREATE TABLE app.jobs (id bigint PRIMARY KEY, name text);\nSELECT pg_advisory_xact_lock(4242);',
       down: 'DROP TABLE app.jobs;\nDROP SCHEMA app;',
     }),
   );
@@ -86,11 +88,30 @@ afterAll(async () => {
 describe('ten runs at once', () => {
   it('lets exactly one apply; the others exit 4 with LockedError; history has no duplicate', async () => {
     const started = Date.now();
-    const results = await Promise.all(
-      Array.from({ length: RUNS }, (_, i) =>
-        stepmigrate(['run', '--database-url', database.url, '--json', '--requested-by', `concurrent-${i}`]),
-      ),
+    const gate = new pg.Client({ connectionString: database.url });
+    await gate.connect();
+    await gate.query('SELECT pg_advisory_lock(4242)');
+    let ended = 0;
+    const runs = Array.from({ length: RUNS }, (_, i) =>
+      stepmigrate([
+        'run',
+        '--database-url',
+        database.url,
+        '--json',
+        '--requested-by',
+        `concurrent-${i}`,
+        '--lock-timeout-ms',
+        '600000',
+      ]).finally(() => {
+        ended++;
+      }),
     );
+    const deadline = Date.now() + 150_000;
+    while (ended < RUNS - 1 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    await gate.query('SELECT pg_advisory_unlock(4242)');
+    await gate.end();
+    const results = await Promise.all(runs);
     const wallMs = Date.now() - started;
     const codes = results.map((r) => r.code).sort();
     const lockedMs = results.filter((r) => r.code === 4).map((r) => r.ms);
@@ -107,7 +128,7 @@ describe('ten runs at once', () => {
     }
     const rows = await historyRows();
     expect(rows.map((r) => `${r.version}:${r.state}`)).toEqual(['0001:applied']);
-  });
+  }, 240_000);
 });
 
 /** A target that makes the next run change something, wherever the database is now. */
