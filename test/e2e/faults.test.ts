@@ -24,17 +24,17 @@ const TABLES = ['app.accounts'];
 const files = {
   '0001_add_note.sql': `-- lint:allow ddl-with-large-dml the test needs a data change to back up\n${migration(
     {
-      up: "ALTER TABLE app.accounts ADD COLUMN note text;\nUPDATE app.accounts SET note = 'n' || id;\nSELECT pg_sleep(0.31);",
-      down: 'SELECT pg_sleep(0.34);\nALTER TABLE app.accounts DROP COLUMN note;',
+      up: "ALTER TABLE app.accounts ADD COLUMN note text;\nUPDATE app.accounts SET note = 'n' || id;\nSELECT pg_sleep(1.01);",
+      down: 'SELECT pg_sleep(1.04);\nALTER TABLE app.accounts DROP COLUMN note;',
       verify: 'SELECT note FROM app.accounts WHERE false;',
     },
   )}`,
   '0002_index_note.sql': migration({
     upOptions: 'transaction:false',
     downOptions: 'transaction:false',
-    up: 'CREATE INDEX CONCURRENTLY accounts_note_idx ON app.accounts (note);\nSELECT pg_sleep(0.32);',
+    up: 'CREATE INDEX CONCURRENTLY accounts_note_idx ON app.accounts (note);\nSELECT pg_sleep(1.02);',
     down: 'DROP INDEX CONCURRENTLY IF EXISTS app.accounts_note_idx;',
-    verify: 'SELECT pg_sleep(0.33);',
+    verify: 'SELECT pg_sleep(1.03);',
   }),
   '0003_drop_balance.sql': `-- lint:allow ban-drop-column no code reads app.accounts.balance any more\n${migration(
     {
@@ -177,7 +177,7 @@ const cases: FaultCase[] = [
   },
   {
     name: 'Backup: connection killed mid-COPY',
-    faults: [{ match: (sql) => sql.startsWith('COPY'), afterMs: 30 }],
+    faults: [{ match: (sql) => sql.startsWith('COPY'), afterMs: 0 }],
     expected: ['start'],
     exitCode: 1,
   },
@@ -189,34 +189,34 @@ const cases: FaultCase[] = [
   },
   {
     name: 'Apply (transactional): connection killed mid-statement',
-    faults: [{ match: sleeping('0.31'), afterMs: 150 }],
+    faults: [{ match: sleeping('1.01'), afterMs: 300 }],
     expected: ['start'],
     exitCode: 1,
   },
   {
     name: 'Apply (transaction:false): connection killed mid-statement',
-    faults: [{ match: sleeping('0.32'), afterMs: 150 }],
+    faults: [{ match: sleeping('1.02'), afterMs: 300 }],
     expected: ['flagged'],
     exitCode: 3,
   },
   {
     name: 'Verify: connection killed mid-verify',
-    faults: [{ match: sleeping('0.33'), afterMs: 150 }],
+    faults: [{ match: sleeping('1.03'), afterMs: 300 }],
     expected: ['start'],
     exitCode: 1,
   },
   {
     name: 'Rollback: connection killed mid-way through a down section',
     faults: [
-      { match: sleeping('0.33'), afterMs: 150 },
-      { match: sleeping('0.34'), afterMs: 150 },
+      { match: sleeping('1.03'), afterMs: 300 },
+      { match: sleeping('1.04'), afterMs: 300 },
     ],
     expected: ['flagged'],
     exitCode: 3,
   },
   {
     name: 'Rollback: the backup cannot be read back to restore a dropped column',
-    faults: [{ match: sleeping('0.33'), afterMs: 150 }],
+    faults: [{ match: sleeping('1.03'), afterMs: 300 }],
     backupStore: unreadableStore,
     expected: ['flagged'],
     exitCode: 3,
