@@ -24,10 +24,12 @@ const files = {
     up: "CREATE TABLE app.things (id bigint PRIMARY KEY, name text);\nINSERT INTO app.events VALUES ('0001 up');",
     down: "DROP TABLE app.things;\nINSERT INTO app.events VALUES ('0001 down');",
   }),
-  '0002_drop_legacy.sql': `-- lint:allow ban-drop-column no code reads app.accounts.legacy any more\n${migration({
-    up: "ALTER TABLE app.accounts DROP COLUMN legacy;\nINSERT INTO app.events VALUES ('0002 up');",
-    down: "ALTER TABLE app.accounts ADD COLUMN legacy text;\nINSERT INTO app.events VALUES ('0002 down');",
-  })}`,
+  '0002_drop_legacy.sql': `-- lint:allow ban-drop-column no code reads app.accounts.legacy any more\n${migration(
+    {
+      up: "ALTER TABLE app.accounts DROP COLUMN legacy;\nINSERT INTO app.events VALUES ('0002 up');",
+      down: "ALTER TABLE app.accounts ADD COLUMN legacy text;\nINSERT INTO app.events VALUES ('0002 down');",
+    },
+  )}`,
 };
 
 async function events(): Promise<string[]> {
