@@ -24,8 +24,12 @@ interface LambdaContextLike {
   getRemainingTimeInMillis?: () => number;
 }
 
+/** After the first cancel, how often to cancel again: a step may start another statement. */
+const RECANCEL_INTERVAL_MS = 1000;
+
 interface Armed {
   timer: NodeJS.Timeout;
+  repeat?: NodeJS.Timeout;
   fired?: { pids: number[]; remainingMs: number };
 }
 
@@ -35,7 +39,10 @@ export function deadlineMiddleware(options: DeadlineOptions): MiddlewareObj<Step
 
   const disarm = (request: object): Armed | undefined => {
     const entry = armed.get(request);
-    if (entry) clearTimeout(entry.timer);
+    if (entry) {
+      clearTimeout(entry.timer);
+      clearInterval(entry.repeat);
+    }
     armed.delete(request);
     return entry;
   };
@@ -60,6 +67,12 @@ export function deadlineMiddleware(options: DeadlineOptions): MiddlewareObj<Step
               .catch((error: unknown) =>
                 options.log(`${options.step}: could not cancel the running statements: ${String(error)}`),
               );
+            // A statement started after this cancel (the next one of a section) must not run
+            // into the hard timeout either.
+            entry.repeat = setInterval(() => {
+              options.cancel().catch(() => undefined);
+            }, RECANCEL_INTERVAL_MS);
+            entry.repeat.unref?.();
           },
           Math.max(0, remaining.call(request.context) - margin),
         ),

@@ -68,6 +68,30 @@ describe('deadline middleware', () => {
     expect(step.logs.join('\n')).toContain('server process(es) 4242');
   });
 
+  it('keeps cancelling while the step runs, so a statement started after the first cancel stops too', async () => {
+    let cancels = 0;
+    const handler = middy()
+      .use(
+        deadlineMiddleware({
+          step: 'Apply',
+          marginMs: 10_000,
+          log: () => undefined,
+          cancel: async () => {
+            cancels++;
+            return [];
+          },
+        }),
+      )
+      .handler(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1300));
+        return 'done';
+      });
+    await handler({}, deadlineIn(10_020));
+    expect(cancels).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(cancels).toBe(2);
+  });
+
   it('keeps a RollbackFailedError a RollbackFailedError', async () => {
     const step = slowStep({
       marginMs: 10_000,
