@@ -1,6 +1,8 @@
 // `stepmigrate plan`: Validate and plan exactly as a run would, and change nothing.
 import type { Command } from 'commander';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
+import type { StepRisk } from '../../lambdas/engine/model.ts';
+import { formatBytes } from '../../lambdas/engine/preflight.ts';
 import type { RunState } from '../../lambdas/engine/run-state.ts';
 import { validateRun } from '../../lambdas/engine/steps.ts';
 import {
@@ -10,6 +12,18 @@ import {
 } from '../input-flags.ts';
 import { addLocalOptions, type LocalOptions, openLocalEngine } from '../local/project.ts';
 import { type OutputSink, paint, processSink } from '../sink.ts';
+
+/** One line per kind of risk: the locks it takes, what it rewrites, scans or destroys. */
+export function describeRisk(risk: StepRisk): string[] {
+  const lines: string[] = [];
+  if (risk.locks.length > 0)
+    lines.push(`locks: ${risk.locks.map((l) => `${l.mode} on ${l.table}`).join(', ')}`);
+  if (risk.rewrites.length > 0) lines.push(`rewrites every row of: ${risk.rewrites.join(', ')}`);
+  if (risk.scans.length > 0) lines.push(`reads in full under that lock: ${risk.scans.join(', ')}`);
+  if (risk.destroys.length > 0) lines.push(`can delete or change rows of: ${risk.destroys.join(', ')}`);
+  if (risk.outsideTransaction) lines.push('runs outside a transaction: a failure half-way leaves it dirty');
+  return lines;
+}
 
 export function renderPlan(run: RunState, sink: OutputSink): void {
   const { plan } = run;
@@ -21,12 +35,15 @@ export function renderPlan(run: RunState, sink: OutputSink): void {
   sink.out(
     `${run.database}: ${plan.fromVersion} → ${plan.toVersion}, ${verb} ${plan.steps.length} migration(s):`,
   );
-  for (const step of plan.steps)
+  for (const step of plan.steps) {
     sink.out(`  ${step.direction === 'up' ? '+' : '-'} ${step.version}_${step.name}`);
+    const risk = plan.risks?.find((r) => r.version === step.version);
+    if (risk) for (const line of describeRisk(risk)) sink.out(`      ${line}`);
+  }
   if (plan.affectedTables.length > 0) sink.out(`tables touched: ${plan.affectedTables.join(', ')}`);
   sink.out(
     plan.backupTables.length > 0
-      ? `backed up before apply: ${plan.backupTables.join(', ')}`
+      ? `backed up before apply: ${plan.backupTables.join(', ')} (about ${formatBytes(plan.backupEstimateBytes ?? 0)} of table data now)`
       : 'backed up before apply: nothing (no data is destroyed or rewritten)',
   );
   for (const finding of plan.findings) {

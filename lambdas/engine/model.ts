@@ -107,7 +107,26 @@ export interface Plan {
   affectedTables: string[];
   /** Tables whose data the pending steps can destroy or rewrite: Backup copies these. */
   backupTables: string[];
+  /** Size on disk of the backup tables now (table data without indexes), from the catalog. */
+  backupEstimateBytes?: number;
+  /** What each step does to the tables it touches, in plan order. */
+  risks?: StepRisk[];
   findings: Finding[];
+}
+
+/** What one plan step does to its tables, for the person deciding whether to run it. */
+export interface StepRisk {
+  version: string;
+  /** The strongest lock the step takes on each table, e.g. ACCESS EXCLUSIVE on app.users. */
+  locks: { table: string; mode: string }[];
+  /** Tables whose every row is rewritten while the lock is held. */
+  rewrites: string[];
+  /** Tables read in full while the lock is held (index builds, constraint validation). */
+  scans: string[];
+  /** Tables whose row values the step can delete or change. */
+  destroys: string[];
+  /** The step runs outside a transaction: a failure half-way leaves it dirty. */
+  outsideTransaction: boolean;
 }
 
 /** The version before the first migration. */

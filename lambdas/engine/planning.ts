@@ -5,12 +5,13 @@ import type { EngineContext } from './context.ts';
 import { LintError } from './errors.ts';
 import { readHistory } from './history.ts';
 import { lintMigrations } from './lint/index.ts';
-import type { Direction, Finding, Migration, Plan } from './model.ts';
+import type { Direction, Finding, Migration, Plan, StepRisk } from './model.ts';
 import { planSteps } from './plan.ts';
-import { preflight } from './preflight.ts';
+import { preflight, tableBytes } from './preflight.ts';
 import type { ExecutionInput } from './run-state.ts';
 import { schemaState } from './schema-state.ts';
-import { analyzeMigration } from './sql/classify.ts';
+import { type LockMode, strongerLock } from './sql/change.ts';
+import { analyzeMigration, type ClassifiedStatement } from './sql/classify.ts';
 import { loadSqlParser } from './sql/parse.ts';
 import { assertConsistent, computeStatus } from './status.ts';
 
@@ -61,6 +62,8 @@ export async function buildPlan(ctx: EngineContext, input: ExecutionInput): Prom
         ...steps,
         affectedTables: analysis.affectedTables,
         backupTables: analysis.backupTables,
+        backupEstimateBytes: await tableBytes(conn, analysis.backupTables),
+        risks: analysis.risks,
         findings,
       },
       fingerprint,
@@ -73,6 +76,7 @@ interface PendingAnalysis {
   backupTables: string[];
   /** Tables rewritten or scanned in full by a statement: their size is the risk. */
   heavyTables: string[];
+  risks: StepRisk[];
 }
 
 /**
@@ -85,9 +89,11 @@ function analyzePending(pending: readonly Migration[], direction: Direction): Pe
   const backup = new Set<string>();
   const heavy = new Set<string>();
   const createdByRun = new Set<string>();
+  const risks: StepRisk[] = [];
   for (const migration of pending) {
     const analysis = analyzeMigration(migration);
     const statements = analysis.statements[direction];
+    risks.push(stepRisk(migration, direction, statements));
     if (direction === 'up') {
       for (const table of analysis.affectedTables) affected.add(table);
       // A table an earlier pending migration creates is empty at backup time: nothing to copy.
@@ -107,7 +113,37 @@ function analyzePending(pending: readonly Migration[], direction: Direction): Pe
     }
   }
   const sorted = (set: Set<string>) => [...set].sort();
-  return { affectedTables: sorted(affected), backupTables: sorted(backup), heavyTables: sorted(heavy) };
+  return {
+    affectedTables: sorted(affected),
+    backupTables: sorted(backup),
+    heavyTables: sorted(heavy),
+    risks,
+  };
+}
+
+function stepRisk(
+  migration: Migration,
+  direction: Direction,
+  statements: readonly ClassifiedStatement[],
+): StepRisk {
+  const strongest = new Map<string, LockMode>();
+  for (const { table, mode } of statements.flatMap((statement) => statement.locks)) {
+    const held = strongest.get(table);
+    strongest.set(table, held ? strongerLock(held, mode) : mode);
+  }
+  const tables = (pick: (statement: ClassifiedStatement) => string[]) =>
+    [...new Set(statements.flatMap(pick))].sort();
+  const section = direction === 'up' ? migration.up : migration.down;
+  return {
+    version: migration.version,
+    locks: [...strongest]
+      .map(([table, mode]) => ({ table, mode }))
+      .sort((a, b) => (a.table < b.table ? -1 : 1)),
+    rewrites: tables((statement) => statement.rewrites),
+    scans: tables((statement) => statement.scans),
+    destroys: tables((statement) => statement.destroys),
+    outsideTransaction: section !== null && !section.transaction,
+  };
 }
 
 function refuseLintErrors(findings: readonly Finding[]): void {

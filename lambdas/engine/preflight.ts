@@ -137,6 +137,17 @@ async function checkTableSizes(
   }));
 }
 
+/** Table data on disk (without indexes) of the given tables that exist now. */
+export async function tableBytes(conn: SqlConnection, tables: readonly string[]): Promise<number> {
+  if (tables.length === 0) return 0;
+  const { rows } = await conn.query<{ bytes: string | null }>(
+    `SELECT sum(pg_table_size(c.oid)) AS bytes
+       FROM unnest($1::text[]) AS t(name) JOIN pg_class c ON c.oid = to_regclass(t.name)`,
+    [tables.map(quoteQualified)],
+  );
+  return Number(rows[0]?.bytes ?? 0);
+}
+
 export function formatBytes(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let value = bytes;
