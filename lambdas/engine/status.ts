@@ -71,8 +71,8 @@ export function assertConsistent(status: DatabaseStatus, historySchema: string):
   const dirty = status.dirty[0];
   if (dirty) {
     throw new DirtyStateError(
-      `migration ${dirty.version}_${dirty.name} is dirty: its ${dirty.direction} section ran outside a transaction ` +
-        `and did not finish (execution ${dirty.executionId}, ${dirty.appliedAt})` +
+      `migration ${dirty.version}_${dirty.name} is dirty: its ${dirty.direction} section did not finish ` +
+        `(execution ${dirty.executionId}, ${dirty.appliedAt})` +
         `${dirty.message ? `: ${dirty.message}` : ''}. Inspect the database, complete or undo that change by hand, ` +
         `then run \`stepmigrate repair ${dirty.version} --mark applied\` or \`--mark rolled_back\``,
       { migration: dirty.version },
