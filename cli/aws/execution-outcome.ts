@@ -1,8 +1,8 @@
 // How a finished AWS execution maps to DESIGN §1.5's exit codes, so `start --wait` and
 // `watch` exit exactly like a local `stepmigrate run` would.
 import type { ExecutionStatus } from '@aws-sdk/client-sfn';
-import { ExitCode, exitCodeForError } from '../../lambdas/engine/errors.ts';
-import type { RunOutput, RunStatus } from '../../lambdas/engine/run-state.ts';
+import { ExitCode, exitCodeForError, exitCodeForRun } from '../../lambdas/engine/errors.ts';
+import type { RunOutput } from '../../lambdas/engine/run-state.ts';
 import { parseRunOutput, readCause } from './execution-cause.ts';
 
 export interface FinishedExecution {
@@ -23,15 +23,6 @@ export interface ExecutionOutcome {
   error?: { name: string; message: string };
 }
 
-const exitCodeForStatus: Record<RunStatus, ExitCode | undefined> = {
-  succeeded: ExitCode.ok,
-  noop: ExitCode.ok,
-  dry_run: ExitCode.ok,
-  rolled_back: ExitCode.rolledBack,
-  rollback_failed: ExitCode.rollbackFailed,
-  failed: undefined,
-};
-
 function describeSuccess(output: RunOutput): string {
   if (output.status === 'noop') return `nothing to do: ${output.database} is at ${output.toVersion}`;
   if (output.status === 'dry_run') {
@@ -49,7 +40,7 @@ function succeededOutcome(execution: FinishedExecution): ExecutionOutcome {
       summary: 'succeeded (the output is not a stepmigrate run report)',
     };
   }
-  const code = exitCodeForStatus[output.status] ?? exitCodeForError(output.error?.name ?? 'Error');
+  const code = exitCodeForRun(output);
   const summary = code === ExitCode.ok ? describeSuccess(output) : `ended ${output.status}`;
   return { status: 'SUCCEEDED', exitCode: code, summary, output, error: output.error };
 }
@@ -79,7 +70,7 @@ function failedOutcome(execution: FinishedExecution): ExecutionOutcome {
   // itself broke, and the error inside the cause (when there is one) is the better guide.
   const stateError = execution.error ?? 'Error';
   const name = stateError.startsWith('States.') && cause.errorName ? cause.errorName : stateError;
-  const code = runOutput?.status === 'rollback_failed' ? ExitCode.rollbackFailed : exitCodeForError(name);
+  const code = runOutput ? exitCodeForRun(runOutput) : exitCodeForError(name);
   const message = runOutput?.error?.message ?? cause.message;
   return {
     status: 'FAILED',

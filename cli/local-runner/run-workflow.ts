@@ -2,8 +2,7 @@
 // handlers to local dependencies, execute, and say how it ended.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ExitCode, exitCodeForError } from '../../lambdas/engine/errors.ts';
-import type { RunOutput } from '../../lambdas/engine/run-state.ts';
+import { type ExitCode, exitCodeForRun } from '../../lambdas/engine/errors.ts';
 import { createHandlers } from '../../lambdas/handlers/create-handlers.ts';
 import { loadWorkflow } from './definition-cache.ts';
 import { type ExecutionEvent, executeLocally, type LocalExecutionResult } from './execute.ts';
@@ -29,28 +28,6 @@ export interface LocalRunResult extends LocalExecutionResult {
   synthMs: number;
   fromCache: boolean;
   durationMs: number;
-}
-
-/** DESIGN §1.5: 0 done / nothing to do / dry run, 1 rolled back, 2 refused, 3 rollback failed, 4 locked. */
-export function exitCodeForRun(output: RunOutput | undefined): ExitCode {
-  switch (output?.status) {
-    case 'succeeded':
-    case 'noop':
-    case 'dry_run':
-      return ExitCode.ok;
-    case 'rolled_back':
-      return ExitCode.rolledBack;
-    case 'rollback_failed':
-      return ExitCode.rollbackFailed;
-    case 'failed': {
-      // "failed" (not rolled back) means Validate or Approval stopped the run: nothing was
-      // changed, so an unexpected error there (a lost connection, an audit outage) is a refusal.
-      const code = exitCodeForError(output.error?.name ?? 'Error');
-      return code === ExitCode.rolledBack ? ExitCode.refused : code;
-    }
-    default:
-      return ExitCode.rolledBack;
-  }
 }
 
 export function newExecutionId(now = new Date()): string {

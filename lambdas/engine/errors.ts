@@ -1,6 +1,7 @@
 // Every error the workflow can end with. The `name` of each class is part of the
 // contract (DESIGN §1.3): the state machine's Retry/Catch match on it, the CLI maps
 // it to an exit code, and it is written to the audit log. Never rename one.
+import type { RunOutput } from './run-state.ts';
 
 /** Fields every stepmigrate error may carry, so a failure can say exactly where it happened. */
 export interface ErrorContext {
@@ -164,6 +165,28 @@ export function exitCodeForError(name: string): ExitCode {
   if (name === 'RollbackFailedError') return ExitCode.rollbackFailed;
   if (refusedBeforeAnyChange.has(name)) return ExitCode.refused;
   return ExitCode.rolledBack;
+}
+
+/** The exit code of a finished run, from its output (the same locally and on AWS). */
+export function exitCodeForRun(output: Pick<RunOutput, 'status' | 'error'> | undefined): ExitCode {
+  switch (output?.status) {
+    case 'succeeded':
+    case 'noop':
+    case 'dry_run':
+      return ExitCode.ok;
+    case 'rolled_back':
+      return ExitCode.rolledBack;
+    case 'rollback_failed':
+      return ExitCode.rollbackFailed;
+    case 'failed': {
+      // "failed" (not rolled back) means Validate or Approval stopped the run: nothing was
+      // changed, so an unexpected error there (a lost connection, an audit outage) is a refusal.
+      const code = exitCodeForError(output.error?.name ?? 'Error');
+      return code === ExitCode.rolledBack ? ExitCode.refused : code;
+    }
+    default:
+      return ExitCode.rolledBack;
+  }
 }
 
 /** A plain, serialisable view of an error for state output, audit records and `--json`. */

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { PROJECT_ROOT } from '../../cli/local-runner/definition-cache.ts';
 import { type ExecutionEvent, executeLocally } from '../../cli/local-runner/execute.ts';
-import { exitCodeForRun } from '../../cli/local-runner/run-workflow.ts';
 import { type SynthesizedWorkflow, synthesizeWorkflow } from '../../cli/local-runner/synthesize.ts';
 import {
   BackupError,
   ExitCode,
+  exitCodeForRun,
   InputError,
   LockTimeoutError,
   MigrationError,
