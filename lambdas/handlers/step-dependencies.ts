@@ -3,8 +3,8 @@
 // adapters). The handlers and their middleware are the same code in both.
 import type { EngineContext } from '../engine/context.ts';
 import type { PlanStep } from '../engine/model.ts';
+import type { DataRestorer } from '../engine/rollback.ts';
 import type { AppliedStep, BackupSummary, RunState } from '../engine/run-state.ts';
-import type { DataRestorer } from '../engine/steps.ts';
 import type { AlarmReader, ApprovalNotifier, AuditLog, BackupStore, Metrics } from '../ports.ts';
 
 /** The engine functions the steps call, injectable so handler tests need no database. */

@@ -7,14 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
 import { type LoadOptions, loadMigrations } from '../../lambdas/engine/loader/load.ts';
+import { rollbackRun } from '../../lambdas/engine/rollback.ts';
 import { schemaState } from '../../lambdas/engine/schema-state.ts';
-import {
-  applyPlanStep,
-  releaseRun,
-  rollbackRun,
-  validateRun,
-  verifyRun,
-} from '../../lambdas/engine/steps.ts';
+import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../../lambdas/engine/steps.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { engineContext } from '../support/engine.ts';
 

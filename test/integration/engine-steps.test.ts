@@ -3,15 +3,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
+import { rollbackRun } from '../../lambdas/engine/rollback.ts';
 import type { RunState } from '../../lambdas/engine/run-state.ts';
 import { schemaState } from '../../lambdas/engine/schema-state.ts';
-import {
-  applyPlanStep,
-  releaseRun,
-  rollbackRun,
-  validateRun,
-  verifyRun,
-} from '../../lambdas/engine/steps.ts';
+import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../../lambdas/engine/steps.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { engineContext, type MigrationDirectory, migration, migrationDirectory } from '../support/engine.ts';
 

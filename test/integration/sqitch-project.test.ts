@@ -8,14 +8,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { checkMigrations } from '../../lambdas/engine/check.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
+import { rollbackRun } from '../../lambdas/engine/rollback.ts';
 import { schemaState } from '../../lambdas/engine/schema-state.ts';
-import {
-  applyPlanStep,
-  releaseRun,
-  rollbackRun,
-  validateRun,
-  verifyRun,
-} from '../../lambdas/engine/steps.ts';
+import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../../lambdas/engine/steps.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { engineContext } from '../support/engine.ts';
 

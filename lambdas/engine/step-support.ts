@@ -1,0 +1,45 @@
+// What the engine's steps share: finding a plan step's migration, the timeouts that apply
+// to it, and running one of its sections with this execution's identity.
+
+import type { SqlConnection } from '../ports.ts';
+import { runSection } from './apply.ts';
+import type { EngineContext } from './context.ts';
+import { MigrationError } from './errors.ts';
+import type { Direction, Migration } from './model.ts';
+import type { ExecutionInput, RunState } from './run-state.ts';
+
+export function migrationOf(ctx: EngineContext, version: string): Migration {
+  const migration = ctx.migrations.migrations.find((m) => m.version === version);
+  if (!migration) {
+    throw new MigrationError(`migration ${version} is in the plan but not in ${ctx.migrations.directory}`, {
+      migration: version,
+    });
+  }
+  return migration;
+}
+
+export function timeoutsFor(ctx: EngineContext, input: ExecutionInput, migration: Migration) {
+  return {
+    lockTimeoutMs: input.lockTimeoutMs ?? migration.lockTimeoutMs ?? ctx.defaults.lockTimeoutMs,
+    statementTimeoutMs:
+      input.statementTimeoutMs ?? migration.statementTimeoutMs ?? ctx.defaults.statementTimeoutMs,
+  };
+}
+
+/** Runs `migration`'s section in `direction` for this execution, recording it in the history. */
+export function runMigrationSection(
+  ctx: EngineContext,
+  conn: SqlConnection,
+  run: RunState,
+  migration: Migration,
+  direction: Direction,
+) {
+  return runSection(conn, {
+    migration,
+    direction,
+    ...timeoutsFor(ctx, run.input, migration),
+    historySchema: ctx.historySchema,
+    executionId: run.executionId,
+    actor: ctx.actor,
+  });
+}
