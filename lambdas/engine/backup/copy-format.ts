@@ -11,6 +11,7 @@
 //    verifying rows is a byte scan.
 // The output of some types depends on session settings; they are pinned on both sides so
 // the re-COPY after a restore is byte-identical to the backup.
+import { quoteIdent, quoteLiteral } from '../sql/identifiers.ts';
 
 /** `SET LOCAL` settings that make text COPY output deterministic and loss-free. */
 export const copySessionSettings: Readonly<Record<string, string>> = {
@@ -42,14 +43,6 @@ export function setCopySessionSql(): string {
   return Object.entries(copySessionSettings)
     .map(([name, value]) => `SET LOCAL ${name} = ${quoteLiteral(value)}`)
     .join('; ');
-}
-
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-export function quoteLiteral(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
 }
 
 /** "schema"."table" for a table named schema.table in a manifest. */

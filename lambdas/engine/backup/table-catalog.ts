@@ -5,7 +5,8 @@
 
 import type { SqlConnection } from '../../ports.ts';
 import { BackupError } from '../errors.ts';
-import { qualifiedName, quoteIdent } from './copy-format.ts';
+import { quoteIdent } from '../sql/identifiers.ts';
+import { qualifiedName } from './copy-format.ts';
 import type { ColumnDefinition, SequenceState, TableDdl } from './manifest.ts';
 
 export interface TableDescription {

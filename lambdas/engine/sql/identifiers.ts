@@ -1,5 +1,6 @@
 // Quoting for identifiers the engine puts into SQL it writes itself (the history schema name,
-// table names from the plan). Values always go in as parameters, never through here.
+// table names from the plan). Values go in as parameters; the one exception is SET, which
+// takes no parameters, so session settings are quoted as literals here.
 
 /** Quotes an identifier the way PostgreSQL's quote_ident does. */
 export function quoteIdent(name: string): string {
@@ -11,4 +12,9 @@ export function quoteQualified(qualifiedName: string): string {
   const dot = qualifiedName.indexOf('.');
   if (dot === -1) return `${quoteIdent('public')}.${quoteIdent(qualifiedName)}`;
   return `${quoteIdent(qualifiedName.slice(0, dot))}.${quoteIdent(qualifiedName.slice(dot + 1))}`;
+}
+
+/** Quotes a string literal the way PostgreSQL's quote_literal does (standard_conforming_strings on). */
+export function quoteLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
 }
