@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { defaultRetentionDays } from '../../lambdas/adapters/local-backup-store.ts';
 import { readManifest } from '../../lambdas/engine/backup/manifest.ts';
+import { formatBytes } from '../../lambdas/engine/bytes.ts';
 import { ExitCode, InputError } from '../../lambdas/engine/errors.ts';
 import type { BackupStore, StoredObject } from '../../lambdas/ports.ts';
 import { type BackupSourceOptions, openBackupStore } from '../local/backup-source.ts';
@@ -77,17 +78,6 @@ export async function listBackups(
   return listings.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
 }
 
-export function humanBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
 function renderBackups(listings: BackupListing[], where: string, sink: OutputSink): void {
   if (listings.length === 0) {
     sink.out(`no backups in ${where}`);
@@ -100,7 +90,7 @@ function renderBackups(listings: BackupListing[], where: string, sink: OutputSin
       ? ''
       : paint(sink, 'yellow', '  INCOMPLETE (no manifest: the Backup step did not finish)');
     sink.out(
-      `  ${b.executionId}  ${b.database}  ${b.tables.length} table(s), ${b.rows} rows  ${humanBytes(b.bytes)}  ${age}${state}`,
+      `  ${b.executionId}  ${b.database}  ${b.tables.length} table(s), ${b.rows} rows  ${formatBytes(b.bytes)}  ${age}${state}`,
     );
     if (b.complete)
       sink.out(paint(sink, 'dim', `    ${b.tables.join(', ')}  →  stepmigrate restore --from ${b.manifest}`));

@@ -1,8 +1,8 @@
 // `stepmigrate plan`: Validate and plan exactly as a run would, and change nothing.
 import type { Command } from 'commander';
+import { formatBytes } from '../../lambdas/engine/bytes.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
 import type { StepRisk } from '../../lambdas/engine/model.ts';
-import { formatBytes } from '../../lambdas/engine/preflight.ts';
 import type { RunState } from '../../lambdas/engine/run-state.ts';
 import { validateRun } from '../../lambdas/engine/steps.ts';
 import {

@@ -1,5 +1,7 @@
 // Live progress of a local execution, one line per finished state: on a terminal the
 // running state shows until it ends (and colour unless NO_COLOR); elsewhere plain lines.
+
+import { formatBytes } from '../../lambdas/engine/bytes.ts';
 import type { ExecutionEvent } from './execute.ts';
 
 export interface ProgressOptions {
@@ -22,11 +24,6 @@ export function stateLabel(name: string, input: unknown): string {
   if (name === 'ApplyMigration' && step?.version)
     return `${step.direction === 'down' ? 'Revert' : 'Apply'} ${step.version}`;
   return name;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 interface StateOutput {

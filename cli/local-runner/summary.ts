@@ -1,14 +1,10 @@
 // The closing lines of `stepmigrate run`: how the run ended, in words a person acts on.
+
+import { formatBytes } from '../../lambdas/engine/bytes.ts';
 import type { RunOutput } from '../../lambdas/engine/run-state.ts';
 
 export interface SummaryStyle {
   colour: boolean;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 const HEADLINES: Record<RunOutput['status'], [number, string]> = {

@@ -3,6 +3,7 @@
 // tables the plan touches, and how big are the tables a statement will rewrite or scan.
 
 import type { SqlConnection } from '../ports.ts';
+import { formatBytes } from './bytes.ts';
 import { PreflightError } from './errors.ts';
 import { describeHolder, lockHolders, oneLine } from './lock-holders.ts';
 import type { Finding } from './model.ts';
@@ -146,15 +147,4 @@ export async function tableBytes(conn: SqlConnection, tables: readonly string[])
     [tables.map(quoteQualified)],
   );
   return Number(rows[0]?.bytes ?? 0);
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value < 10 && unit > 0 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }

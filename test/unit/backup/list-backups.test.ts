@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
-import { humanBytes, listBackups } from '../../../cli/commands/backups.ts';
+import { listBackups } from '../../../cli/commands/backups.ts';
 import type { BackupManifest } from '../../../lambdas/engine/backup/manifest.ts';
 import { manifestBody } from '../../../lambdas/engine/backup/manifest.ts';
+import { formatBytes } from '../../../lambdas/engine/bytes.ts';
 import { MemoryBackupStore } from '../../support/memory-backup-store.ts';
 
 function manifest(executionId: string, createdAt: string): BackupManifest {
@@ -57,7 +58,7 @@ describe('listBackups', () => {
   });
 
   it('prints sizes for people', () => {
-    expect([humanBytes(512), humanBytes(2048), humanBytes(5 * 1024 ** 3)]).toEqual([
+    expect([formatBytes(512), formatBytes(2048), formatBytes(5 * 1024 ** 3)]).toEqual([
       '512 B',
       '2.0 KiB',
       '5.0 GiB',
