@@ -13,7 +13,7 @@ import type { BackupSummary, RunState } from './run-state.ts';
 import { schemaState } from './schema-state.ts';
 import { analyzeMigration } from './sql/classify.ts';
 import { loadSqlParser } from './sql/parse.ts';
-import { migrationOf, runMigrationSection } from './step-support.ts';
+import { dirtyRow, migrationOf, runMigrationSection } from './step-support.ts';
 
 /** How Rollback brings data back; the backup module provides it. */
 export interface DataRestorer {
@@ -124,16 +124,7 @@ async function markDirty(
 ): Promise<string[]> {
   try {
     await ctx.db.withConnection((conn) =>
-      writeHistory(conn, ctx.historySchema, {
-        version: migration.version,
-        name: migration.name,
-        checksum: migration.checksum,
-        state: 'dirty',
-        direction: step.direction,
-        actor: ctx.actor,
-        executionId: run.executionId,
-        message,
-      }),
+      writeHistory(conn, ctx.historySchema, dirtyRow(ctx, run, migration, step.direction, message)),
     );
     return [`${label(migration)} is marked dirty until repaired`];
   } catch (error) {

@@ -5,6 +5,7 @@ import type { SqlConnection } from '../ports.ts';
 import { runSection } from './apply.ts';
 import type { EngineContext } from './context.ts';
 import { MigrationError } from './errors.ts';
+import type { HistoryWrite } from './history.ts';
 import type { Direction, Migration } from './model.ts';
 import type { ExecutionInput, RunState } from './run-state.ts';
 
@@ -42,4 +43,24 @@ export function runMigrationSection(
     executionId: run.executionId,
     actor: ctx.actor,
   });
+}
+
+/** The history row that marks `migration` dirty for this execution, with why. */
+export function dirtyRow(
+  ctx: EngineContext,
+  run: RunState,
+  migration: Migration,
+  direction: Direction,
+  message: string,
+): HistoryWrite {
+  return {
+    version: migration.version,
+    name: migration.name,
+    checksum: migration.checksum,
+    state: 'dirty',
+    direction,
+    actor: ctx.actor,
+    executionId: run.executionId,
+    message,
+  };
 }

@@ -17,7 +17,7 @@ import { parseExecutionInput } from './input.ts';
 import type { Migration, PlanStep } from './model.ts';
 import { buildPlan } from './planning.ts';
 import type { AppliedStep, ExecutionInput, RunState } from './run-state.ts';
-import { migrationOf, runMigrationSection, timeoutsFor } from './step-support.ts';
+import { dirtyRow, migrationOf, runMigrationSection, timeoutsFor } from './step-support.ts';
 import { findInvalidIndexes, runVerifySection } from './verify.ts';
 
 /** How long a run's lease lasts without renewal; every step renews it. */
@@ -113,16 +113,11 @@ async function recordWhyDirty(
         const row = (await readHistory(conn, ctx.historySchema)).find((r) => r.version === migration.version);
         // Only a row this run already marked dirty: a section that never started stays clean.
         if (row?.state !== 'dirty' || row.executionId !== run.executionId) return;
-        await writeHistory(conn, ctx.historySchema, {
-          version: migration.version,
-          name: migration.name,
-          checksum: migration.checksum,
-          state: 'dirty',
-          direction: step.direction,
-          actor: ctx.actor,
-          executionId: run.executionId,
-          message: error.message,
-        });
+        await writeHistory(
+          conn,
+          ctx.historySchema,
+          dirtyRow(ctx, run, migration, step.direction, error.message),
+        );
       })
       .catch(() => undefined);
   }
