@@ -1,9 +1,10 @@
 // Runs the synthesized workflow definition in-process (the local runner's own executor and
 // handlers), with any port swapped for a faulty one, and reads back what the run left in
 // the database, the audit log and the metrics.
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from '@jest/globals';
 import { type LoadedWorkflow, loadWorkflow } from '../../cli/local-runner/definition-cache.ts';
 import { executeLocally, type LocalExecutionResult } from '../../cli/local-runner/execute.ts';
 import { localDependencies } from '../../cli/local-runner/local-dependencies.ts';
@@ -42,6 +43,18 @@ export interface WorkflowRun extends LocalExecutionResult {
   log: string[];
 }
 
+const temporaryDirs: string[] = [];
+// Every test file that runs workflows here removes the project directories it made.
+afterAll(async () => {
+  await Promise.all(temporaryDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function temporaryProjectDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'stepmigrate-project-'));
+  temporaryDirs.push(dir);
+  return dir;
+}
+
 export async function runWorkflow(options: {
   databaseUrl: string;
   migrationsDir: string;
@@ -49,7 +62,7 @@ export async function runWorkflow(options: {
   input?: Record<string, unknown>;
   ports?: PortOverrides;
 }): Promise<WorkflowRun> {
-  const projectDir = options.projectDir ?? (await mkdtemp(join(tmpdir(), 'stepmigrate-project-')));
+  const projectDir = options.projectDir ?? (await temporaryProjectDir());
   await mkdir(projectDir, { recursive: true });
   const log: string[] = [];
   const local = await localDependencies({
