@@ -1,17 +1,7 @@
 // The dbmate layout: dbmate's file names and its blank down sections are read as they are.
 import { describe, expect, it } from '@jest/globals';
-import { InputError } from '../../../lambdas/engine/errors.ts';
 import { buildDbmateSet, withIrreversibleDown } from '../../../lambdas/engine/loader/dbmate.ts';
-
-function thrown(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
+import { thrownInputError } from '../../support/thrown.ts';
 
 describe('dbmate layout', () => {
   it('takes any name after the version digits, in numeric order', () => {
@@ -53,13 +43,13 @@ describe('dbmate layout', () => {
   it('keeps every line where it was, so problems point at the right line of the real file', () => {
     const text = '-- migrate:up\nSELECT 1;\n-- migrate:down\n\n-- migrate:bogus\n';
     expect(withIrreversibleDown(text).split('\n')).toHaveLength(text.split('\n').length);
-    const error = thrown(() => buildDbmateSet('db', [{ name: '20240101000001_a.sql', text }]));
+    const error = thrownInputError(() => buildDbmateSet('db', [{ name: '20240101000001_a.sql', text }]));
     expect(error).toMatchObject({ file: '20240101000001_a.sql', line: 5 });
   });
 
   it('refuses files without a version and two files with the same version', () => {
     const up = '-- migrate:up\nSELECT 1;\n';
-    const error = thrown(() =>
+    const error = thrownInputError(() =>
       buildDbmateSet('db', [
         { name: 'create_users.sql', text: up },
         { name: '0001_a.sql', text: up },

@@ -1,18 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { InputError } from '../../../lambdas/engine/errors.ts';
 import { memoryMigrationFiles } from '../../../lambdas/engine/loader/files.ts';
 import { buildFlywaySet, parseFlywayFileName } from '../../../lambdas/engine/loader/flyway.ts';
 import { loadMigrations } from '../../../lambdas/engine/loader/load.ts';
-
-function thrown(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
+import { thrownInputError } from '../../support/thrown.ts';
 
 const sql = (text: string) => `${text}\n`;
 
@@ -76,12 +66,14 @@ describe('flyway layout', () => {
       { name: 'seed_data.sql', text: sql('SELECT 1;') },
     ]);
     expect(set.migrations.map((m) => m.file)).toEqual(['V1__a.sql']);
-    const error = thrown(() => buildFlywaySet('sql', [{ name: 'V2_b.sql', text: sql('SELECT 1;') }]));
+    const error = thrownInputError(() =>
+      buildFlywaySet('sql', [{ name: 'V2_b.sql', text: sql('SELECT 1;') }]),
+    );
     expect(error.message).toContain('V<version>__<description>.sql');
   });
 
   it('refuses two files with the same version ("1" = "1.0"), naming both', () => {
-    const error = thrown(() =>
+    const error = thrownInputError(() =>
       buildFlywaySet('sql', [
         { name: 'V1__a.sql', text: sql('SELECT 1;') },
         { name: 'V1.0__b.sql', text: sql('SELECT 1;') },
@@ -91,7 +83,7 @@ describe('flyway layout', () => {
   });
 
   it('refuses an undo file without its versioned migration, and a duplicate repeatable', () => {
-    const error = thrown(() =>
+    const error = thrownInputError(() =>
       buildFlywaySet('sql', [
         { name: 'U7__x.sql', text: sql('SELECT 1;') },
         { name: 'R__v.sql', text: sql('SELECT 1;') },

@@ -1,19 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { checksumSql } from '../../../lambdas/engine/checksum.ts';
-import { InputError } from '../../../lambdas/engine/errors.ts';
 import { memoryMigrationFiles } from '../../../lambdas/engine/loader/files.ts';
 import { buildGolangMigrateSet } from '../../../lambdas/engine/loader/golang-migrate.ts';
 import { loadMigrations } from '../../../lambdas/engine/loader/load.ts';
-
-function thrown(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
+import { thrownInputError } from '../../support/thrown.ts';
 
 describe('golang-migrate layout', () => {
   const sources = [
@@ -61,7 +51,7 @@ describe('golang-migrate layout', () => {
   });
 
   it('refuses two up files for one version, "1" and "001" being the same', () => {
-    const error = thrown(() =>
+    const error = thrownInputError(() =>
       buildGolangMigrateSet('db', [
         { name: '1_a.up.sql', text: 'SELECT 1;' },
         { name: '001_b.up.sql', text: 'SELECT 1;' },
@@ -73,17 +63,21 @@ describe('golang-migrate layout', () => {
   });
 
   it('refuses a down file without an up file', () => {
-    const error = thrown(() => buildGolangMigrateSet('db', [{ name: '3_x.down.sql', text: 'SELECT 1;' }]));
+    const error = thrownInputError(() =>
+      buildGolangMigrateSet('db', [{ name: '3_x.down.sql', text: 'SELECT 1;' }]),
+    );
     expect(error).toMatchObject({ file: '3_x.down.sql', message: expect.stringContaining('add 3_x.up.sql') });
   });
 
   it('refuses a .sql file that is neither up nor down', () => {
-    const error = thrown(() => buildGolangMigrateSet('db', [{ name: '3_x.sql', text: 'SELECT 1;' }]));
+    const error = thrownInputError(() =>
+      buildGolangMigrateSet('db', [{ name: '3_x.sql', text: 'SELECT 1;' }]),
+    );
     expect(error.message).toContain('{version}_{title}.up.sql');
   });
 
   it('refuses an up file without SQL and an empty down file, together', () => {
-    const error = thrown(() =>
+    const error = thrownInputError(() =>
       buildGolangMigrateSet('db', [
         { name: '4_x.up.sql', text: '-- nothing yet\n' },
         { name: '4_x.down.sql', text: '\n' },

@@ -1,19 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { InputError } from '../../../lambdas/engine/errors.ts';
 import { buildNativeSet } from '../../../lambdas/engine/loader/native-set.ts';
+import { thrownInputError } from '../../support/thrown.ts';
 
 const body = (table: string) =>
   `-- migrate:up\nCREATE TABLE ${table} ();\n-- migrate:down\nDROP TABLE ${table};\n`;
-
-function thrown(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('buildNativeSet', () => {
   it('orders migrations by numeric version, gaps allowed, whatever the digit width', () => {
@@ -38,7 +28,7 @@ describe('buildNativeSet', () => {
   });
 
   it('refuses two files with the same version, naming both', () => {
-    const error = thrown(() =>
+    const error = thrownInputError(() =>
       buildNativeSet('migrations', [
         { name: '0001_a.sql', text: body('a') },
         { name: '00001_b.sql', text: body('b') },
@@ -50,7 +40,7 @@ describe('buildNativeSet', () => {
   });
 
   it('reports a duplicate version even when one of the two files has other problems', () => {
-    const error = thrown(() =>
+    const error = thrownInputError(() =>
       buildNativeSet('migrations', [
         { name: '0001_a.sql', text: body('a') },
         { name: '0001_b.sql', text: '-- migrate:up\nSELECT 1;\n' },
@@ -61,13 +51,15 @@ describe('buildNativeSet', () => {
   });
 
   it('refuses a .sql file with a bad name, saying the expected pattern', () => {
-    const error = thrown(() => buildNativeSet('migrations', [{ name: '1_init.sql', text: body('a') }]));
+    const error = thrownInputError(() =>
+      buildNativeSet('migrations', [{ name: '1_init.sql', text: body('a') }]),
+    );
     expect(error).toMatchObject({ name: 'InputError', file: '1_init.sql' });
     expect(error.message).toContain('NNNN_snake_name.sql');
   });
 
   it('reports the problems of every file together, locating the error at the first', () => {
-    const error = thrown(() =>
+    const error = thrownInputError(() =>
       buildNativeSet('migrations', [
         { name: '0002_b.sql', text: '-- migrate:up\n\n-- migrate:down\nSELECT 1;\n' },
         { name: '0001_a.sql', text: '-- migrate:sideways\n' },

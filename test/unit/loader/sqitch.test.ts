@@ -10,22 +10,13 @@ import { buildSqitchSet } from '../../../lambdas/engine/loader/sqitch.ts';
 import { parseSqitchPlan } from '../../../lambdas/engine/loader/sqitch-plan.ts';
 import { resolveTarget, targetIndex } from '../../../lambdas/engine/loader/versions.ts';
 import { loadSqlParser } from '../../../lambdas/engine/sql/parse.ts';
+import { thrownInputError } from '../../support/thrown.ts';
 
 beforeAll(() => loadSqlParser());
 
 const at = '2024-01-02T10:00:00Z Ada Lovelace <ada@example.com>';
 const wrapped = (body: string) => `-- a Sqitch script\nBEGIN;\n\n${body}\n\nCOMMIT;\n`;
 const checked = (body: string) => `BEGIN;\n${body}\nROLLBACK;\n`;
-
-function thrown(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
 
 /** A project whose every planned change has deploy/revert/verify scripts, unless `scripts` says otherwise. */
 function project(planLines: string[], scripts: Record<string, string> = {}) {
@@ -184,7 +175,7 @@ describe('buildSqitchSet', () => {
   });
 
   it('refuses psql meta-commands, naming file and line, and ignores backslashes inside strings', () => {
-    const error = thrown(() =>
+    const error = thrownInputError(() =>
       buildSqitchSet(
         'db',
         project([`a ${at}`], {
@@ -200,7 +191,7 @@ describe('buildSqitchSet', () => {
   });
 
   it('refuses a verify script that commits half-way', () => {
-    const error = thrown(() =>
+    const error = thrownInputError(() =>
       buildSqitchSet(
         'db',
         project([`a ${at}`], {
@@ -216,7 +207,7 @@ describe('buildSqitchSet', () => {
 
 describe('mixed-up Sqitch projects are refused before any connection, naming file and line', () => {
   it('a planned change with no deploy script', () => {
-    const error = thrown(() =>
+    const error = thrownInputError(() =>
       buildSqitchSet('db', project([`a ${at}`, `b [a] ${at}`], { 'deploy/a.sql': 'SELECT 1;' })),
     );
     expect(error).toMatchObject({ file: 'sqitch.plan', line: 5 });
@@ -229,7 +220,7 @@ describe('mixed-up Sqitch projects are refused before any connection, naming fil
     const scripts = Object.fromEntries(
       ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => [`deploy/${name}.sql`, `SELECT '${name}';`]),
     );
-    const error = thrown(() =>
+    const error = thrownInputError(() =>
       buildSqitchSet(
         'db',
         project(
@@ -258,7 +249,7 @@ describe('mixed-up Sqitch projects are refused before any connection, naming fil
   });
 
   it('a dependency on a tag that comes later', () => {
-    const error = thrown(() =>
+    const error = thrownInputError(() =>
       buildSqitchSet(
         'db',
         project([`a ${at}`, `b [a@v1] ${at}`, `@v1 ${at}`], {
@@ -272,7 +263,7 @@ describe('mixed-up Sqitch projects are refused before any connection, naming fil
   });
 
   it('settings in sqitch.conf that move the scripts or change the engine', () => {
-    const error = thrown(() =>
+    const error = thrownInputError(() =>
       buildSqitchSet('db', {
         ...project([`a ${at}`], { 'deploy/a.sql': 'SELECT 1;' }),
         config: '[core]\n\tengine = mysql\n\ttop_dir = db\n\tplan_file = sqitch.plan\n',
@@ -284,7 +275,7 @@ describe('mixed-up Sqitch projects are refused before any connection, naming fil
   });
 
   it('a syntax error in a script, at its line', () => {
-    const error = thrown(() =>
+    const error = thrownInputError(() =>
       buildSqitchSet('db', project([`a ${at}`], { 'deploy/a.sql': 'BEGIN;\nCREATE TABLE (;\nCOMMIT;\n' })),
     );
     expect(error).toMatchObject({ file: 'deploy/a.sql', line: 2 });
