@@ -15,8 +15,8 @@ import { relationName } from './names.ts';
 
 export function classifyData(node: Node, effects: StatementEffects): boolean {
   if ('InsertStmt' in node) return insert(node.InsertStmt, effects);
-  if ('UpdateStmt' in node) return update(node.UpdateStmt, effects);
-  if ('DeleteStmt' in node) return remove(node.DeleteStmt, effects);
+  if ('UpdateStmt' in node) return rowChange('update', node.UpdateStmt, effects);
+  if ('DeleteStmt' in node) return rowChange('delete', node.DeleteStmt, effects);
   if ('MergeStmt' in node) return merge(node.MergeStmt, effects);
   if ('SelectStmt' in node) return select(node.SelectStmt, effects);
   if ('CopyStmt' in node) {
@@ -51,23 +51,17 @@ function insert(stmt: InsertStmt, effects: StatementEffects): boolean {
   return true;
 }
 
-function update(stmt: UpdateStmt, effects: StatementEffects): boolean {
+/** UPDATE and DELETE: both change existing rows, all of them when there is no WHERE. */
+function rowChange(
+  kind: 'update' | 'delete',
+  stmt: UpdateStmt | DeleteStmt,
+  effects: StatementEffects,
+): boolean {
   const table = relationName(stmt.relation);
   dataModifyingCtes(stmt.withClause, effects);
   effects.ddl = false;
   effects.lock(table, 'ROW EXCLUSIVE').destroy(table);
-  const change: Change = { kind: 'update', object: table, table };
-  if (stmt.whereClause === undefined) change.allRows = true;
-  effects.change(change);
-  return true;
-}
-
-function remove(stmt: DeleteStmt, effects: StatementEffects): boolean {
-  const table = relationName(stmt.relation);
-  dataModifyingCtes(stmt.withClause, effects);
-  effects.ddl = false;
-  effects.lock(table, 'ROW EXCLUSIVE').destroy(table);
-  const change: Change = { kind: 'delete', object: table, table };
+  const change: Change = { kind, object: table, table };
   if (stmt.whereClause === undefined) change.allRows = true;
   effects.change(change);
   return true;
