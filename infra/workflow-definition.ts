@@ -20,13 +20,6 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { StateName, type StepFunctionName } from './workflow-states.ts';
 
-export {
-  STEP_FUNCTION_NAMES,
-  StateName,
-  type StepFunctionName,
-  TASK_STATE_STEPS,
-} from './workflow-states.ts';
-
 export interface LockRetryOptions {
   /** Attempts after the first one. */
   readonly maxAttempts: number;
@@ -67,6 +60,7 @@ const LAMBDA_NOT_INVOKED_ERRORS = [
 const executionId = sfn.JsonPath.stringAt('$$.Execution.Id');
 const wholeState = sfn.JsonPath.objectAt('$');
 const run = sfn.JsonPath.objectAt('$.run');
+const executionInput = sfn.JsonPath.objectAt('$$.Execution.Input');
 
 /** The Task states of the workflow, one per step (Apply is the Map around ApplyMigration). */
 interface StepStates {
@@ -116,7 +110,6 @@ function preparationStates(
   functions: Record<StepFunctionName, lambda.IFunction>,
   options: WorkflowDefinitionOptions,
 ): Pick<StepStates, 'validate' | 'approval'> {
-  const input = sfn.JsonPath.objectAt('$$.Execution.Input');
   return {
     // No ResultPath: the result replaces the execution input (aws-local-stepfunctions reads
     // an explicit "$" as a key named "$").
@@ -124,7 +117,7 @@ function preparationStates(
       scope,
       StateName.validate,
       functions.validate,
-      { executionId, input },
+      { executionId, input: executionInput },
       {
         resultSelector: { 'run.$': '$.Payload' },
       },
@@ -202,7 +195,6 @@ function closingStates(
   scope: Construct,
   functions: Record<StepFunctionName, lambda.IFunction>,
 ): Pick<StepStates, 'rollback' | 'report'> {
-  const executionInput = sfn.JsonPath.objectAt('$$.Execution.Input');
   return {
     rollback: lambdaTask(
       scope,
@@ -287,25 +279,23 @@ function chainSteps(scope: Construct, steps: StepStates): sfn.IChainable {
 
 /** Apply: one migration per invocation, strictly in plan order. */
 function buildApplyMap(scope: Construct, fn: lambda.IFunction, lockRetry: LockRetryOptions): sfn.Map {
-  const applyMigration = new tasks.LambdaInvoke(scope, StateName.applyMigration, {
-    stateName: StateName.applyMigration,
-    lambdaFunction: fn,
-    payload: sfn.TaskInput.fromObject({
-      executionId,
-      run,
-      step: sfn.JsonPath.objectAt('$.step'),
-    }),
-    taskTimeout: LAMBDA_TASK_TIMEOUT,
-    // The generic Lambda.* retry would also retry ClientExecutionTimeoutException, which can
-    // run a migration twice; the narrower list below only retries invocations that never ran.
-    retryOnServiceExceptions: false,
-    resultSelector: {
-      'version.$': '$.Payload.version',
-      'direction.$': '$.Payload.direction',
-      'durationMs.$': '$.Payload.durationMs',
-      'alreadyDone.$': '$.Payload.alreadyDone',
+  const applyMigration = lambdaTask(
+    scope,
+    StateName.applyMigration,
+    fn,
+    { executionId, run, step: sfn.JsonPath.objectAt('$.step') },
+    {
+      // The generic Lambda.* retry would also retry ClientExecutionTimeoutException, which can
+      // run a migration twice; the narrower list below only retries invocations that never ran.
+      retryOnServiceExceptions: false,
+      resultSelector: {
+        'version.$': '$.Payload.version',
+        'direction.$': '$.Payload.direction',
+        'durationMs.$': '$.Payload.durationMs',
+        'alreadyDone.$': '$.Payload.alreadyDone',
+      },
     },
-  });
+  );
   applyMigration.addRetry({
     errors: ['LockTimeoutError'],
     maxAttempts: lockRetry.maxAttempts,
