@@ -13,6 +13,7 @@ export interface ApproveOptions extends AwsConnectionOptions {
   json?: boolean;
 }
 
+/** What approve and reject need: the answer goes to Step Functions, the outcome to the sink. */
 export interface ApprovalDependencies {
   sfn: SFNClient;
   sink: OutputSink;
@@ -32,9 +33,7 @@ export async function approveTask(
   await callAws({ action: 'states:SendTaskSuccess', resource: TASK_TOKEN_RESOURCE }, () =>
     deps.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output })),
   );
-  deps.sink.out(
-    options.json ? JSON.stringify({ approved: true, by }) : `approved by ${by}: the run continues`,
-  );
+  deps.sink.out(options.json ? output : `approved by ${by}: the run continues`);
   return ExitCode.ok;
 }
 

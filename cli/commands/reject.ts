@@ -1,25 +1,19 @@
 // `stepmigrate reject <token>`: answers a waiting Approval step with "no"; the run ends
 // with ApprovalRejectedError before any change.
-import { SendTaskFailureCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { SendTaskFailureCommand } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
 import { addAwsOptions } from '../aws/aws-options.ts';
 import { type AwsConnectionOptions, createSfnClient } from '../aws/clients.ts';
 import { callAws } from '../aws/explain-error.ts';
 import { localRequester } from '../aws/requester.ts';
-import { type OutputSink, processSink } from '../sink.ts';
-import { TASK_TOKEN_RESOURCE } from './approve.ts';
+import { processSink } from '../sink.ts';
+import { type ApprovalDependencies, TASK_TOKEN_RESOURCE } from './approve.ts';
 
 export interface RejectOptions extends AwsConnectionOptions {
   reason?: string;
   by?: string;
   json?: boolean;
-}
-
-export interface RejectDependencies {
-  sfn: SFNClient;
-  sink: OutputSink;
-  requester?: string;
 }
 
 // Step Functions limits the cause to 32768 characters.
@@ -28,7 +22,7 @@ const MAX_CAUSE = 32_768;
 export async function rejectTask(
   token: string,
   options: RejectOptions,
-  deps: RejectDependencies,
+  deps: ApprovalDependencies,
 ): Promise<ExitCode> {
   const by = options.by ?? deps.requester ?? localRequester();
   const cause = `rejected by ${by}${options.reason ? `: ${options.reason}` : ''}`.slice(0, MAX_CAUSE);
