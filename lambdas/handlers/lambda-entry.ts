@@ -6,19 +6,13 @@ import type { StepDependencies } from './step-dependencies.ts';
 export function lambdaEntry<E, R>(make: (deps: StepDependencies) => StepHandler<E, R>): StepHandler<E, R> {
   let built: Promise<StepHandler<E, R>> | undefined;
   return async (event, context) => {
-    built ??= import('./dependencies.ts').then(({ awsDependencies }) => make(awsDependencies(process.env)));
-    try {
-      return await (await built)(event, context);
-    } catch (error) {
-      // A container whose dependencies failed to build must not stay broken forever.
-      if (
-        await built.then(
-          () => false,
-          () => true,
-        )
-      )
+    built ??= import('./dependencies.ts')
+      .then(({ awsDependencies }) => make(awsDependencies(process.env)))
+      .catch((error: unknown) => {
+        // A container whose dependencies failed to build must not stay broken forever.
         built = undefined;
-      throw error;
-    }
+        throw error;
+      });
+    return (await built)(event, context);
   };
 }
