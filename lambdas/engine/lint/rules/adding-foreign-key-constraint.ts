@@ -1,5 +1,6 @@
 import type { LintRule } from '../rule.ts';
 import { eachChange, hit } from '../rule.ts';
+import { addsCheckedConstraint } from './inline-constraints.ts';
 
 export const addingForeignKeyConstraint: LintRule = {
   id: 'adding-foreign-key-constraint',
@@ -9,13 +10,7 @@ export const addingForeignKeyConstraint: LintRule = {
   instead: 'ADD CONSTRAINT … FOREIGN KEY … NOT VALID, then VALIDATE CONSTRAINT in a later migration',
   check(context) {
     return eachChange(context, (change, statement, section, index) => {
-      if (section.isNewTable(change.table, index)) return;
-      const viaConstraint =
-        change.kind === 'add_constraint' &&
-        change.constraint?.type === 'foreign_key' &&
-        !change.constraint.notValid;
-      const viaColumn = change.kind === 'add_column' && change.column?.references !== undefined;
-      if (!viaConstraint && !viaColumn) return;
+      if (!addsCheckedConstraint(change, 'foreign_key') || section.isNewTable(change.table, index)) return;
       const references = change.constraint?.references ?? change.column?.references;
       const name = change.constraint?.name ?? '<name>';
       return hit(

@@ -1,5 +1,6 @@
 import type { LintRule } from '../rule.ts';
 import { eachChange, hit } from '../rule.ts';
+import { addsCheckedConstraint } from './inline-constraints.ts';
 
 export const addingSerialPrimaryKeyField: LintRule = {
   id: 'adding-serial-primary-key-field',
@@ -9,13 +10,7 @@ export const addingSerialPrimaryKeyField: LintRule = {
   instead: 'CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … PRIMARY KEY USING INDEX',
   check(context) {
     return eachChange(context, (change, statement, section, index) => {
-      if (section.isNewTable(change.table, index)) return;
-      const viaConstraint =
-        change.kind === 'add_constraint' &&
-        change.constraint?.type === 'primary_key' &&
-        !change.constraint.usingIndex;
-      const viaColumn = change.kind === 'add_column' && change.column?.primaryKey === true;
-      if (!viaConstraint && !viaColumn) return;
+      if (!addsCheckedConstraint(change, 'primary_key') || section.isNewTable(change.table, index)) return;
       return hit(
         section,
         statement,

@@ -1,5 +1,6 @@
 import type { LintRule } from '../rule.ts';
 import { eachChange, hit } from '../rule.ts';
+import { addsCheckedConstraint } from './inline-constraints.ts';
 
 export const disallowedUniqueConstraint: LintRule = {
   id: 'disallowed-unique-constraint',
@@ -8,13 +9,7 @@ export const disallowedUniqueConstraint: LintRule = {
   instead: 'CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … UNIQUE USING INDEX',
   check(context) {
     return eachChange(context, (change, statement, section, index) => {
-      if (section.isNewTable(change.table, index)) return;
-      const viaConstraint =
-        change.kind === 'add_constraint' &&
-        change.constraint?.type === 'unique' &&
-        !change.constraint.usingIndex;
-      const viaColumn = change.kind === 'add_column' && change.column?.unique === true;
-      if (!viaConstraint && !viaColumn) return;
+      if (!addsCheckedConstraint(change, 'unique') || section.isNewTable(change.table, index)) return;
       const name = change.constraint?.name ?? '<name>';
       return hit(
         section,
