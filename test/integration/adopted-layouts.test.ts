@@ -1,42 +1,20 @@
 // golang-migrate, Flyway and dbmate projects, as those tools' users write them, run by the
 // engine on a real PostgreSQL without changing a file.
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
 import { type LoadOptions, loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import { rollbackRun } from '../../lambdas/engine/rollback.ts';
-import { schemaState } from '../../lambdas/engine/schema-state.ts';
 import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../../lambdas/engine/steps.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { engineContext } from '../support/engine.ts';
+import { useProjectDatabase } from '../support/project-database.ts';
 
-let database: TestDatabase;
-let executions = 0;
-let emptyFingerprint: string;
-const temporary: string[] = [];
-
-beforeAll(async () => {
-  database = await createTestDatabase('adopted_layouts');
-  emptyFingerprint = await fingerprint();
-});
-afterAll(async () => {
-  await Promise.all(temporary.map((path) => rm(path, { recursive: true, force: true })));
-  await database.drop();
-});
-afterEach(async () => {
-  await database.db.withConnection((conn) =>
-    conn.query(
-      'DROP SCHEMA IF EXISTS blog, inventory, stepmigrate CASCADE; DROP TABLE IF EXISTS public.sessions, public.users',
-    ),
-  );
-});
-
-function fingerprint(): Promise<string> {
-  return database.db.withConnection(async (conn) => (await schemaState(conn, 'stepmigrate')).fingerprint);
-}
+const database = useProjectDatabase(
+  'adopted_layouts',
+  'DROP SCHEMA IF EXISTS blog, inventory, stepmigrate CASCADE; DROP TABLE IF EXISTS public.sessions, public.users',
+);
 
 async function context(directory: string, options: LoadOptions = {}): Promise<EngineContext> {
   return {
@@ -47,7 +25,7 @@ async function context(directory: string, options: LoadOptions = {}): Promise<En
 
 /** Validate, each Apply, then Verify, as the workflow does; throws the first failure. */
 async function run(ctx: EngineContext, input: Record<string, unknown>): Promise<string[]> {
-  const state = await validateRun(ctx, input, `exec-${++executions}`);
+  const state = await validateRun(ctx, input, database.nextExecution());
   try {
     for (const step of state.plan.steps) await applyPlanStep(ctx, state, step);
     if (state.plan.direction === 'up') await verifyRun(ctx, state);
@@ -57,13 +35,6 @@ async function run(ctx: EngineContext, input: Record<string, unknown>): Promise<
   return state.plan.steps.map((step) => `${step.direction} ${step.version}`);
 }
 
-async function copyOf(fixture: string): Promise<string> {
-  const path = await mkdtemp(join(tmpdir(), 'stepmigrate-adopted-'));
-  temporary.push(path);
-  await cp(fixture, path, { recursive: true });
-  return path;
-}
-
 describe('a golang-migrate project', () => {
   it('applies, including files with their own BEGIN/COMMIT and a concurrent index, and reverts to an empty schema', async () => {
     const ctx = await context('test/fixtures/golang-migrate/blog');
@@ -71,19 +42,19 @@ describe('a golang-migrate project', () => {
     expect(await run(ctx, {})).toEqual(['up 000001', 'up 000002', 'up 000003']);
     expect(await run(ctx, { target: '1' })).toEqual(['down 000003', 'down 000002']);
     expect(await run(ctx, { target: '0' })).toEqual(['down 000001']);
-    expect(await fingerprint()).toBe(emptyFingerprint);
+    expect(await database.fingerprint()).toBe(database.emptyFingerprint);
   });
 });
 
 describe('a golang-migrate file with its own BEGIN/COMMIT that fails', () => {
   it('leaves nothing behind, is not marked dirty, and the run rolls back to where it started', async () => {
-    const project = await copyOf('test/fixtures/golang-migrate/blog');
+    const project = await database.copyOf('test/fixtures/golang-migrate/blog');
     await writeFile(
       join(project, '000002_add_author.up.sql'),
       'BEGIN;\nALTER TABLE blog.posts ADD COLUMN author text;\nSELECT blog.no_such_function();\nCOMMIT;\n',
     );
     const ctx = await context(project);
-    const state = await validateRun(ctx, {}, `exec-${++executions}`);
+    const state = await validateRun(ctx, {}, database.nextExecution());
     await applyPlanStep(ctx, state, state.plan.steps[0]!);
     await expect(applyPlanStep(ctx, state, state.plan.steps[1]!)).rejects.toMatchObject({
       name: 'MigrationError',
@@ -92,7 +63,7 @@ describe('a golang-migrate file with its own BEGIN/COMMIT that fails', () => {
     });
     await expect(rollbackRun(ctx, state)).resolves.toEqual({ rolledBack: ['000001'] });
     await releaseRun(ctx, state);
-    expect(await fingerprint()).toBe(emptyFingerprint);
+    expect(await database.fingerprint()).toBe(database.emptyFingerprint);
     const history = await database.db.withConnection((conn) => readHistory(conn, 'stepmigrate'));
     expect(history.filter((row) => row.state === 'dirty')).toEqual([]);
   });
@@ -109,7 +80,7 @@ describe('a dbmate project', () => {
       'down 20240215093000',
       'down 20240101120000',
     ]);
-    expect(await fingerprint()).toBe(emptyFingerprint);
+    expect(await database.fingerprint()).toBe(database.emptyFingerprint);
   });
 
   it('is read the same when its layout is detected', async () => {
@@ -121,7 +92,7 @@ describe('a dbmate project', () => {
 
 describe('a Flyway project', () => {
   it('applies versioned scripts from subdirectories, then the repeatable; re-applies the repeatable when it changes', async () => {
-    const project = await copyOf('test/fixtures/flyway/inventory/sql');
+    const project = await database.copyOf('test/fixtures/flyway/inventory/sql');
     let ctx = await context(project);
     const input = { allowIrreversible: true };
     expect(await run(ctx, input)).toEqual(['up 1', 'up 1.1', 'up 2', 'up R__stock_levels']);

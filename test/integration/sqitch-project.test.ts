@@ -1,49 +1,29 @@
 // A Sqitch project, as Sqitch users write it (BEGIN/COMMIT in every script, a tag, a
 // dependency chain, a reworked change, an index built concurrently), run by the engine on a
 // real PostgreSQL without changing a file.
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { checkMigrations } from '../../lambdas/engine/check.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
 import { rollbackRun } from '../../lambdas/engine/rollback.ts';
-import { schemaState } from '../../lambdas/engine/schema-state.ts';
 import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../../lambdas/engine/steps.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { engineContext } from '../support/engine.ts';
+import { useProjectDatabase } from '../support/project-database.ts';
 
 const SHOP = 'test/fixtures/sqitch/shop';
 const V1_0 = ['appschema', 'users', 'products', 'orders', 'order_total'];
 const AFTER_V1_0 = ['user_email_index', 'order_status', 'order_total.2', 'product_search'];
 
-let database: TestDatabase;
-let executions = 0;
-let emptyFingerprint: string;
-const temporary: string[] = [];
-
-beforeAll(async () => {
-  database = await createTestDatabase('sqitch_project');
-  emptyFingerprint = await fingerprint();
-});
-afterAll(async () => {
-  await Promise.all(temporary.map((path) => rm(path, { recursive: true, force: true })));
-  await database.drop();
-});
-afterEach(async () => {
-  await database.db.withConnection((conn) =>
-    conn.query('DROP SCHEMA IF EXISTS shop CASCADE; DROP SCHEMA IF EXISTS stepmigrate CASCADE'),
-  );
-});
-
-function fingerprint(): Promise<string> {
-  return database.db.withConnection(async (conn) => (await schemaState(conn, 'stepmigrate')).fingerprint);
-}
+const database = useProjectDatabase(
+  'sqitch_project',
+  'DROP SCHEMA IF EXISTS shop CASCADE; DROP SCHEMA IF EXISTS stepmigrate CASCADE',
+);
 
 /** Validate, each Apply, then Verify — what the workflow does; the error of the first failing step. */
 async function deploy(ctx: EngineContext, target: string) {
-  const run = await validateRun(ctx, { target }, `exec-${++executions}`);
+  const run = await validateRun(ctx, { target }, database.nextExecution());
   try {
     for (const step of run.plan.steps) await applyPlanStep(ctx, run, step);
     const verified = run.plan.direction === 'up' ? await verifyRun(ctx, run) : { verified: [] };
@@ -71,7 +51,7 @@ describe('a Sqitch project on PostgreSQL', () => {
     expect(first.error).toBeUndefined();
     expect(first.run.plan.steps.map((step) => step.version)).toEqual(V1_0);
     expect(first.verified).toEqual(V1_0);
-    const atV1 = await fingerprint();
+    const atV1 = await database.fingerprint();
 
     const rest = await deploy(ctx, 'latest');
     expect(rest.error).toBeUndefined();
@@ -87,11 +67,11 @@ describe('a Sqitch project on PostgreSQL', () => {
     const backToTag = await deploy(ctx, '@v1.0');
     expect(backToTag.error).toBeUndefined();
     expect(backToTag.run.plan.steps.map((step) => step.version)).toEqual([...AFTER_V1_0].reverse());
-    expect(await fingerprint()).toBe(atV1);
+    expect(await database.fingerprint()).toBe(atV1);
 
     const empty = await deploy(ctx, '0');
     expect(empty.error).toBeUndefined();
-    expect(await fingerprint()).toBe(emptyFingerprint);
+    expect(await database.fingerprint()).toBe(database.emptyFingerprint);
     expect(await appliedVersions()).toEqual([]);
   });
 
@@ -99,36 +79,32 @@ describe('a Sqitch project on PostgreSQL', () => {
     const ctx = await engineContext(database.db, SHOP);
     const result = await checkMigrations(ctx);
     expect(result.migrations).toBe(9);
-    expect(await fingerprint()).not.toBe(emptyFingerprint);
+    expect(await database.fingerprint()).not.toBe(database.emptyFingerprint);
   });
 
   it('rolls a failing change in the middle back to where the run started', async () => {
-    const project = await mkdtemp(join(tmpdir(), 'stepmigrate-sqitch-'));
-    temporary.push(project);
-    await cp(SHOP, project, { recursive: true });
+    const copy = await database.copyOf(SHOP);
     await writeFile(
-      join(project, 'deploy/order_status.sql'),
+      join(copy, 'deploy/order_status.sql'),
       "BEGIN;\n\nCREATE TYPE shop.order_status AS ENUM ('open');\nALTER TABLE shop.orders ADD COLUMN status shop.no_such_type;\n\nCOMMIT;\n",
     );
-    const ctx = await engineContext(database.db, project);
+    const ctx = await engineContext(database.db, copy);
 
     const { run, error } = await deploy(ctx, 'latest');
     expect(error).toMatchObject({ name: 'MigrationError', file: 'deploy/order_status.sql', line: 4 });
     await expect(rollbackRun(ctx, run)).resolves.toEqual({
       rolledBack: ['user_email_index', 'order_total', 'orders', 'products', 'users', 'appschema'],
     });
-    expect(await fingerprint()).toBe(emptyFingerprint);
+    expect(await database.fingerprint()).toBe(database.emptyFingerprint);
     expect(await appliedVersions()).toEqual([]);
   });
   it('fails the run when a verify script raises an error, naming its line, and rolls back', async () => {
-    const project = await mkdtemp(join(tmpdir(), 'stepmigrate-sqitch-'));
-    temporary.push(project);
-    await cp(SHOP, project, { recursive: true });
+    const copy = await database.copyOf(SHOP);
     await writeFile(
-      join(project, 'verify/order_status.sql'),
+      join(copy, 'verify/order_status.sql'),
       "-- Verify shop:order_status on pg\n\nBEGIN;\n\nSELECT 'refunded'::shop.order_status;\n\nROLLBACK;\n",
     );
-    const ctx = await engineContext(database.db, project);
+    const ctx = await engineContext(database.db, copy);
 
     const { run, error } = await deploy(ctx, 'latest');
     expect(error).toMatchObject({
@@ -138,6 +114,6 @@ describe('a Sqitch project on PostgreSQL', () => {
       line: 5,
     });
     await rollbackRun(ctx, run);
-    expect(await fingerprint()).toBe(emptyFingerprint);
+    expect(await database.fingerprint()).toBe(database.emptyFingerprint);
   });
 });
