@@ -9,7 +9,7 @@ import type { SqlConnection } from '../ports.ts';
 import { LockTimeoutError, MigrationError } from './errors.ts';
 import { writeHistory } from './history.ts';
 import { describeHolder, lockHolders } from './lock-holders.ts';
-import type { Direction, Migration, MigrationSection } from './model.ts';
+import { type Direction, type Migration, type MigrationSection, migrationLabel } from './model.ts';
 import { analyzeMigration } from './sql/classify.ts';
 import {
   type DatabaseErrorInfo,
@@ -39,15 +39,11 @@ function sectionOf(run: SectionRun): MigrationSection {
   const section = run.direction === 'up' ? run.migration.up : run.migration.down;
   if (!section) {
     throw new MigrationError(
-      `migration ${label(run.migration)} is irreversible: it has no down section to run; restore its backup instead`,
+      `migration ${migrationLabel(run.migration)} is irreversible: it has no down section to run; restore its backup instead`,
       { migration: run.migration.version, file: run.migration.file },
     );
   }
   return section;
-}
-
-export function label(migration: Migration): string {
-  return `${migration.version}_${migration.name}`;
 }
 
 async function setTimeouts(conn: SqlConnection, run: SectionRun, local: boolean): Promise<void> {
@@ -206,7 +202,7 @@ function sectionError(
     column: where.column,
     cause: error,
   };
-  const what = `migration ${label(run.migration)} ${run.direction} failed at ${file}:${where.line}:${where.column}`;
+  const what = `migration ${migrationLabel(run.migration)} ${run.direction} failed at ${file}:${where.line}:${where.column}`;
   if (isLockTimeout(info)) {
     return new LockTimeoutError(
       `${what}: could not get a lock within lock_timeout ${run.lockTimeoutMs} ms (${info.message}); ` +

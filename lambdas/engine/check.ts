@@ -9,7 +9,7 @@ import type { EngineContext } from './context.ts';
 import { MigrationError, VerificationFailedError } from './errors.ts';
 import { diffSchemas } from './fingerprint.ts';
 import { ensureHistory } from './history.ts';
-import type { Migration } from './model.ts';
+import { type Migration, migrationLabel } from './model.ts';
 import { type SchemaState, schemaState } from './schema-state.ts';
 import { runVerifySection } from './verify.ts';
 
@@ -65,7 +65,7 @@ export async function checkMigrations(
       const migration = migrations[index]!;
       if (migration.irreversible) {
         throw new MigrationError(
-          `${label(migration)} is irreversible: check cannot revert past it; it can only be undone by restoring a backup`,
+          `${migrationLabel(migration)} is irreversible: check cannot revert past it; it can only be undone by restoring a backup`,
           { migration: migration.version, file: migration.file },
         );
       }
@@ -81,10 +81,6 @@ export async function checkMigrations(
     }
   });
   return { migrations: migrations.length, events };
-}
-
-function label(migration: Migration): string {
-  return `${migration.version}_${migration.name}`;
 }
 
 async function run(ctx: EngineContext, conn: SqlConnection, migration: Migration, direction: 'up' | 'down') {
@@ -111,7 +107,7 @@ async function assertSameSchema(
   const shown = differences.slice(0, 5).join('; ');
   const more = differences.length > 5 ? ` (and ${differences.length - 5} more)` : '';
   throw new VerificationFailedError(
-    `${label(migration)} down does not undo its up: after reverting it, ${shown}${more} — make the down section remove exactly what up adds`,
+    `${migrationLabel(migration)} down does not undo its up: after reverting it, ${shown}${more} — make the down section remove exactly what up adds`,
     { migration: migration.version, file: migration.downFile ?? migration.file },
   );
 }

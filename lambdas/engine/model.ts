@@ -48,6 +48,14 @@ export interface Migration {
   repeatable?: boolean;
 }
 
+/**
+ * How people see a migration in messages: "0004_add_email", or just the name where the
+ * version is the name (a Sqitch change).
+ */
+export function migrationLabel(migration: Pick<Migration, 'version' | 'name'>): string {
+  return migration.name === migration.version ? migration.version : `${migration.version}_${migration.name}`;
+}
+
 /** The loaded migrations of one directory, in the order they apply. */
 export interface MigrationSet {
   directory: string;

@@ -1,8 +1,7 @@
 // Which migrations a run applies or reverts, in which order, to reach its target.
 import { InputError } from './errors.ts';
 import { targetIndex } from './loader/versions.ts';
-import type { Direction, MigrationSet, PlanStep } from './model.ts';
-import { EMPTY_VERSION } from './model.ts';
+import { type Direction, EMPTY_VERSION, type MigrationSet, migrationLabel, type PlanStep } from './model.ts';
 import type { DatabaseStatus } from './status.ts';
 
 export interface PlannedSteps {
@@ -51,7 +50,7 @@ export function planSteps(set: MigrationSet, status: DatabaseStatus, target: str
     const migration = set.migrations.find((m) => m.version === step.version)!;
     if (migration.irreversible) {
       throw new InputError(
-        `target ${toVersion} is below ${migration.version}_${migration.name}, which is irreversible ` +
+        `target ${toVersion} is below ${migrationLabel(migration)}, which is irreversible ` +
           `(its down section says so); it can only be undone by restoring the backup taken when it was applied ` +
           `(\`stepmigrate backups\`, \`stepmigrate restore\`)`,
         { migration: migration.version, file: migration.file },

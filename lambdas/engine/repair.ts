@@ -5,6 +5,7 @@ import { withAdvisoryLock } from './advisory-lock.ts';
 import type { EngineContext } from './context.ts';
 import { InputError } from './errors.ts';
 import { ensureHistory, type HistoryEntry, LEASE_TABLE, readHistory, writeHistory } from './history.ts';
+import { migrationLabel } from './model.ts';
 import { quoteIdent } from './sql/identifiers.ts';
 
 export type RepairDecision =
@@ -78,8 +79,8 @@ export async function repair(
       });
       const summary =
         decision.kind === 'mark'
-          ? `${migration.version}_${migration.name} marked ${state} (was dirty)`
-          : `${migration.version}_${migration.name}: new checksum accepted`;
+          ? `${migrationLabel(migration)} marked ${state} (was dirty)`
+          : `${migrationLabel(migration)}: new checksum accepted`;
       return { decision, before, summary };
     });
   });

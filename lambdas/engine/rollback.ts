@@ -4,11 +4,10 @@
 
 import type { SqlConnection } from '../ports.ts';
 import { withAdvisoryLock } from './advisory-lock.ts';
-import { label } from './apply.ts';
 import type { EngineContext } from './context.ts';
 import { RollbackFailedError } from './errors.ts';
 import { type HistoryEntry, readHistory, writeHistory } from './history.ts';
-import type { Migration, PlanStep } from './model.ts';
+import { type Migration, migrationLabel, type PlanStep } from './model.ts';
 import type { BackupSummary, RunState } from './run-state.ts';
 import { schemaState } from './schema-state.ts';
 import { analyzeMigration } from './sql/classify.ts';
@@ -56,7 +55,7 @@ export async function rollbackRun(
       const ours = history.filter((row) => row.executionId === run.executionId);
       for (const row of ours.filter((r) => r.state === 'dirty')) {
         problems.push(
-          `${row.version}_${row.name} is dirty (${row.message ?? 'failed half-way'}); fix it by hand`,
+          `${migrationLabel(row)} is dirty (${row.message ?? 'failed half-way'}); fix it by hand`,
         );
       }
       // Below a half-applied migration nothing is safe to undo automatically: stop for a person.
@@ -71,7 +70,7 @@ export async function rollbackRun(
           if (destroyed.length > 0) destroyedBy ??= { migration, step };
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
-          problems.push(`${label(migration)}: ${reason}`);
+          problems.push(`${migrationLabel(migration)}: ${reason}`);
           stoppedAt = { migration, step, reason };
           break;
         }
@@ -111,7 +110,7 @@ async function markRollbackStopped(ctx: EngineContext, run: RunState, stopped: S
     run,
     migration,
     step,
-    `rollback of ${run.executionId} stopped here (${reason}); check whether ${label(migration)} is applied, then run \`stepmigrate repair\``,
+    `rollback of ${run.executionId} stopped here (${reason}); check whether ${migrationLabel(migration)} is applied, then run \`stepmigrate repair\``,
   );
 }
 
@@ -126,10 +125,10 @@ async function markDirty(
     await ctx.db.withConnection((conn) =>
       writeHistory(conn, ctx.historySchema, dirtyRow(ctx, run, migration, step.direction, message)),
     );
-    return [`${label(migration)} is marked dirty until repaired`];
+    return [`${migrationLabel(migration)} is marked dirty until repaired`];
   } catch (error) {
     return [
-      `${label(migration)} could not be marked dirty either (${error instanceof Error ? error.message : String(error)})`,
+      `${migrationLabel(migration)} could not be marked dirty either (${error instanceof Error ? error.message : String(error)})`,
     ];
   }
 }
@@ -200,7 +199,7 @@ async function undoStep(
   step: PlanStep,
 ) {
   if (step.direction === 'down' && migration.irreversible) return; // only its backup can undo it
-  ctx.log?.(`rolling back ${label(migration)}`);
+  ctx.log?.(`rolling back ${migrationLabel(migration)}`);
   await runMigrationSection(ctx, conn, run, migration, step.direction);
 }
 

@@ -2,8 +2,7 @@
 // dirty, changed since it was applied, or applied but no longer on disk.
 import { ChecksumMismatchError, DirtyStateError } from './errors.ts';
 import type { HistoryEntry } from './history.ts';
-import type { Migration, MigrationSet } from './model.ts';
-import { EMPTY_VERSION } from './model.ts';
+import { EMPTY_VERSION, type Migration, type MigrationSet, migrationLabel } from './model.ts';
 
 export interface MigrationStatus {
   version: string;
@@ -71,7 +70,7 @@ export function assertConsistent(status: DatabaseStatus, historySchema: string):
   const dirty = status.dirty[0];
   if (dirty) {
     throw new DirtyStateError(
-      `migration ${dirty.version}_${dirty.name} is dirty: its ${dirty.direction} section did not finish ` +
+      `migration ${migrationLabel(dirty)} is dirty: its ${dirty.direction} section did not finish ` +
         `(execution ${dirty.executionId}, ${dirty.appliedAt})` +
         `${dirty.message ? `: ${dirty.message}` : ''}. Inspect the database, complete or undo that change by hand, ` +
         `then run \`stepmigrate repair ${dirty.version} --mark applied\` or \`--mark rolled_back\``,
@@ -82,7 +81,7 @@ export function assertConsistent(status: DatabaseStatus, historySchema: string):
   if (drift) {
     const { migration, row } = drift;
     throw new ChecksumMismatchError(
-      `migration ${migration.version}_${migration.name} (${migration.file}): checksum changed since it was applied ` +
+      `migration ${migrationLabel(migration)} (${migration.file}): checksum changed since it was applied ` +
         `on ${row.appliedAt.slice(0, 10)} by ${row.executionId} — has the file been tampered with? ` +
         `Restore the file as it was, or if the change is intended and harmless, run ` +
         `\`stepmigrate repair ${migration.version} --accept-checksum\``,
@@ -92,7 +91,7 @@ export function assertConsistent(status: DatabaseStatus, historySchema: string):
   const missing = status.missing[0];
   if (missing) {
     throw new ChecksumMismatchError(
-      `migration ${missing.version}_${missing.name} is applied in ${historySchema}.schema_history but its file is ` +
+      `migration ${migrationLabel(missing)} is applied in ${historySchema}.schema_history but its file is ` +
         `missing from the migrations directory — restore the file; a deployed migration must never be deleted`,
       { migration: missing.version },
     );

@@ -3,7 +3,6 @@
 // lock while it does, and renews the run lease first, so a run that lost its lease stops.
 
 import { withAdvisoryLock } from './advisory-lock.ts';
-import { label } from './apply.ts';
 import type { EngineContext } from './context.ts';
 import {
   DirtyStateError,
@@ -14,7 +13,7 @@ import {
 } from './errors.ts';
 import { type HistoryEntry, readHistory, writeHistory } from './history.ts';
 import { parseExecutionInput } from './input.ts';
-import type { Migration, PlanStep } from './model.ts';
+import { type Migration, migrationLabel, type PlanStep } from './model.ts';
 import { buildPlan } from './planning.ts';
 import type { AppliedStep, ExecutionInput, RunState } from './run-state.ts';
 import { dirtyRow, migrationOf, runMigrationSection, timeoutsFor } from './step-support.ts';
@@ -80,7 +79,7 @@ export async function applyPlanStep(ctx: EngineContext, run: RunState, step: Pla
         return { version: step.version, direction: step.direction, durationMs: 0, alreadyDone: true };
       }
       assertStepStillPending(migration, step, row);
-      ctx.log?.(`${step.direction === 'up' ? 'applying' : 'reverting'} ${label(migration)}`);
+      ctx.log?.(`${step.direction === 'up' ? 'applying' : 'reverting'} ${migrationLabel(migration)}`);
       const result = await runMigrationSection(ctx, conn, run, migration, step.direction).catch(
         (error: unknown) => recordWhyDirty(ctx, run, migration, step, error),
       );
@@ -127,7 +126,7 @@ async function recordWhyDirty(
 function assertStepStillPending(migration: Migration, step: PlanStep, row: HistoryEntry | undefined): void {
   if (row?.state === 'dirty') {
     throw new DirtyStateError(
-      `migration ${label(migration)} is dirty: ${row.message ?? 'a previous run failed half-way'}`,
+      `migration ${migrationLabel(migration)} is dirty: ${row.message ?? 'a previous run failed half-way'}`,
       {
         migration: migration.version,
       },
@@ -138,13 +137,13 @@ function assertStepStillPending(migration: Migration, step: PlanStep, row: Histo
   const isApplied = row?.state === 'applied';
   if (step.direction === 'up' && isApplied && !rerun) {
     throw new MigrationError(
-      `migration ${label(migration)} was applied by ${row.executionId} while this run was in progress; stopping`,
+      `migration ${migrationLabel(migration)} was applied by ${row.executionId} while this run was in progress; stopping`,
       { migration: migration.version },
     );
   }
   if (step.direction === 'down' && !isApplied) {
     throw new MigrationError(
-      `migration ${label(migration)} is no longer applied; another run must have reverted it`,
+      `migration ${migrationLabel(migration)} is no longer applied; another run must have reverted it`,
       {
         migration: migration.version,
       },

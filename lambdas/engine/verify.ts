@@ -4,7 +4,7 @@
 
 import type { SqlConnection } from '../ports.ts';
 import { VerificationFailedError } from './errors.ts';
-import type { Migration } from './model.ts';
+import { type Migration, migrationLabel } from './model.ts';
 import { databaseErrorInfo, describeDatabaseError, locate } from './sql/database-error.ts';
 
 export async function runVerifySection(
@@ -26,7 +26,7 @@ export async function runVerifySection(
         ? locate(verify.sql, info.position, verify.startLine)
         : { line: verify.startLine, column: 1 };
     throw new VerificationFailedError(
-      `verify of migration ${migration.version}_${migration.name} failed at ${file}:${where.line}:${where.column}: ` +
+      `verify of migration ${migrationLabel(migration)} failed at ${file}:${where.line}:${where.column}: ` +
         describeDatabaseError(info),
       { migration: migration.version, file, line: where.line, column: where.column, cause: error },
     );

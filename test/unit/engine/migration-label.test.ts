@@ -1,0 +1,12 @@
+import { describe, expect, it } from '@jest/globals';
+import { migrationLabel } from '../../../lambdas/engine/model.ts';
+
+describe('migrationLabel', () => {
+  it('joins version and name as the file name does', () => {
+    expect(migrationLabel({ version: '0004', name: 'add_email' })).toBe('0004_add_email');
+  });
+
+  it('says a Sqitch change once: its version is its name', () => {
+    expect(migrationLabel({ version: 'order_total.2', name: 'order_total.2' })).toBe('order_total.2');
+  });
+});
