@@ -24,11 +24,6 @@ export function blocksWrites(mode: LockMode): boolean {
   return LOCK_MODES.indexOf(mode) >= LOCK_MODES.indexOf('SHARE');
 }
 
-/** True when `mode` also blocks plain SELECT. */
-export function blocksReads(mode: LockMode): boolean {
-  return mode === 'ACCESS EXCLUSIVE';
-}
-
 export function strongerLock(a: LockMode, b: LockMode): LockMode {
   return LOCK_MODES.indexOf(a) >= LOCK_MODES.indexOf(b) ? a : b;
 }

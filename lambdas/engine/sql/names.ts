@@ -48,12 +48,6 @@ export function typeModifiers(typeName: TypeName | undefined): number[] {
   return out;
 }
 
-/** The last part of a qualified name: "app.users" → "users". */
-export function unqualified(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot === -1 ? name : name.slice(dot + 1);
-}
-
 export function schemaOf(name: string): string {
   const dot = name.lastIndexOf('.');
   return dot === -1 ? DEFAULT_SCHEMA : name.slice(0, dot);

@@ -38,11 +38,6 @@ export function loadSqlParser(): Promise<void> {
   return loading;
 }
 
-/** True once `loadSqlParser()` has finished, so synchronous parsing is available. */
-export function isSqlParserLoaded(): boolean {
-  return loaded;
-}
-
 /**
  * Splits `sql` into its statements. Comments-only input gives []. Throws `InputError` with
  * the file, line and column of a syntax error and PostgreSQL's own message.

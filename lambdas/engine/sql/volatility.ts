@@ -9,24 +9,6 @@
 import type { Node } from 'libpg-query';
 import { stringsOf } from './names.ts';
 
-const VOLATILE_FUNCTIONS = new Set([
-  'random',
-  'random_normal',
-  'setseed',
-  'gen_random_uuid',
-  'gen_random_bytes',
-  'uuid_generate_v1',
-  'uuid_generate_v1mc',
-  'uuid_generate_v4',
-  'uuidv4',
-  'uuidv7',
-  'clock_timestamp',
-  'timeofday',
-  'nextval',
-  'txid_current',
-  'pg_current_xact_id',
-]);
-
 const NON_VOLATILE_FUNCTIONS = new Set([
   'now',
   'transaction_timestamp',
@@ -65,10 +47,6 @@ const NON_VOLATILE_FUNCTIONS = new Set([
   'tstzrange',
   'daterange',
 ]);
-
-export function isVolatileFunction(name: string): boolean {
-  return VOLATILE_FUNCTIONS.has(name.toLowerCase());
-}
 
 /** True when evaluating `expr` may give a different value per row. Unknown shapes count as volatile. */
 export function isVolatileExpression(expr: Node | undefined): boolean {
