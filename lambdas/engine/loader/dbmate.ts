@@ -2,9 +2,8 @@
 // project runs unchanged. Any name may follow the version digits (`20240101120000_CreateUsers.sql`,
 // `1_init.sql`), and a down section that is missing or has nothing in it — dbmate's template
 // leaves it so — has nothing to run to undo the migration: it is read as irreversible.
-import { normalizeLineEndings } from '../checksum.ts';
 import type { Migration, MigrationSet } from '../model.ts';
-import { type MigrationFiles, readSqlFiles, type SourceFile } from './files.ts';
+import { type MigrationFiles, readSqlFiles, type SourceFile, sourceText } from './files.ts';
 import { readNativeMigration } from './native.ts';
 import { duplicateVersionProblems } from './native-set.ts';
 import { type LoaderProblem, throwIfProblems } from './problems.ts';
@@ -50,7 +49,7 @@ const nextMarker = /^--\s*migrate:/m;
 
 /** The file with "irreversible" on a down marker whose section is blank, or such a marker added when there is none. */
 export function withIrreversibleDown(raw: string): string {
-  const text = normalizeLineEndings(raw.replace(/^\uFEFF/, ''));
+  const text = sourceText(raw);
   const marker = downMarker.exec(text);
   if (!marker)
     return /^--\s*migrate:up/m.test(text)

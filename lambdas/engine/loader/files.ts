@@ -2,6 +2,7 @@
 // layouts can be tested in memory; the engine bundles the directory next to the Lambda.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { normalizeLineEndings } from '../checksum.ts';
 import { InputError } from '../errors.ts';
 
 export type EntryKind = 'file' | 'directory' | 'other';
@@ -24,6 +25,11 @@ export interface MigrationFiles {
 export interface SourceFile {
   name: string;
   text: string;
+}
+
+/** A file's text as every layout reads it: without a byte-order mark, with LF line endings. */
+export function sourceText(raw: string): string {
+  return normalizeLineEndings(raw.replace(/^\uFEFF/, ''));
 }
 
 /**

@@ -1,9 +1,10 @@
 // The native layout: one dbmate-compatible file per migration, `NNNN_snake_name.sql`,
 // with `-- migrate:up`, `-- migrate:down` and an optional `-- migrate:verify` section.
 // Pure: text in, Migration out. Every problem of a file is reported, not just the first.
-import { checksumSql, normalizeLineEndings } from '../checksum.ts';
+import { checksumSql } from '../checksum.ts';
 import type { LintAllow, Migration, MigrationSection } from '../model.ts';
 import { type Report, readLintDirective } from './directives.ts';
+import { sourceText } from './files.ts';
 import { type LoaderProblem, throwIfProblems } from './problems.ts';
 import { firstSqlLine, hasSql } from './sql-text.ts';
 
@@ -64,7 +65,7 @@ export function readNativeMigration(fileName: string, rawText: string): ParsedMi
   const report = (line: number | undefined, message: string) =>
     problems.push({ file: fileName, line, message });
   const fileNameParts = checkFileName(fileName, report);
-  const text = normalizeLineEndings(rawText.replace(/^\uFEFF/, ''));
+  const text = sourceText(rawText);
   const lines = splitLines(text);
   const markers: Marker[] = [];
   const lintAllows: LintAllow[] = [];

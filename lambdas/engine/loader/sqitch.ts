@@ -4,12 +4,12 @@
 // is read or written: stepmigrate's own schema_history records what is deployed, under the
 // identities explained in sqitch-changes.ts. The checksum is that of the deploy script as
 // written, so how stepmigrate runs it can change without looking like tampering.
-import { checksumSql, normalizeLineEndings } from '../checksum.ts';
+import { checksumSql } from '../checksum.ts';
 import { InputError } from '../errors.ts';
 import type { Migration, MigrationSection, MigrationSet } from '../model.ts';
 import { loadSqlParser } from '../sql/parse.ts';
 import { scanLintDirectives } from './directives.ts';
-import type { MigrationFiles } from './files.ts';
+import { type MigrationFiles, sourceText } from './files.ts';
 import { type LoaderProblem, throwIfProblems } from './problems.ts';
 import { type SqitchChange, scriptName, sqitchChanges } from './sqitch-changes.ts';
 import { CONFIG_FILE, configProblems } from './sqitch-config.ts';
@@ -84,7 +84,7 @@ function buildChange(
   const path = (role: ScriptRole) => `${role}/${name}`;
   const text = (role: ScriptRole) => {
     const raw = scripts[path(role)];
-    return raw === undefined ? undefined : normalizeLineEndings(raw.replace(/^\uFEFF/, ''));
+    return raw === undefined ? undefined : sourceText(raw);
   };
   const deploySql = text('deploy');
   if (deploySql === undefined) {

@@ -1,10 +1,10 @@
 // golang-migrate and Flyway keep the up and down SQL in separate files with no section
 // markers: the whole file is the section. The same rules as the native layout apply to
 // them (an up with no SQL, or a down with nothing in it at all, is refused).
-import { checksumSql, normalizeLineEndings } from '../checksum.ts';
+import { checksumSql } from '../checksum.ts';
 import type { Migration, MigrationSection } from '../model.ts';
 import { scanLintDirectives } from './directives.ts';
-import type { SourceFile } from './files.ts';
+import { type SourceFile, sourceText } from './files.ts';
 import type { LoaderProblem } from './problems.ts';
 import { hasSql } from './sql-text.ts';
 import { canRunInTransaction } from './transaction-hint.ts';
@@ -20,7 +20,7 @@ export interface WholeFileMigration {
 }
 
 export function wholeFileSection(text: string, transaction?: boolean): MigrationSection {
-  const sql = normalizeLineEndings(text.replace(/^\uFEFF/, ''));
+  const sql = sourceText(text);
   return { sql, startLine: 1, transaction: transaction ?? canRunInTransaction(sql) };
 }
 
