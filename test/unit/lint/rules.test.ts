@@ -366,3 +366,16 @@ describe('lint rules', () => {
     expect(new Set(RULE_IDS).size).toBe(RULE_IDS.length);
   });
 });
+
+describe('constraints written inline in ADD COLUMN', () => {
+  it.each([
+    [
+      'adding-foreign-key-constraint',
+      'ALTER TABLE app.projects ADD COLUMN owner_id bigint REFERENCES app.users (id);',
+    ],
+    ['adding-serial-primary-key-field', 'ALTER TABLE app.audit ADD COLUMN id bigint PRIMARY KEY;'],
+    ['disallowed-unique-constraint', 'ALTER TABLE app.users ADD COLUMN handle text UNIQUE;'],
+  ])('%s reports them like ADD CONSTRAINT', (rule, up) => {
+    expect(findingsOf(rule, { up })).toHaveLength(1);
+  });
+});
