@@ -11,7 +11,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { MigrationWorkflow } from '../../infra/migration-workflow.ts';
 import { PIPELINE_EXECUTION_ID, type pipelineAction } from '../../infra/pipeline-action.ts';
-import { PipelineStack, pipelineSourceFromContext } from '../../infra/stacks/pipeline-stack.ts';
+import {
+  PipelineStack,
+  type PipelineStackProps,
+  pipelineSourceFromContext,
+} from '../../infra/stacks/pipeline-stack.ts';
 
 const FIXTURE_HANDLERS = fileURLToPath(new URL('./fixtures/handlers', import.meta.url));
 const FIXTURE_MIGRATIONS = fileURLToPath(new URL('./fixtures/migrations', import.meta.url));
@@ -44,7 +48,8 @@ function stagesOf(template: Template): StageJson[] {
   return pipelines[0]!.Properties.Stages as StageJson[];
 }
 
-function synthPipeline(manualApproval: boolean) {
+/** A workflow stack and, in the same app, a pipeline stack that deploys it and runs it. */
+function pipelineApp(props: Pick<PipelineStackProps, 'manualApproval' | 'input'>) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const workflowStack = new Stack(app, 'OrdersMigrations', { env });
   const workflow = workflowIn(workflowStack);
@@ -53,6 +58,13 @@ function synthPipeline(manualApproval: boolean) {
     source: { kind: 'codecommit', repositoryName: 'orders-schema' },
     stateMachine: workflow.stateMachine,
     workflowStackName: workflowStack.stackName,
+    ...props,
+  });
+  return { app, workflowStack, workflow, pipelineStack };
+}
+
+function synthPipeline(manualApproval: boolean) {
+  const { workflowStack, workflow, pipelineStack } = pipelineApp({
     manualApproval,
     input: { bakeSeconds: 300 },
   });
@@ -118,16 +130,7 @@ describe('pipeline stack', () => {
 
 describe('pipeline stack and cdk-nag AwsSolutions', () => {
   function pipelineFindings(extra?: (stack: PipelineStack) => void): string[] {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const workflowStack = new Stack(app, 'OrdersMigrations', { env });
-    const workflow = workflowIn(workflowStack);
-    const pipelineStack = new PipelineStack(app, 'OrdersMigrationsPipeline', {
-      env,
-      source: { kind: 'codecommit', repositoryName: 'orders-schema' },
-      stateMachine: workflow.stateMachine,
-      workflowStackName: workflowStack.stackName,
-      manualApproval: true,
-    });
+    const { app, pipelineStack } = pipelineApp({ manualApproval: true });
     extra?.(pipelineStack);
     const checks = new AwsSolutionsChecks(app);
     // The pipeline's acknowledgements are computed once references are resolved, during synth.
