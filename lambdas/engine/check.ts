@@ -4,13 +4,13 @@
 // long before a production rollback would find out.
 
 import type { SqlConnection } from '../ports.ts';
-import { runSection } from './apply.ts';
 import type { EngineContext } from './context.ts';
 import { MigrationError, VerificationFailedError } from './errors.ts';
 import { diffSchemas } from './fingerprint.ts';
 import { ensureHistory } from './history.ts';
 import { type Migration, migrationLabel } from './model.ts';
 import { type SchemaState, schemaState } from './schema-state.ts';
+import { runMigrationSection, type SectionRunner } from './step-support.ts';
 import { runVerifySection } from './verify.ts';
 
 export type CheckPhase = 'apply' | 'verify' | 'revert' | 'reapply';
@@ -83,16 +83,11 @@ export async function checkMigrations(
   return { migrations: migrations.length, events };
 }
 
-async function run(ctx: EngineContext, conn: SqlConnection, migration: Migration, direction: 'up' | 'down') {
-  await runSection(conn, {
-    migration,
-    direction,
-    lockTimeoutMs: migration.lockTimeoutMs ?? ctx.defaults.lockTimeoutMs,
-    statementTimeoutMs: migration.statementTimeoutMs ?? ctx.defaults.statementTimeoutMs,
-    historySchema: ctx.historySchema,
-    executionId: CHECK_EXECUTION,
-    actor: ctx.actor,
-  });
+/** Check runs sections with no execution input: each migration's own timeouts, else the defaults. */
+const CHECK_RUNNER: SectionRunner = { executionId: CHECK_EXECUTION, input: {} };
+
+function run(ctx: EngineContext, conn: SqlConnection, migration: Migration, direction: 'up' | 'down') {
+  return runMigrationSection(ctx, conn, CHECK_RUNNER, migration, direction);
 }
 
 async function assertSameSchema(

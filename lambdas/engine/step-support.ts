@@ -19,7 +19,13 @@ export function migrationOf(ctx: EngineContext, version: string): Migration {
   return migration;
 }
 
-export function timeoutsFor(ctx: EngineContext, input: ExecutionInput, migration: Migration) {
+/** Timeouts of a run: what the input asks, else what the migration file says, else the deployment's. */
+export type RunTimeouts = Pick<ExecutionInput, 'lockTimeoutMs' | 'statementTimeoutMs'>;
+
+/** Who is running sections: an execution, or `stepmigrate check` on its scratch database. */
+export type SectionRunner = Pick<RunState, 'executionId'> & { input: RunTimeouts };
+
+export function timeoutsFor(ctx: EngineContext, input: RunTimeouts, migration: Migration) {
   return {
     lockTimeoutMs: input.lockTimeoutMs ?? migration.lockTimeoutMs ?? ctx.defaults.lockTimeoutMs,
     statementTimeoutMs:
@@ -31,7 +37,7 @@ export function timeoutsFor(ctx: EngineContext, input: ExecutionInput, migration
 export function runMigrationSection(
   ctx: EngineContext,
   conn: SqlConnection,
-  run: RunState,
+  run: SectionRunner,
   migration: Migration,
   direction: Direction,
 ) {
