@@ -37,23 +37,20 @@ describe('MigrationNotifications alarms', () => {
     }
   });
 
-  it.each([
-    ['ExecutionsFailed', 'ExecutionsFailed'],
-    ['ExecutionsTimedOut', 'ExecutionsTimedOut'],
-    ['ExecutionsAborted', 'ExecutionsAborted'],
-  ])('watches %s of this state machine in AWS/States', (id, metricName) => {
-    expect(alarm(id).Properties).toMatchObject({
-      Namespace: 'AWS/States',
-      MetricName: metricName,
-      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: stateMachineId } }],
-    });
-  });
+  // Each alarm's construct id is the name of the metric it watches.
+  it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])(
+    'watches %s of this state machine in AWS/States',
+    (metricName) => {
+      expect(alarm(metricName).Properties).toMatchObject({
+        Namespace: 'AWS/States',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: stateMachineId } }],
+      });
+    },
+  );
 
-  it.each([
-    ['RolledBack', 'RolledBack'],
-    ['RollbackFailed', 'RollbackFailed'],
-  ])('watches %s of this database in StepMigrate', (id, metricName) => {
-    expect(alarm(id).Properties).toMatchObject({
+  it.each(['RolledBack', 'RollbackFailed'])('watches %s of this database in StepMigrate', (metricName) => {
+    expect(alarm(metricName).Properties).toMatchObject({
       Namespace: 'StepMigrate',
       MetricName: metricName,
       Statistic: 'Sum',
