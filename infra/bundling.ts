@@ -42,7 +42,7 @@ export const MAIN_FIELDS = ['module', 'main'];
  * libpg-query loads its WebAssembly file from next to the module that imports it. Once
  * bundled, that is the bundle itself, so the file must be copied beside it.
  */
-export const PG_PARSER_WASM = join(PROJECT_ROOT, 'node_modules', 'libpg-query', 'wasm', 'libpg-query.wasm');
+const PG_PARSER_WASM = join(PROJECT_ROOT, 'node_modules', 'libpg-query', 'wasm', 'libpg-query.wasm');
 
 /**
  * Shell commands run after esbuild: copy the migrations into the package, and the parser's

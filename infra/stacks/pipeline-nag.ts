@@ -26,7 +26,7 @@ function asArray<T>(value: T | T[] | undefined): T[] {
 }
 
 /** The IAM5 findings cdk-nag reports for one policy document (same rules as the plugin). */
-export function wildcardFindings(document: { Statement?: PolicyStatementJson[] }): string[] {
+function wildcardFindings(document: { Statement?: PolicyStatementJson[] }): string[] {
   const findings = new Set<string>();
   for (const statement of document.Statement ?? []) {
     if (statement.Effect !== 'Allow') continue;

@@ -15,7 +15,7 @@ export interface CloudWatchMetricsOptions {
 }
 
 /** PutMetricData accepts at most 1000 metric data points per request. */
-export const METRICS_PER_REQUEST = 1000;
+const METRICS_PER_REQUEST = 1000;
 
 export class CloudWatchMetrics implements Metrics {
   private readonly client: CloudWatchClient;

@@ -111,7 +111,7 @@ export class DynamoDbAuditLog implements AuditLog {
 }
 
 /** "<at>#<executionId>#<step>#<event>#<nonce>": ISO timestamps sort as text in time order. */
-export function auditSortKey(record: AuditRecord, nonce = randomBytes(4).toString('hex')): string {
+function auditSortKey(record: AuditRecord, nonce = randomBytes(4).toString('hex')): string {
   return `${record.at}#${record.executionId}#${record.step}#${record.event}#${nonce}`;
 }
 

@@ -23,7 +23,7 @@ async function askOnTerminal(question: string): Promise<boolean> {
   }
 }
 
-export function describePlan(request: ApprovalRequest): string {
+function describePlan(request: ApprovalRequest): string {
   const { plan } = request;
   const steps = plan.steps.map((s) => `${s.direction === 'up' ? 'apply' : 'revert'} ${s.version}_${s.name}`);
   const lines = [

@@ -77,7 +77,7 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** A connection failure as one line naming host:port/database and the fix; never the password. */
-export function connectionFailure(error: unknown, target: Target): PreflightError {
+function connectionFailure(error: unknown, target: Target): PreflightError {
   const code = errorCode(error);
   const where = `${target.host}:${target.port}/${target.database}`;
   const fix = code ? fixByCode[code] : undefined;

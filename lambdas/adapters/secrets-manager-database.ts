@@ -87,7 +87,7 @@ export class SecretsManagerDatabase implements Database {
 }
 
 /** Reads and checks the secret; errors name the secret and the missing fields, never values. */
-export async function readDatabaseSecret(
+async function readDatabaseSecret(
   client: SecretsManagerClient,
   secretArn: string,
 ): Promise<RdsSecret> {
@@ -101,7 +101,7 @@ export async function readDatabaseSecret(
   return parseRdsSecret(text, secretArn);
 }
 
-export function parseRdsSecret(text: string | undefined, secretArn: string): RdsSecret {
+function parseRdsSecret(text: string | undefined, secretArn: string): RdsSecret {
   const expected = 'JSON with host, port, username, password and dbname (the RDS secret format)';
   let value: Record<string, unknown>;
   try {
