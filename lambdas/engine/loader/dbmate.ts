@@ -6,7 +6,7 @@ import type { Migration, MigrationSet } from '../model.ts';
 import { type MigrationFiles, readSqlFiles, type SourceFile, sourceText } from './files.ts';
 import { readNativeMigration } from './native.ts';
 import { duplicateVersionProblems } from './native-set.ts';
-import { type LoaderProblem, throwIfProblems } from './problems.ts';
+import { type LoaderProblem, throwIfDirectoryProblems } from './problems.ts';
 import { compareVersions } from './versions.ts';
 
 export const DBMATE_FILE_PATTERN = /^(\d+)(?:_(.*))?\.sql$/;
@@ -39,8 +39,7 @@ export function buildDbmateSet(directory: string, sources: readonly SourceFile[]
   }
   problems.push(...duplicateVersionProblems(versions));
   migrations.sort((a, b) => compareVersions(a.version, b.version));
-  problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  throwIfProblems(problems, `migrations directory ${directory}`);
+  throwIfDirectoryProblems(problems, directory);
   return { directory, layout: 'dbmate', migrations };
 }
 

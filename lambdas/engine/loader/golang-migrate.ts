@@ -3,7 +3,7 @@
 // `1_x` and `001_y` are the same version; a migration without a down file is irreversible.
 import type { Migration, MigrationSet } from '../model.ts';
 import { type MigrationFiles, readSqlFiles, type SourceFile } from './files.ts';
-import { type LoaderProblem, throwIfProblems } from './problems.ts';
+import { type LoaderProblem, throwIfDirectoryProblems } from './problems.ts';
 import { compareVersions } from './versions.ts';
 import { buildWholeFileMigration } from './whole-file.ts';
 
@@ -57,8 +57,7 @@ export function buildGolangMigrateSet(directory: string, sources: readonly Sourc
     if (migration) migrations.push(migration);
   }
   migrations.sort((a, b) => compareVersions(a.version, b.version));
-  problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  throwIfProblems(problems, `migrations directory ${directory}`);
+  throwIfDirectoryProblems(problems, directory);
   return { directory, layout: 'golang-migrate', migrations };
 }
 

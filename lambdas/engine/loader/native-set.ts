@@ -3,7 +3,7 @@
 import type { Migration, MigrationSet } from '../model.ts';
 import { type MigrationFiles, readSqlFiles, type SourceFile } from './files.ts';
 import { parseNativeFileName, readNativeMigration } from './native.ts';
-import { type LoaderProblem, throwIfProblems } from './problems.ts';
+import { type LoaderProblem, throwIfDirectoryProblems } from './problems.ts';
 import { compareVersions } from './versions.ts';
 
 /** Reads the `*.sql` files at the top of the directory; other files and subdirectories are not migrations. */
@@ -23,8 +23,7 @@ export function buildNativeSet(directory: string, sources: readonly SourceFile[]
   }
   migrations.sort((a, b) => compareVersions(a.version, b.version) || (a.file < b.file ? -1 : 1));
   problems.push(...duplicateVersionProblems(versionsOf(byName)));
-  problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  throwIfProblems(problems, `migrations directory ${directory}`);
+  throwIfDirectoryProblems(problems, directory);
   return { directory, layout: 'native', migrations };
 }
 

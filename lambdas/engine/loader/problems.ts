@@ -32,3 +32,9 @@ export function problemsError(problems: readonly LoaderProblem[], where: string)
 export function throwIfProblems(problems: readonly LoaderProblem[], where: string): void {
   if (problems.length > 0) throw problemsError(problems, where);
 }
+
+/** The problems of a migrations directory, listed in file-name order so the list reads like the directory. */
+export function throwIfDirectoryProblems(problems: LoaderProblem[], directory: string): void {
+  problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  throwIfProblems(problems, `migrations directory ${directory}`);
+}
