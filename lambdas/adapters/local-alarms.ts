@@ -1,10 +1,10 @@
 // The AlarmReader port for local runs: alarm states from a JSON file the developer edits,
 // `.stepmigrate/alarms.json` = { "<alarm name>": "ALARM" | "OK" | "INSUFFICIENT_DATA" }.
 // No file means no alarm is firing.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../engine/errors.ts';
 import type { AlarmReader } from '../ports.ts';
+import { readTextIfExists } from './local-file.ts';
 
 export class LocalAlarmReader implements AlarmReader {
   constructor(readonly file: string) {}
@@ -19,13 +19,8 @@ export class LocalAlarmReader implements AlarmReader {
   }
 
   private async read(): Promise<Record<string, unknown>> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw error;
-    }
+    const text = await readTextIfExists(this.file);
+    if (text === undefined) return {};
     try {
       const parsed: unknown = JSON.parse(text);
       if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {

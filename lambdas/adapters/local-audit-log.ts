@@ -1,8 +1,9 @@
 // The AuditLog port for local runs: one JSON record per line in `.stepmigrate/audit.jsonl`.
 // Appending a line is atomic enough for one runner per project (the run lease sees to that).
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AuditLog, AuditQuery, AuditRecord } from '../ports.ts';
+import { readTextIfExists } from './local-file.ts';
 
 export class LocalAuditLog implements AuditLog {
   constructor(readonly file: string) {}
@@ -27,13 +28,8 @@ export class LocalAuditLog implements AuditLog {
 
   /** Oldest first; a torn last line (a crash mid-append) is skipped, not fatal. */
   private async readAll(): Promise<AuditRecord[]> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
+    const text = await readTextIfExists(this.file);
+    if (text === undefined) return [];
     const records: AuditRecord[] = [];
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;

@@ -1,8 +1,9 @@
 // The Metrics port for local runs: each datum as a JSON line in `.stepmigrate/metrics.jsonl`,
 // with the time and namespace CloudWatch would have recorded.
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { MetricDatum, Metrics } from '../ports.ts';
+import { readTextIfExists } from './local-file.ts';
 
 export interface RecordedMetric extends MetricDatum {
   namespace: string;
@@ -29,15 +30,11 @@ export class LocalMetrics implements Metrics {
 
   /** Everything recorded so far, oldest first. */
   async readAll(): Promise<RecordedMetric[]> {
-    try {
-      const text = await readFile(this.file, 'utf8');
-      return text
-        .split('\n')
-        .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as RecordedMetric);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
+    const text = await readTextIfExists(this.file);
+    if (text === undefined) return [];
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as RecordedMetric);
   }
 }
