@@ -518,7 +518,9 @@ function validateProps(props: MigrationWorkflowProps): Settings {
 /**
  * How cdk-nag prints a resource in an IAM5 finding id: intrinsics become `<Ref>` and
  * `<LogicalId.Attribute>`, joins are flattened (e.g. `<BucketLogicalId.Arn>/backups/*`, or
- * `arn:<AWS::Partition>:s3:::name/backups/*` for an imported bucket).
+ * `arn:<AWS::Partition>:s3:::name/backups/*` for an imported bucket). The same rules as cdk-nag's
+ * flattenCfnReference, written out because cdk-nag is a dev dependency and the local runner
+ * loads this construct at run time.
  */
 function nagResourceText(scope: Construct, resource: string): string {
   const render = (value: unknown): string => {
