@@ -1,5 +1,6 @@
 // Reads what PostgreSQL said about a failed statement (SQLSTATE, position, detail, hint)
 // from a driver error without importing the driver, and places it in the migration file.
+import { type FilePosition, positionOfCharOffset } from './positions.ts';
 
 export interface DatabaseErrorInfo {
   code?: string;
@@ -44,12 +45,8 @@ export function isConnectionLost(info: DatabaseErrorInfo, error: unknown): boole
 }
 
 /** File line and column of a 1-based character position in `sql`, which starts at `startLine`. */
-export function locate(sql: string, position: number, startLine: number): { line: number; column: number } {
-  const before = Array.from(sql)
-    .slice(0, position - 1)
-    .join('');
-  const lines = before.split('\n');
-  return { line: startLine + lines.length - 1, column: Array.from(lines.at(-1) ?? '').length + 1 };
+export function locate(sql: string, position: number, startLine: number): FilePosition {
+  return positionOfCharOffset(sql, position - 1, startLine);
 }
 
 /** "message (detail) hint: …" in one line. */

@@ -7,7 +7,7 @@
 // where a column counts characters (code points), not bytes.
 import { loadModule, type Node, parseSync, scanSync } from 'libpg-query';
 import { InputError } from '../errors.ts';
-import { SectionPositions } from './positions.ts';
+import { positionOfCharOffset, SectionPositions } from './positions.ts';
 
 export interface SqlStatement {
   /** The statement text, without the terminating semicolon and surrounding comments. */
@@ -116,26 +116,4 @@ function trimToTokens(bytes: Buffer, start: number, end: number): { start: numbe
   let last = tokens.length - 1;
   while (last > 0 && tokens[last]!.text === ';') last--;
   return { start: start + tokens[0]!.start, end: start + tokens[last]!.end };
-}
-
-/** File position of a 0-based code point offset into `sql` (how PostgreSQL reports error cursors). */
-export function positionOfCharOffset(
-  sql: string,
-  charOffset: number,
-  startLine: number,
-): { line: number; column: number } {
-  let line = startLine;
-  let column = 1;
-  let index = 0;
-  for (const char of sql) {
-    if (index >= charOffset) break;
-    index++;
-    if (char === '\n') {
-      line++;
-      column = 1;
-    } else {
-      column++;
-    }
-  }
-  return { line, column };
 }

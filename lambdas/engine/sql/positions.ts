@@ -1,5 +1,6 @@
-// Turns UTF-8 byte offsets into a section (what libpg-query's `stmt_location` and every
-// node's `location` are) into 1-based file line and character column.
+// Turns offsets into a section into 1-based file line and character column: UTF-8 byte
+// offsets (libpg-query's `stmt_location` and every node's `location`) and code point offsets
+// (PostgreSQL's error positions).
 export interface FilePosition {
   line: number;
   column: number;
@@ -41,4 +42,22 @@ function codePointLength(text: string): number {
   let count = 0;
   for (const _ of text) count++;
   return count;
+}
+
+/** File position of a 0-based code point offset into `sql` (how PostgreSQL reports error cursors). */
+export function positionOfCharOffset(sql: string, charOffset: number, startLine: number): FilePosition {
+  let line = startLine;
+  let column = 1;
+  let index = 0;
+  for (const char of sql) {
+    if (index >= charOffset) break;
+    index++;
+    if (char === '\n') {
+      line++;
+      column = 1;
+    } else {
+      column++;
+    }
+  }
+  return { line, column };
 }
