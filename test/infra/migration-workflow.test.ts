@@ -29,11 +29,11 @@ beforeAll(() => {
   };
 });
 
-const stepOfRole = (role: string) => STEP_FUNCTION_NAMES.find((step) => ids.roles[step] === role) ?? role;
-
+/** The step whose function has the role with logical id `role`, or `role` itself. */
 function roleStep(stack: WorkflowStack['stack'], workflow: WorkflowStack['workflow'], role: string): string {
   return STEP_FUNCTION_NAMES.find((step) => roleId(stack, workflow.functions[step].role) === role) ?? role;
 }
+const stepOfRole = (role: string) => roleStep(synthesized.stack, synthesized.workflow, role);
 const on = (statement: Statement, id: string) =>
   statement.resources.some((resource) => resource.includes(id));
 
@@ -83,6 +83,7 @@ describe('MigrationWorkflow permissions', () => {
     const objectStatements = statements.filter(
       (statement) => on(statement, ids.backupBucket) && statement.actions.includes('s3:GetObject'),
     );
+    expect(objectStatements.length).toBeGreaterThan(0);
     for (const statement of objectStatements) expect(statement.resources.join()).toContain('/backups/*');
   });
 
