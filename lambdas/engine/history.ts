@@ -132,8 +132,3 @@ export async function writeHistory(conn: SqlConnection, schema: string, row: His
     ],
   );
 }
-
-/** The versions currently applied (state `applied`), in no particular order. */
-export function appliedVersions(history: readonly HistoryEntry[]): Set<string> {
-  return new Set(history.filter((row) => row.state === 'applied').map((row) => row.version));
-}

@@ -2,7 +2,7 @@
 import { InputError } from './errors.ts';
 import { targetIndex } from './loader/versions.ts';
 import { type Direction, EMPTY_VERSION, type MigrationSet, migrationLabel, type PlanStep } from './model.ts';
-import type { DatabaseStatus } from './status.ts';
+import { appliedVersions, type DatabaseStatus } from './status.ts';
 
 export interface PlannedSteps {
   fromVersion: string;
@@ -22,7 +22,7 @@ export function planSteps(set: MigrationSet, status: DatabaseStatus, target: str
   // Flyway repeatables stand outside the version order: never the target, never reverted.
   const versioned = set.migrations.slice(0, last + 1).filter((m) => !m.repeatable);
   const toVersion = versioned.at(-1)?.version ?? EMPTY_VERSION;
-  const applied = new Set(status.migrations.filter((m) => m.state === 'applied').map((m) => m.version));
+  const applied = appliedVersions(status);
   const up: PlanStep[] = [];
   const down: PlanStep[] = [];
   set.migrations.forEach((migration, index) => {

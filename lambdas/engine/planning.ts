@@ -13,7 +13,7 @@ import { schemaState } from './schema-state.ts';
 import { type LockMode, strongerLock } from './sql/change.ts';
 import { analyzeMigration, type ClassifiedStatement } from './sql/classify.ts';
 import { loadSqlParser } from './sql/parse.ts';
-import { assertConsistent, computeStatus } from './status.ts';
+import { appliedVersions, assertConsistent, computeStatus } from './status.ts';
 
 export interface PreparedPlan {
   plan: Plan;
@@ -33,9 +33,9 @@ export async function buildPlan(ctx: EngineContext, input: ExecutionInput): Prom
     const status = computeStatus(ctx.migrations, history);
     assertConsistent(status, ctx.historySchema);
     const steps = planSteps(ctx.migrations, status, input.target);
-    const pending = steps.steps.map(
-      (step) => ctx.migrations.migrations.find((m) => m.version === step.version)!,
-    );
+    const byVersion = new Map(ctx.migrations.migrations.map((m) => [m.version, m]));
+    const pending = steps.steps.map((step) => byVersion.get(step.version)!);
+    const applied = appliedVersions(status);
     const analysis = analyzePending(pending, steps.direction);
     const findings: Finding[] =
       steps.direction === 'up'
@@ -43,9 +43,7 @@ export async function buildPlan(ctx: EngineContext, input: ExecutionInput): Prom
             allowIrreversible: input.allowIrreversible,
             config: ctx.lintConfig,
             // What is already applied counts as context: a CHECK validated earlier covers SET NOT NULL.
-            earlier: ctx.migrations.migrations.filter((m) =>
-              status.migrations.some((s) => s.version === m.version && s.state === 'applied'),
-            ),
+            earlier: ctx.migrations.migrations.filter((m) => applied.has(m.version)),
           })
         : [];
     refuseLintErrors(findings);

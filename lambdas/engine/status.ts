@@ -65,6 +65,11 @@ export function computeStatus(set: MigrationSet, history: readonly HistoryEntry[
   };
 }
 
+/** The versions in the set that are applied now. */
+export function appliedVersions(status: DatabaseStatus): Set<string> {
+  return new Set(status.migrations.filter((m) => m.state === 'applied').map((m) => m.version));
+}
+
 /** Refuses to go on when the history says the database is not in a state we can reason about. */
 export function assertConsistent(status: DatabaseStatus, historySchema: string): void {
   const dirty = status.dirty[0];
