@@ -7,7 +7,7 @@ import { BackupError } from '../errors.ts';
 import type { BackupSummary } from '../run-state.ts';
 import { asBackupError } from './backup-error.ts';
 import { mapWithConcurrency } from './concurrency.ts';
-import { copySessionSettings, qualifiedName, setCopySessionSql } from './copy-format.ts';
+import { copySessionSettings, qualifiedName } from './copy-format.ts';
 import { copyTableToStore, TransientStoreError } from './copy-to-store.ts';
 import {
   type BackupManifest,
@@ -58,7 +58,6 @@ export async function backupTables(deps: BackupDependencies, request: BackupRequ
 async function snapshotTables(deps: BackupDependencies, request: BackupRequest): Promise<BackupManifest> {
   return withExportedSnapshot(deps.db, async (coordinator, snapshotId) => {
     const { found, missing } = await lockTables(coordinator, request.tables);
-    await coordinator.query(setCopySessionSql());
     const described: TableDescription[] = [];
     for (const relation of found) described.push(await describeTable(coordinator, relation));
     const order = await largestFirst(coordinator, described);
