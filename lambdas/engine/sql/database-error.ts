@@ -11,12 +11,8 @@ export interface DatabaseErrorInfo {
   position?: number;
 }
 
-/** SQLSTATEs that mean "gave up waiting for a lock" (lock_not_available, deadlock_detected). */
-const LOCK_WAIT_CODES = new Set(['55P03']);
-/** query_canceled: statement_timeout, or a cancel from a second connection. */
-export const QUERY_CANCELED = '57014';
-/** Codes of a connection that went away mid-statement. */
-const CONNECTION_LOST_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006']);
+/** lock_not_available: lock_timeout expired while waiting for a lock (a deadlock is 40P01, not this). */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 export function databaseErrorInfo(error: unknown): DatabaseErrorInfo {
   if (typeof error !== 'object' || error === null) return { message: String(error) };
@@ -33,15 +29,7 @@ export function databaseErrorInfo(error: unknown): DatabaseErrorInfo {
 }
 
 export function isLockTimeout(info: DatabaseErrorInfo): boolean {
-  return info.code !== undefined && LOCK_WAIT_CODES.has(info.code);
-}
-
-export function isConnectionLost(info: DatabaseErrorInfo, error: unknown): boolean {
-  if (info.code !== undefined && CONNECTION_LOST_CODES.has(info.code)) return true;
-  const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|ECONNRESET|connection.*(closed|ended)|Client has encountered a connection error/i.test(
-    message,
-  );
+  return info.code === LOCK_NOT_AVAILABLE;
 }
 
 /** File line and column of a 1-based character position in `sql`, which starts at `startLine`. */
