@@ -5,6 +5,7 @@ import { type Command, Option } from 'commander';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
 import { loadWorkflow, PROJECT_ROOT } from '../local-runner/definition-cache.ts';
 import { type GraphFormat, renderGraph } from '../local-runner/graph.ts';
+import { type OutputSink, processSink } from '../sink.ts';
 
 export interface GraphOptions {
   format: GraphFormat;
@@ -19,8 +20,8 @@ export async function workflowGraph(format: GraphFormat, projectDir = process.cw
   return renderGraph(workflow.definition, format);
 }
 
-export async function graphCommand(options: GraphOptions): Promise<ExitCode> {
-  process.stdout.write(`${await workflowGraph(options.format)}\n`);
+export async function graphCommand(options: GraphOptions, sink: OutputSink): Promise<ExitCode> {
+  sink.out(await workflowGraph(options.format));
   return ExitCode.ok;
 }
 
@@ -32,6 +33,6 @@ export function register(program: Command): void {
       new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'),
     )
     .action(async (options: GraphOptions) => {
-      process.exitCode = await graphCommand(options);
+      process.exitCode = await graphCommand(options, processSink());
     });
 }
