@@ -8,7 +8,6 @@ import { S3BackupStore } from '../../lambdas/adapters/s3-backup-store.ts';
 import { type BackupManifest, manifestKey, readManifest } from '../../lambdas/engine/backup/manifest.ts';
 import { BackupError, InputError } from '../../lambdas/engine/errors.ts';
 import type { BackupStore } from '../../lambdas/ports.ts';
-import { localStateDir } from './embedded-postgres.ts';
 
 export interface S3Location {
   bucket: string;
@@ -100,8 +99,6 @@ export function openBackupStore(
     const { bucket, key } = parseS3Uri(from);
     return { store: s3Store(bucket, options) as BackupStore, prefix: key, describe: from };
   }
-  const local = from
-    ? new LocalBackupStore(from)
-    : new LocalBackupStore(path.join(localStateDir(projectDir), 'backups'));
+  const local = from ? new LocalBackupStore(from) : LocalBackupStore.forProject(projectDir);
   return { store: local as BackupStore, local, prefix: '', describe: local.root };
 }
