@@ -1,6 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as codepipelineActions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -16,9 +15,8 @@ import {
   type PipelineStackProps,
   pipelineSourceFromContext,
 } from '../../infra/stacks/pipeline-stack.ts';
+import { FIXTURE_HANDLERS, FIXTURE_MIGRATIONS, testApp } from './support/workflow-stack.ts';
 
-const FIXTURE_HANDLERS = fileURLToPath(new URL('./fixtures/handlers', import.meta.url));
-const FIXTURE_MIGRATIONS = fileURLToPath(new URL('./fixtures/migrations', import.meta.url));
 const env = { account: '123456789012', region: 'eu-west-1' };
 
 function workflowIn(stack: Stack): MigrationWorkflow {
@@ -50,7 +48,7 @@ function stagesOf(template: Template): StageJson[] {
 
 /** A workflow stack and, in the same app, a pipeline stack that deploys it and runs it. */
 function pipelineApp(props: Pick<PipelineStackProps, 'manualApproval' | 'input'>) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   const workflowStack = new Stack(app, 'OrdersMigrations', { env });
   const workflow = workflowIn(workflowStack);
   const pipelineStack = new PipelineStack(app, 'OrdersMigrationsPipeline', {
@@ -164,7 +162,7 @@ describe('pipeline stack and cdk-nag AwsSolutions', () => {
 
 describe('pipelineAction', () => {
   function stackWithAction(options: Parameters<typeof pipelineAction>[1]) {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp();
     const stack = new Stack(app, 'Together', { env });
     const workflow = workflowIn(stack);
     const sourceOutput = new codepipeline.Artifact('Source');

@@ -17,12 +17,17 @@ export interface WorkflowStack {
   template: Template;
 }
 
+/** An app that neither bundles nor runs the built-in CloudFormation validation. */
+export function testApp(): App {
+  // The built-in CloudFormation validation costs most of a synth (about 28 s of 30 on a busy
+  // machine); `cdk synth` of the example app still runs it.
+  return new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+}
+
 export function synthWorkflowStack(
   overrides: Partial<MigrationWorkflowProps> | ((stack: Stack) => Partial<MigrationWorkflowProps>) = {},
 ): WorkflowStack {
-  // The built-in CloudFormation validation costs most of a synth (about 28 s of 30 on a busy
-  // machine); `cdk synth` of the example app still runs it.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const app = testApp();
   const stack = new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, restrictDefaultSecurityGroup: false });
   const databaseSecret = new secretsmanager.Secret(stack, 'DatabaseSecret');
