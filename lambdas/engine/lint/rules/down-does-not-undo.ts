@@ -86,6 +86,8 @@ function createdBy(
 ): Created | undefined {
   const object = change.object ?? '';
   const table = change.table ?? '';
+  // Columns, constraints, indexes and triggers of a table up creates go with its DROP TABLE.
+  if (change.kind !== 'create_table' && newTables.has(table)) return undefined;
   const dropsTable = (c: Change) => c.kind === 'drop_table' && c.table === table;
   const replaces = (c: Change) => c.kind === change.kind && c.object === object;
   switch (change.kind) {
@@ -106,7 +108,6 @@ function createdBy(
         undoneBy: (c) => c.kind === 'drop_schema' && c.object === object,
       };
     case 'add_column':
-      if (newTables.has(table)) return undefined;
       return {
         what: 'column',
         name: `${table}.${change.columnName}`,
@@ -118,7 +119,7 @@ function createdBy(
       };
     case 'add_constraint': {
       const name = change.constraint?.name;
-      if (name === undefined || newTables.has(table)) return undefined;
+      if (name === undefined) return undefined;
       return {
         what: 'constraint',
         name: `${table}.${name}`,
@@ -129,7 +130,7 @@ function createdBy(
       };
     }
     case 'create_index':
-      if (change.object === undefined || newTables.has(table)) return undefined;
+      if (change.object === undefined) return undefined;
       return {
         what: 'index',
         name: object,
@@ -138,7 +139,6 @@ function createdBy(
         undoneBy: (c) => dropsTable(c) || (c.kind === 'drop_index' && c.object === object),
       };
     case 'create_trigger':
-      if (newTables.has(table)) return undefined;
       return {
         what: 'trigger',
         name: `${object} on ${table}`,
