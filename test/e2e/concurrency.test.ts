@@ -2,55 +2,23 @@
 // once against one database: exactly one applies, the other nine stop at Validate with
 // LockedError (exit 4), and schema_history records the migration once. A lease left by a
 // crashed run blocks the next one until it expires or `stepmigrate repair --release-lease`.
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
+import { type CliResult, cliJson, runCli } from '../support/cli-process.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { migration } from '../support/engine.ts';
 
-const CLI = join(process.cwd(), 'bin', 'stepmigrate.js');
 const RUNS = 10;
 
 let database: TestDatabase;
 let project: string;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
 function stepmigrate(args: string[]): Promise<CliResult> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: project,
-      env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
-  });
-}
-
-function outputOf(result: CliResult): { status?: string; error?: { name: string; message: string } } {
-  try {
-    return JSON.parse(result.stdout) as { status?: string; error?: { name: string; message: string } };
-  } catch {
-    return {};
-  }
+  return runCli(project, args);
 }
 
 async function historyRows(): Promise<{ version: string; state: string; execution_id: string }[]> {
@@ -77,7 +45,7 @@ beforeAll(async () => {
   );
   // One dry run first fills the project's definition cache, as any earlier run would have.
   const warm = await stepmigrate(['run', '--database-url', database.url, '--dry-run', '--json']);
-  expect(outputOf(warm).status).toBe('dry_run');
+  expect(cliJson(warm).status).toBe('dry_run');
 });
 
 afterAll(async () => {
@@ -121,10 +89,10 @@ describe('ten runs at once', () => {
     );
     expect(codes).toEqual([0, ...Array<number>(RUNS - 1).fill(4)]);
     const winner = results.find((r) => r.code === 0)!;
-    expect(outputOf(winner).status).toBe('succeeded');
+    expect(cliJson(winner).status).toBe('succeeded');
     for (const loser of results.filter((r) => r.code === 4)) {
-      expect(outputOf(loser).error?.name).toBe('LockedError');
-      expect(outputOf(loser).error?.message).toMatch(/being migrated by|another stepmigrate run/);
+      expect(cliJson(loser).error?.name).toBe('LockedError');
+      expect(cliJson(loser).error?.message).toMatch(/being migrated by|another stepmigrate run/);
     }
     const rows = await historyRows();
     expect(rows.map((r) => `${r.version}:${r.state}`)).toEqual(['0001:applied']);
@@ -146,10 +114,10 @@ describe('a lease left by a crashed run', () => {
     const target = await changingTarget();
     const blocked = await stepmigrate(['run', '--database-url', database.url, '--json', ...target]);
     expect(blocked.code).toBe(4);
-    expect(outputOf(blocked).error?.message).toContain('crashed-execution');
+    expect(cliJson(blocked).error?.message).toContain('crashed-execution');
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, expires - Date.now()) + 200));
     const reclaimed = await stepmigrate(['run', '--database-url', database.url, '--json', ...target]);
-    expect({ code: reclaimed.code, status: outputOf(reclaimed).status }).toEqual({
+    expect({ code: reclaimed.code, status: cliJson(reclaimed).status }).toEqual({
       code: 0,
       status: 'succeeded',
     });
@@ -172,6 +140,6 @@ describe('a lease left by a crashed run', () => {
     ]);
     expect({ code: repaired.code, stderr: repaired.stderr }).toMatchObject({ code: 0 });
     const run = await stepmigrate(['run', '--database-url', database.url, '--json', ...target]);
-    expect({ code: run.code, status: outputOf(run).status }).toEqual({ code: 0, status: 'succeeded' });
+    expect({ code: run.code, status: cliJson(run).status }).toEqual({ code: 0, status: 'succeeded' });
   });
 });

@@ -3,45 +3,21 @@
 // message: its lease (exit 4, naming `repair --release-lease`), and for a statement
 // outside a transaction its dirty history row (exit 2, DirtyStateError). A transactional
 // migration leaves nothing half-applied: PostgreSQL rolls it back when the client is gone.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { readHistory } from '../../lambdas/engine/history.ts';
+import { cliJson, finishCli, runCli, startCli } from '../support/cli-process.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { migration } from '../support/engine.ts';
-
-const CLI = join(process.cwd(), 'bin', 'stepmigrate.js');
 
 let database: TestDatabase;
 let project: string;
 
-function start(args: string[]): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], {
-    cwd: project,
-    env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function finish(child: ChildProcess): Promise<{ code: number | null; stdout: string }> {
-  let stdout = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout })));
-}
-
 async function stepmigrate(args: string[]) {
-  const result = await finish(start(args));
-  let output: { status?: string; error?: { name: string; message: string } } = {};
-  try {
-    output = JSON.parse(result.stdout);
-  } catch {
-    // not JSON: leave it empty, the assertion on the code says enough
-  }
-  return { code: result.code, output };
+  const result = await runCli(project, args);
+  return { code: result.code, output: cliJson(result) };
 }
 
 async function sessionsRunning(text: string): Promise<number> {
@@ -64,8 +40,8 @@ async function waitUntil(what: string, condition: () => Promise<boolean>, timeou
 
 /** Starts a run, kills it with SIGKILL once its migration statement is running, and waits for that statement to end. */
 async function crashDuringMigration(): Promise<void> {
-  const child = start(['run', '--database-url', database.url, '--json']);
-  const closed = finish(child);
+  const child = startCli(project, ['run', '--database-url', database.url, '--json']);
+  const closed = finishCli(child);
   await waitUntil('the migration statement runs', async () => (await sessionsRunning('pg_sleep(4)')) > 0);
   child.kill('SIGKILL');
   expect((await closed).code).toBeNull();

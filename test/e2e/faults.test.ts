@@ -4,12 +4,11 @@
 // state (schema fingerprint and table data), or flagged (exit 3, RollbackFailedError, dirty
 // row) with a message that says what to do. Runs go through the local runner: the
 // synthesized definition with its Retry/Catch, the real handlers and middleware.
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AuditLog, BackupStore, Database } from '../../lambdas/ports.ts';
+import { runCli } from '../support/cli-process.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { type MigrationDirectory, migration, migrationDirectory } from '../support/engine.ts';
 import { type ConnectionFault, FaultyDatabase } from '../support/faulty-database.ts';
@@ -71,24 +70,6 @@ async function startRows(database: TestDatabase): Promise<string> {
     ),
   );
   return rows[0]!.digest;
-}
-
-function cli(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'stepmigrate.js'), ...args], {
-      cwd,
-      env: { ...process.env, NODE_OPTIONS: '', NO_COLOR: '1' },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
 }
 
 const sleeping = (seconds: string) => (sql: string) => sql.includes(`pg_sleep(${seconds})`);
@@ -313,10 +294,11 @@ describe('a run killed at any step leaves the database at the start, at the targ
         run.output?.error?.message ?? '',
       );
       expect(command).not.toBeNull();
-      const restored = await cli(
-        [...command![1]!.split(' '), '--database-url', database.url],
-        run.projectDir,
-      );
+      const restored = await runCli(run.projectDir, [
+        ...command![1]!.split(' '),
+        '--database-url',
+        database.url,
+      ]);
       expect(restored.code).toBe(0);
       expect(await startRows(database)).toBe(startRowsDigest);
     }
