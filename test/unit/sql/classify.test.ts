@@ -195,6 +195,9 @@ describe('analyzeMigration', () => {
     const changed = { ...m, up: { ...m.up, sql: 'TRUNCATE app.sessions;' } };
     expect(analyzeMigration(changed).backupTables).toEqual(['app.sessions']);
     expect(analyzeMigration({ ...m, up: { ...m.up } })).not.toBe(first);
+    m.up.sql = 'TRUNCATE app.sessions;';
+    expect(analyzeMigration(m).backupTables).toEqual(['app.sessions']);
+    expect(analyzeMigration(m, { postgresVersion: 11 })).not.toBe(analyzeMigration(m));
   });
 
   it('names the migration, file and line on a syntax error', () => {
