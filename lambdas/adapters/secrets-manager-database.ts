@@ -87,10 +87,7 @@ export class SecretsManagerDatabase implements Database {
 }
 
 /** Reads and checks the secret; errors name the secret and the missing fields, never values. */
-async function readDatabaseSecret(
-  client: SecretsManagerClient,
-  secretArn: string,
-): Promise<RdsSecret> {
+async function readDatabaseSecret(client: SecretsManagerClient, secretArn: string): Promise<RdsSecret> {
   let text: string | undefined;
   try {
     text = (await client.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
