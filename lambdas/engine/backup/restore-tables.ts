@@ -21,6 +21,7 @@ import {
   tableExists,
 } from './recreate-table.ts';
 import { restoreSequences } from './sequences.ts';
+import { withTransaction } from './transaction.ts';
 import { disableUserTriggers, enterReplicaMode, restoreTriggers } from './triggers.ts';
 import { type Verification, verifyRestoredTable } from './verify-restore.ts';
 
@@ -70,13 +71,14 @@ export async function restoreTables(
   const tables = selectTables(manifest, request.tables);
   const mode = request.mode ?? 'replace';
   const restored = await deps.db.withConnection(async (connection) => {
-    await connection.query('BEGIN');
     try {
-      const result = await restoreInTransaction(connection, deps, tables);
-      await connection.query(mode === 'replace' ? 'COMMIT' : 'ROLLBACK');
-      return result;
+      return await withTransaction(
+        connection,
+        'BEGIN',
+        () => restoreInTransaction(connection, deps, tables),
+        mode === 'replace' ? 'COMMIT' : 'ROLLBACK',
+      );
     } catch (error) {
-      await connection.query('ROLLBACK').catch(() => {});
       throw asBackupError(
         error,
         `restoring ${tables.map((t) => t.name).join(', ')} failed and was rolled back; nothing changed`,

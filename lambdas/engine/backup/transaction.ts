@@ -1,11 +1,12 @@
 // Transactions as callback scopes, so one can never be left open on a connection.
 import type { SqlConnection } from '../../ports.ts';
 
-/** Runs `fn` between `begin` and COMMIT; ROLLBACK (and rethrow) when it throws. */
+/** Runs `fn` between `begin` and `end` (COMMIT, or ROLLBACK for a dry run); ROLLBACK (and rethrow) when it throws. */
 export async function withTransaction<T>(
   connection: SqlConnection,
   begin: string,
   fn: () => Promise<T>,
+  end: 'COMMIT' | 'ROLLBACK' = 'COMMIT',
 ): Promise<T> {
   await connection.query(begin);
   let result: T;
@@ -15,6 +16,6 @@ export async function withTransaction<T>(
     await connection.query('ROLLBACK').catch(() => {});
     throw error;
   }
-  await connection.query('COMMIT');
+  await connection.query(end);
   return result;
 }
