@@ -1,6 +1,7 @@
 // The step dependencies of a local run: the target database over pg, the run lease in
 // that database, and files under `<project>/.stepmigrate/` for backups, audit, metrics
 // and alarms. The handlers are the same ones the Lambdas run.
+import { readFile } from 'node:fs/promises';
 import { LocalAlarmReader } from '../../lambdas/adapters/local-alarms.ts';
 import { LocalApproval, type LocalApprovalMode } from '../../lambdas/adapters/local-approval.ts';
 import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
@@ -41,7 +42,6 @@ export interface LocalDependencies {
 /** Every alarm name in the local alarms file, so `{ "X": "ALARM" }` is watched without configuration. */
 async function alarmNamesInFile(reader: LocalAlarmReader): Promise<string[]> {
   try {
-    const { readFile } = await import('node:fs/promises');
     return Object.keys(JSON.parse(await readFile(reader.file, 'utf8')) as Record<string, unknown>);
   } catch {
     return [];
