@@ -1,4 +1,4 @@
-// `stepmigrate db start|stop|url`: the embedded PostgreSQL that local commands use when no
+// `stepmigrate db start|stop`: the embedded PostgreSQL that local commands use when no
 // --database-url or DATABASE_URL is given. It starts on demand and keeps running between
 // commands (so two commands share it); `db stop` ends it, keeping the data in .stepmigrate/.
 import { Command } from 'commander';
