@@ -2,7 +2,7 @@
 // that mixes layouts is refused rather than guessed at: `--layout` settles it.
 import { InputError } from '../errors.ts';
 import type { LayoutName } from '../model.ts';
-import { type DirectoryEntry, listRoot, type MigrationFiles } from './files.ts';
+import { type DirectoryEntry, filePaths, listRoot, type MigrationFiles } from './files.ts';
 import { parseFlywayFileName } from './flyway.ts';
 import { GOLANG_MIGRATE_PATTERN } from './golang-migrate.ts';
 import { NATIVE_FILE_PATTERN } from './native.ts';
@@ -23,21 +23,13 @@ export async function detectLayout(files: MigrationFiles): Promise<LayoutName> {
   return nested.some((name) => parseFlywayFileName(name) !== null) ? 'flyway' : 'native';
 }
 
+/** Base names of the files in subdirectories, at any depth. */
 async function nestedFileNames(
   files: MigrationFiles,
   rootEntries: readonly DirectoryEntry[],
 ): Promise<string[]> {
-  const names: string[] = [];
-  const visit = async (directory: string, entries: readonly DirectoryEntry[]) => {
-    for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
-      const path = directory === '' ? entry.name : `${directory}/${entry.name}`;
-      if (entry.kind === 'file' && directory !== '') names.push(entry.name);
-      if (entry.kind === 'directory') await visit(path, (await files.list(path)) ?? []);
-    }
-  };
-  await visit('', rootEntries);
-  return names;
+  const paths = await filePaths(files, '', rootEntries, true);
+  return paths.filter((path) => path.includes('/')).map((path) => path.slice(path.lastIndexOf('/') + 1));
 }
 
 /** Pure: `sqitch.plan` means Sqitch; else the one layout whose file names are present; native when empty. */

@@ -37,17 +37,31 @@ export function sourceText(raw: string): string {
  * subdirectories only when `recursive` (Flyway scans them, the other layouts do not).
  */
 export async function readSqlFiles(files: MigrationFiles, recursive: boolean): Promise<SourceFile[]> {
-  const names: string[] = [];
-  const visit = async (directory: string, entries: DirectoryEntry[]) => {
-    for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
-      const path = directory === '' ? entry.name : `${directory}/${entry.name}`;
-      if (entry.kind === 'file' && /\.sql$/i.test(entry.name)) names.push(path);
-      if (entry.kind === 'directory' && recursive) await visit(path, (await files.list(path)) ?? []);
+  const paths = await filePaths(files, '', await listRoot(files), recursive);
+  const names = paths.filter((path) => /\.sql$/i.test(path)).sort();
+  return Promise.all(names.map(async (name) => ({ name, text: await files.read(name) })));
+}
+
+/**
+ * Paths ('/'-separated, relative to the root) of the files among `entries` of `directory`,
+ * skipping dotfiles and dot-directories; those of subdirectories too when `recursive`.
+ */
+export async function filePaths(
+  files: MigrationFiles,
+  directory: string,
+  entries: readonly DirectoryEntry[],
+  recursive: boolean,
+): Promise<string[]> {
+  const paths: string[] = [];
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const path = directory === '' ? entry.name : `${directory}/${entry.name}`;
+    if (entry.kind === 'file') paths.push(path);
+    if (entry.kind === 'directory' && recursive) {
+      paths.push(...(await filePaths(files, path, (await files.list(path)) ?? [], true)));
     }
-  };
-  await visit('', await listRoot(files));
-  return Promise.all(names.sort().map(async (name) => ({ name, text: await files.read(name) })));
+  }
+  return paths;
 }
 
 /** Lists the root, failing with an InputError that names the path when it is missing. */

@@ -9,7 +9,7 @@ import { InputError } from '../errors.ts';
 import type { Migration, MigrationSection, MigrationSet } from '../model.ts';
 import { loadSqlParser } from '../sql/parse.ts';
 import { scanLintDirectives } from './directives.ts';
-import { type MigrationFiles, sourceText } from './files.ts';
+import { filePaths, type MigrationFiles, sourceText } from './files.ts';
 import { type LoaderProblem, throwIfProblems } from './problems.ts';
 import { type SqitchChange, scriptName, sqitchChanges } from './sqitch-changes.ts';
 import { CONFIG_FILE, configProblems } from './sqitch-config.ts';
@@ -46,16 +46,15 @@ export async function loadSqitchSet(files: MigrationFiles): Promise<MigrationSet
   return buildSqitchSet(files.root, project);
 }
 
+/** The `*.sql` files under one script directory, at any depth. */
 async function readTree(
   files: MigrationFiles,
   directory: string,
   into: Record<string, string>,
 ): Promise<void> {
-  for (const entry of (await files.list(directory)) ?? []) {
-    const path = `${directory}/${entry.name}`;
-    if (entry.name.startsWith('.')) continue;
-    if (entry.kind === 'directory') await readTree(files, path, into);
-    if (entry.kind === 'file' && entry.name.endsWith('.sql')) into[path] = await files.read(path);
+  const paths = await filePaths(files, directory, (await files.list(directory)) ?? [], true);
+  for (const path of paths.filter((candidate) => candidate.endsWith('.sql'))) {
+    into[path] = await files.read(path);
   }
 }
 
