@@ -2,12 +2,16 @@
 // identity is recorded by CloudTrail anyway; this is the name people recognise.
 import { hostname, userInfo } from 'node:os';
 
-export function localRequester(): string {
-  let user = process.env.USER ?? 'unknown';
+/** The OS user name; local runs record it too, so it must not throw where `userInfo()` does. */
+export function localUser(): string {
   try {
-    user = userInfo().username;
+    return userInfo().username;
   } catch {
     // Some containers have no passwd entry for the uid; $USER is the next best thing.
+    return process.env.USER ?? 'unknown';
   }
-  return `${user}@${hostname()}`;
+}
+
+export function localRequester(): string {
+  return `${localUser()}@${hostname()}`;
 }

@@ -1,10 +1,10 @@
 // `stepmigrate run`: runs the real state machine definition locally, step by step, with
 // live progress, against the embedded PostgreSQL or the database named.
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { LocalApprovalMode } from '../../lambdas/adapters/local-approval.ts';
 import type { ExitCode } from '../../lambdas/engine/errors.ts';
+import { localUser } from '../aws/requester.ts';
 import {
   addExecutionInputOptions,
   type ExecutionInputFlags,
@@ -43,7 +43,7 @@ function interruptOnSigint(say: (line: string) => void): { signal: AbortSignal; 
 
 /** Runs the workflow locally and prints its progress and outcome; returns the exit code. */
 export async function runCommand(options: RunOptions): Promise<ExitCode> {
-  const { raw } = executionInputFromFlags({ requestedBy: `${userInfo().username}@local`, ...options });
+  const { raw } = executionInputFromFlags({ requestedBy: `${localUser()}@local`, ...options });
   const projectDir = process.cwd();
   const tty = Boolean(process.stdout.isTTY);
   const colour = useColour(process.stdout);

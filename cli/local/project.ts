@@ -1,7 +1,6 @@
 // What every local command shares: the options of DESIGN §1.5 (`--migrations`, `--layout`,
 // `--database-url`, `--json`) and turning them into an engine context over the right
 // database — the one named, else `$DATABASE_URL`, else the embedded PostgreSQL.
-import { userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
@@ -11,6 +10,7 @@ import { TIMEOUT_DEFAULTS } from '../../lambdas/engine/input.ts';
 import { loadLintConfig } from '../../lambdas/engine/lint/index.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { LayoutName, MigrationSet } from '../../lambdas/engine/model.ts';
+import { localUser } from '../aws/requester.ts';
 import { ensureLocalDatabase } from './embedded-postgres.ts';
 
 export const LAYOUTS: readonly LayoutName[] = ['native', 'sqitch', 'golang-migrate', 'flyway', 'dbmate'];
@@ -68,7 +68,7 @@ export async function localEngineContext(settings: LocalEngineSettings): Promise
     migrations: settings.migrations,
     historySchema,
     defaults: { ...TIMEOUT_DEFAULTS },
-    actor: `${userInfo().username}@local`,
+    actor: `${localUser()}@local`,
     lease: new PostgresLease(settings.db, historySchema),
     lintConfig: await loadLintConfig(settings.projectDir),
     log: settings.log,
