@@ -23,6 +23,7 @@ export interface LintSection {
 
 export interface CreatedByUp {
   tables: Set<string>;
+  schemas: Set<string>;
   /** "schema.table.column" */
   columns: Set<string>;
   /** "schema.table.column" set NOT NULL by up. */
@@ -102,6 +103,7 @@ function lintSection(
 function createdBy(statements: ClassifiedStatement[]): CreatedByUp {
   const created: CreatedByUp = {
     tables: new Set(),
+    schemas: new Set(),
     columns: new Set(),
     notNullColumns: new Set(),
     indexes: new Map(),
@@ -109,6 +111,7 @@ function createdBy(statements: ClassifiedStatement[]): CreatedByUp {
   for (const statement of statements) {
     for (const change of statement.changes) {
       if (change.kind === 'create_table' && change.object) created.tables.add(change.object);
+      if (change.kind === 'create_schema' && change.object) created.schemas.add(change.object);
       if (change.kind === 'add_column') created.columns.add(`${change.table}.${change.columnName}`);
       if (change.kind === 'set_not_null') created.notNullColumns.add(`${change.table}.${change.columnName}`);
       if (change.kind === 'create_index' && change.object) created.indexes.set(change.object, change.table);

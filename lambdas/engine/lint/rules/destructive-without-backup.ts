@@ -20,7 +20,9 @@ export const destructiveWithoutBackup: LintRule = {
           (s) =>
             !(
               section.name === 'down' &&
-              s.changes.every((c) => c.kind === 'drop_schema' && createdByUp(context, c.object))
+              s.changes.every(
+                (c) => c.kind === 'drop_schema' && context.createdByUp.schemas.has(c.object ?? ''),
+              )
             ),
         )
         .map((statement) =>
@@ -34,9 +36,3 @@ export const destructiveWithoutBackup: LintRule = {
     );
   },
 };
-
-function createdByUp(context: Parameters<LintRule['check']>[0], schema: string | undefined): boolean {
-  return context.up.statements.some((s) =>
-    s.changes.some((c) => c.kind === 'create_schema' && c.object === schema),
-  );
-}
