@@ -20,7 +20,7 @@ import {
 } from './manifest.ts';
 import { defaultStoreRetry, withRetries } from './retry.ts';
 import { withExportedSnapshot, withImportedSnapshot } from './snapshot.ts';
-import { describeTable, findTable, type TableDescription } from './table-catalog.ts';
+import { describeTable, findTable, type RelationRow, type TableDescription } from './table-catalog.ts';
 
 export interface BackupDependencies {
   db: Database;
@@ -80,7 +80,7 @@ async function snapshotTables(deps: BackupDependencies, request: BackupRequest):
 }
 
 async function lockTables(connection: SqlConnection, names: readonly string[]) {
-  const found: NonNullable<Awaited<ReturnType<typeof findTable>>>[] = [];
+  const found: RelationRow[] = [];
   const missing: string[] = [];
   const seen = new Set<number>();
   for (const name of names) {

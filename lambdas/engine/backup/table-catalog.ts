@@ -20,7 +20,7 @@ export interface TableDescription {
   sequences: SequenceState[];
 }
 
-interface RelationRow {
+export interface RelationRow {
   oid: number;
   schema: string;
   table: string;
