@@ -11,13 +11,12 @@ export async function parentsFirst(connection: SqlConnection, tables: TableBacku
   );
   const key = (t: TableBackup) => qualifiedName(t.schema, t.table);
   const byName = new Map(tables.map((t) => [key(t), t]));
-  const canonical = new Map<string, string>();
-  for (const t of tables) {
-    const { rows: r } = await connection.query<{ name: string }>('SELECT $1::regclass::text AS name', [
-      key(t),
-    ]);
-    canonical.set(r[0]!.name, key(t));
-  }
+  // The names pg_constraint prints (regclass text) mapped back to the manifest's, in one query.
+  const { rows: names } = await connection.query<{ key: string; name: string }>(
+    'SELECT key, key::regclass::text AS name FROM unnest($1::text[]) AS key',
+    [tables.map(key)],
+  );
+  const canonical = new Map(names.map((row) => [row.name, row.key]));
   const ordered: TableBackup[] = [];
   const visiting = new Set<string>();
   const visit = (name: string) => {
