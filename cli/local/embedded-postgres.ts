@@ -33,6 +33,7 @@ import {
   stopCluster,
 } from './postgres-cluster.ts';
 import { serverUser } from './postgres-process.ts';
+import { isAlive } from './process-alive.ts';
 
 export interface EmbeddedPostgresOptions {
   /** Port on 127.0.0.1 for a server started now. @default a free port */
@@ -187,15 +188,6 @@ function temporaryCluster(dir: string, user: Cluster['user'], binaries: Cluster[
   return { paths, user, binaries };
 }
 
-function ownerIsGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
 /** Stops and deletes temporary clusters whose owning process died without cleaning up. */
 export async function sweepAbandonedClusters(options: EmbeddedPostgresOptions = {}): Promise<number> {
   const tmp = os.tmpdir();
@@ -204,7 +196,7 @@ export async function sweepAbandonedClusters(options: EmbeddedPostgresOptions = 
   for (const name of names) {
     const dir = path.join(tmp, name);
     const owner = Number(await readFile(path.join(dir, ownerFile), 'utf8').catch(() => ''));
-    if (!Number.isInteger(owner) || owner <= 0 || !ownerIsGone(owner)) continue;
+    if (!Number.isInteger(owner) || owner <= 0 || isAlive(owner)) continue;
     const cluster = temporaryCluster(dir, await serverUser(), await resolveBinaries(options.binDir));
     await stopCluster(cluster, 'immediate').catch(() => false);
     await rm(dir, { recursive: true, force: true });

@@ -3,18 +3,10 @@
 // holds the owner's pid: a lock left by a crashed process is taken over, not waited on.
 import { link, open, readFile, rename, unlink } from 'node:fs/promises';
 import { PreflightError } from '../../lambdas/engine/errors.ts';
+import { isAlive } from './process-alive.ts';
 
 const pollMs = 50;
 let sequence = 0;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function tryCreate(lockPath: string, token: string): Promise<boolean> {
   try {

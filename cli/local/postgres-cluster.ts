@@ -2,7 +2,6 @@
 // find it running (postmaster.pid + a real connection), stop it. Every failure becomes a
 // one-line PreflightError naming the path or port and the fix; every wait has a timeout.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import {
   runBinary,
   type ServerUser,
 } from './postgres-process.ts';
+import { isAlive } from './process-alive.ts';
 
 export interface ClusterPaths {
   dataDir: string;
@@ -263,24 +263,6 @@ async function readPidFile(dataDir: string): Promise<PidFile | undefined> {
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
   return Number.isInteger(pid) && pid > 0 && Number.isInteger(port) && port > 0 ? { pid, port } : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // An exited process not yet reaped by its parent still answers signal 0.
-  return !/^\d+ \(.*\) Z/.test(readFileOrEmpty(`/proc/${pid}/stat`));
-}
-
-function readFileOrEmpty(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
