@@ -18,10 +18,12 @@ export const ddlWithLargeDml: LintRule = {
 };
 
 function mixed(section: LintSection): RuleHit[] {
-  const ddl = section.statements.find((s, i) => s.ddl && lockedExisting(section, s, i).length > 0);
-  if (ddl === undefined) return [];
-  const locked = lockedExisting(section, ddl, section.statements.indexOf(ddl));
-  return section.statements
+  const statements = section.statements;
+  const ddlIndex = statements.findIndex((s, i) => s.ddl && lockedExisting(section, s, i).length > 0);
+  if (ddlIndex === -1) return [];
+  const ddl = statements[ddlIndex]!;
+  const locked = lockedExisting(section, ddl, ddlIndex);
+  return statements
     .filter((s, i) => isBulkDml(section, s, i))
     .map((statement) =>
       hit(
