@@ -104,16 +104,15 @@ async function largestFirst(
   connection: SqlConnection,
   tables: TableDescription[],
 ): Promise<TableDescription[]> {
-  const sizes = new Map<number, number>();
-  for (const table of tables) {
-    const { rows } = await connection.query<{ size: string }>(
-      `SELECT (pg_table_size($1::regclass) + coalesce((SELECT sum(pg_table_size(relid))
-                                                         FROM pg_partition_tree($1::regclass)), 0))::text AS size`,
-      [table.oid],
-    );
-    sizes.set(table.oid, Number(rows[0]?.size ?? 0));
-  }
-  return [...tables].sort((a, b) => sizes.get(b.oid)! - sizes.get(a.oid)!);
+  const { rows } = await connection.query<{ oid: number; size: string }>(
+    `SELECT t.oid::int AS oid,
+            (pg_table_size(t.oid::regclass) + coalesce((SELECT sum(pg_table_size(relid))
+                                                          FROM pg_partition_tree(t.oid::regclass)), 0))::text AS size
+       FROM unnest($1::oid[]) AS t(oid)`,
+    [tables.map((table) => table.oid)],
+  );
+  const sizes = new Map(rows.map((row) => [row.oid, Number(row.size)]));
+  return [...tables].sort((a, b) => (sizes.get(b.oid) ?? 0) - (sizes.get(a.oid) ?? 0));
 }
 
 async function backupOneTable(
