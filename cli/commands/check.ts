@@ -1,18 +1,17 @@
 // `stepmigrate check`: the pull-request gate (lint, then apply → verify → revert → apply
-// again on a scratch database). Exit 0 when every migration round-trips, 2 otherwise.
+// again on a scratch database). Exit 0 when every migration round-trips, 1 when one does
+// not, 2 for lint or syntax errors found before any database is touched.
 import type { Command } from 'commander';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
-import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
 import { type CheckEvent, checkMigrations } from '../../lambdas/engine/check.ts';
-import { DEFAULT_HISTORY_SCHEMA, type EngineContext } from '../../lambdas/engine/context.ts';
-import { ExitCode, LintError } from '../../lambdas/engine/errors.ts';
-import { TIMEOUT_DEFAULTS } from '../../lambdas/engine/input.ts';
-import { lintMigrations } from '../../lambdas/engine/lint/index.ts';
-import { checkSyntax } from '../../lambdas/engine/planning.ts';
+import { ExitCode } from '../../lambdas/engine/errors.ts';
+import { lintMigrations, loadLintConfig } from '../../lambdas/engine/lint/index.ts';
+import { checkSyntax, refuseLintErrors } from '../../lambdas/engine/planning.ts';
 import {
   addLocalOptions,
   type LocalOptions,
   loadProjectMigrations,
+  localEngineContext,
   resolveDatabaseUrl,
 } from '../local/project.ts';
 import { createScratchDatabase } from '../local/scratch-database.ts';
@@ -28,27 +27,12 @@ const PHASE_WORDS: Record<CheckEvent['phase'], string> = {
 export async function checkCommand(options: LocalOptions, sink: OutputSink): Promise<ExitCode> {
   const migrations = await loadProjectMigrations(options);
   await checkSyntax(migrations.migrations);
-  const errors = lintMigrations(migrations.migrations, { allowIrreversible: true }).filter(
-    (f) => f.severity === 'error',
-  );
-  if (errors.length > 0) {
-    const first = errors[0]!;
-    throw new LintError(
-      errors.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}: ${f.message}`).join('\n'),
-      { migration: first.migration, file: first.file, line: first.line, column: first.column },
-    );
-  }
+  const lintConfig = await loadLintConfig(process.cwd());
+  refuseLintErrors(lintMigrations(migrations.migrations, { allowIrreversible: true, config: lintConfig }));
   const scratch = await createScratchDatabase(await resolveDatabaseUrl(options));
   const db = new PgDatabase(scratch.url);
   try {
-    const ctx: EngineContext = {
-      db,
-      migrations,
-      historySchema: DEFAULT_HISTORY_SCHEMA,
-      defaults: { ...TIMEOUT_DEFAULTS },
-      actor: 'stepmigrate check',
-      lease: new PostgresLease(db, DEFAULT_HISTORY_SCHEMA),
-    };
+    const ctx = await localEngineContext({ db, migrations, projectDir: process.cwd() });
     const result = await checkMigrations(ctx, (event) => {
       if (!options.json) {
         sink.out(

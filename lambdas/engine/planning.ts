@@ -144,7 +144,8 @@ function stepRisk(
   };
 }
 
-function refuseLintErrors(findings: readonly Finding[]): void {
+/** Throws one LintError listing every error-level finding, pointing at the first. */
+export function refuseLintErrors(findings: readonly Finding[]): void {
   const errors = findings.filter((finding) => finding.severity === 'error');
   if (errors.length === 0) return;
   const first = errors[0]!;
