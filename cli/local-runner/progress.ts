@@ -2,6 +2,7 @@
 // running state shows until it ends (and colour unless NO_COLOR); elsewhere plain lines.
 
 import { formatBytes } from '../../lambdas/engine/bytes.ts';
+import { backupBytes } from '../../lambdas/engine/run-state.ts';
 import type { ExecutionEvent } from './execute.ts';
 
 export interface ProgressOptions {
@@ -49,7 +50,7 @@ export function stateDetail(name: string, output: unknown): string {
     }
     case 'Backup': {
       const tables = state.backup?.tables ?? [];
-      const bytes = tables.reduce((sum, t) => sum + t.bytes, 0);
+      const bytes = backupBytes(tables);
       return tables.length === 0 ? 'no data at risk' : `${tables.length} table(s), ${formatBytes(bytes)}`;
     }
     case 'Verify':

@@ -2,6 +2,7 @@
 
 import { formatBytes } from '../../lambdas/engine/bytes.ts';
 import type { RunOutput } from '../../lambdas/engine/run-state.ts';
+import { backupBytes } from '../../lambdas/engine/run-state.ts';
 
 export interface SummaryStyle {
   colour: boolean;
@@ -30,7 +31,7 @@ export function summaryLines(output: RunOutput, durationMs: number, style: Summa
   if (output.applied.length > 0) lines.push(`  applied: ${output.applied.join(' ')}`);
   if (output.rolledBack.length > 0) lines.push(`  rolled back: ${output.rolledBack.join(' ')}`);
   if (output.backup && output.backup.tables.length > 0) {
-    const bytes = output.backup.tables.reduce((sum, t) => sum + t.bytes, 0);
+    const bytes = backupBytes(output.backup.tables);
     lines.push(
       `  backup: ${output.backup.location} (${output.backup.tables.length} tables, ${formatBytes(bytes)})`,
     );

@@ -80,3 +80,8 @@ export interface RunOutput {
   steps: StepTiming[];
   error?: ErrorSummary;
 }
+
+/** Bytes of table data a backup holds, summed over its tables. */
+export function backupBytes(tables: readonly { bytes: number }[]): number {
+  return tables.reduce((sum, table) => sum + table.bytes, 0);
+}

@@ -1,5 +1,6 @@
 // Backup: copy every table the plan can destroy or rewrite before anything changes.
 import type { BackupSummary } from '../engine/run-state.ts';
+import { backupBytes } from '../engine/run-state.ts';
 import type { RunEvent } from './events.ts';
 import { lambdaEntry } from './lambda-entry.ts';
 import { stepHandler } from './middleware/step-handler.ts';
@@ -15,7 +16,7 @@ export function makeBackupHandler(deps: StepDependencies) {
         detail: {
           location: backup.location,
           tables: backup.tables.length,
-          bytes: backup.tables.reduce((sum, t) => sum + t.bytes, 0),
+          bytes: backupBytes(backup.tables),
         },
       }),
     },

@@ -1,6 +1,7 @@
 // The run-level metrics of DESIGN §1.4, put once by Report. Every metric is sent on every
 // run (0 or 1 for the outcome counters) so alarms see continuous data.
 import type { RunOutput } from '../../engine/run-state.ts';
+import { backupBytes } from '../../engine/run-state.ts';
 import type { AuditRecord, MetricDatum } from '../../ports.ts';
 
 export interface RunMetricsSource {
@@ -45,7 +46,7 @@ export function runMetrics(source: RunMetricsSource): MetricDatum[] {
     },
     {
       name: 'BackupBytes',
-      value: output.backup?.tables.reduce((sum, t) => sum + t.bytes, 0) ?? 0,
+      value: backupBytes(output.backup?.tables ?? []),
       unit: 'Bytes',
       dimensions,
     },
