@@ -2,7 +2,7 @@
 // empty, dropped afterwards whatever happened, so a check never touches real data.
 import { randomBytes } from 'node:crypto';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
-import { PreflightError } from '../../lambdas/engine/errors.ts';
+import { messageOf, PreflightError } from '../../lambdas/engine/errors.ts';
 import { quoteIdent } from '../../lambdas/engine/sql/identifiers.ts';
 
 export interface ScratchDatabase {
@@ -19,7 +19,7 @@ export async function createScratchDatabase(baseUrl: string): Promise<ScratchDat
   } catch (error) {
     await server.close();
     throw new PreflightError(
-      `cannot create a scratch database for the check on ${server.location}: ${error instanceof Error ? error.message : String(error)} — ` +
+      `cannot create a scratch database for the check on ${server.location}: ${messageOf(error)} — ` +
         'the role needs CREATEDB, or point --database-url at a server where it has it',
       { cause: error },
     );

@@ -189,6 +189,11 @@ export function exitCodeForRun(output: Pick<RunOutput, 'status' | 'error'> | und
   }
 }
 
+/** The message of anything thrown: an Error's message, or the value itself as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A plain, serialisable view of an error for state output, audit records and `--json`. */
 export interface ErrorSummary {
   name: string;

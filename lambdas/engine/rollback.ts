@@ -5,7 +5,7 @@
 import type { SqlConnection } from '../ports.ts';
 import { withAdvisoryLock } from './advisory-lock.ts';
 import type { EngineContext } from './context.ts';
-import { RollbackFailedError } from './errors.ts';
+import { messageOf, RollbackFailedError } from './errors.ts';
 import { type HistoryEntry, readHistory, writeHistory } from './history.ts';
 import { type Migration, migrationLabel, type PlanStep } from './model.ts';
 import type { BackupSummary, RunState } from './run-state.ts';
@@ -69,7 +69,7 @@ export async function rollbackRun(
           for (const table of destroyed) destroyedTables.add(table);
           if (destroyed.length > 0) destroyedBy ??= { migration, step };
         } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
+          const reason = messageOf(error);
           problems.push(`${migrationLabel(migration)}: ${reason}`);
           stoppedAt = { migration, step, reason };
           break;
@@ -127,9 +127,7 @@ async function markDirty(
     );
     return [`${migrationLabel(migration)} is marked dirty until repaired`];
   } catch (error) {
-    return [
-      `${migrationLabel(migration)} could not be marked dirty either (${error instanceof Error ? error.message : String(error)})`,
-    ];
+    return [`${migrationLabel(migration)} could not be marked dirty either (${messageOf(error)})`];
   }
 }
 
@@ -162,7 +160,7 @@ async function restoreDestroyedData(
       await restorer.restoreTables(backup, destroyed.tables);
       return [];
     } catch (error) {
-      failure = `restoring them failed: ${error instanceof Error ? error.message : String(error)}`;
+      failure = `restoring them failed: ${messageOf(error)}`;
     }
   }
   const command = backup

@@ -7,6 +7,7 @@ import type { EngineContext } from './context.ts';
 import {
   DirtyStateError,
   MigrationError,
+  messageOf,
   PreflightError,
   StepMigrateError,
   VerificationFailedError,
@@ -60,7 +61,7 @@ export async function validateRun(
  */
 function refusedBeforeAnyChange(error: unknown): never {
   if (error instanceof StepMigrateError) throw error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   throw new PreflightError(
     `Validate lost the database (${message}); nothing was changed — check that the database is reachable and run again`,
     { cause: error },

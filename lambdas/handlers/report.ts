@@ -1,5 +1,7 @@
 // Report: give the lease back, build the execution output, put the run metrics. The
 // workflow then ends Succeed or Fail from the output's status.
+
+import { messageOf } from '../engine/errors.ts';
 import type { RunOutput } from '../engine/run-state.ts';
 import type { AuditRecord } from '../ports.ts';
 import type { ReportEvent } from './events.ts';
@@ -17,7 +19,7 @@ export function makeReportHandler(deps: StepDependencies) {
     try {
       await fn();
     } catch (error) {
-      deps.log(`Report: could not ${what}: ${error instanceof Error ? error.message : String(error)}`);
+      deps.log(`Report: could not ${what}: ${messageOf(error)}`);
     }
   };
 

@@ -1,6 +1,6 @@
 // Rollback: undo what this execution applied and prove the schema is back where it was.
 // Any failure here is critical (exit 3): it always surfaces as RollbackFailedError.
-import { RollbackFailedError } from '../engine/errors.ts';
+import { messageOf, RollbackFailedError } from '../engine/errors.ts';
 import type { StateEvent } from './events.ts';
 import { lambdaEntry } from './lambda-entry.ts';
 import { stepHandler } from './middleware/step-handler.ts';
@@ -24,7 +24,7 @@ export function makeRollbackHandler(deps: StepDependencies) {
         );
       } catch (error) {
         if (error instanceof RollbackFailedError) throw error;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         throw new RollbackFailedError(
           `rollback of ${run.database} towards ${run.plan.fromVersion} failed: ${message} — manual action needed`,
           { cause: error },

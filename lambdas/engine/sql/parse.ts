@@ -6,7 +6,7 @@
 // CHARACTER (code point) offsets; everything here converts both to 1-based file line/column,
 // where a column counts characters (code points), not bytes.
 import { loadModule, type Node, parseSync, scanSync } from 'libpg-query';
-import { InputError } from '../errors.ts';
+import { InputError, messageOf } from '../errors.ts';
 import { positionOfCharOffset, SectionPositions } from './positions.ts';
 
 export interface SqlStatement {
@@ -86,7 +86,7 @@ function parseOrThrow(sql: string, origin: SqlOrigin): RawStmt[] {
     return (parseSync(sql).stmts ?? []) as RawStmt[];
   } catch (error) {
     const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
-    const message = details?.message ?? (error instanceof Error ? error.message : String(error));
+    const message = details?.message ?? messageOf(error);
     const { line, column } = positionOfCharOffset(sql, details?.cursorPosition ?? 0, origin.startLine);
     throw new InputError(`${origin.file}:${line}:${column}: ${message}`, {
       file: origin.file,

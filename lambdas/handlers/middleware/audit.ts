@@ -1,7 +1,7 @@
 // One audit record when a step starts, and one when it succeeds or fails (DESIGN §1.4):
 // who asked, which database and migrations (with checksums), how long, and what went wrong.
 import type { MiddlewareObj } from '@middy/core';
-import { summarizeError } from '../../engine/errors.ts';
+import { messageOf, summarizeError } from '../../engine/errors.ts';
 import type { AuditEvent, AuditLog, AuditRecord, StepName } from '../../ports.ts';
 import type { StepEvent } from '../events.ts';
 import { type StepFacts, stepFacts } from './step-event.ts';
@@ -51,7 +51,7 @@ export function auditMiddleware(options: AuditOptions): MiddlewareObj<StepEvent,
       await options.auditLog.append(entry);
     } catch (error) {
       if (!mustRunWithoutAudit.has(options.step)) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       options.log?.(`${options.step}: audit record "${event}" lost (${reason}); the step runs anyway`);
     }
   };

@@ -4,7 +4,7 @@
 // running statements shortly before the deadline instead, so the step fails cleanly with a
 // MigrationError the workflow can roll back from.
 import type { MiddlewareObj } from '@middy/core';
-import { MigrationError, RollbackFailedError, StepMigrateError } from '../../engine/errors.ts';
+import { MigrationError, messageOf, RollbackFailedError, StepMigrateError } from '../../engine/errors.ts';
 import type { StepName } from '../../ports.ts';
 import type { StepEvent } from '../events.ts';
 
@@ -92,7 +92,7 @@ export function deadlineMiddleware(options: DeadlineOptions): MiddlewareObj<Step
 }
 
 function cancelledError(step: StepName, remainingMs: number, error: unknown): Error {
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = messageOf(error);
   const message =
     `${step} cancelled its running statement ${Math.round(remainingMs / 1000)} s before the Lambda timeout, ` +
     `to fail cleanly instead of being killed mid-statement (${reason}) — raise the step's Lambda timeout ` +
