@@ -19,6 +19,7 @@ import {
   locate,
 } from './sql/database-error.ts';
 import { loadSqlParser, splitStatements } from './sql/parse.ts';
+import { withTransaction } from './transaction.ts';
 
 export interface SectionRun {
   migration: Migration;
@@ -66,24 +67,19 @@ export async function runSection(conn: SqlConnection, run: SectionRun): Promise<
 
 async function runInTransaction(conn: SqlConnection, run: SectionRun, section: MigrationSection) {
   const started = Date.now();
-  await conn.query('BEGIN');
   try {
-    await setTimeouts(conn, run, true);
-    try {
-      await conn.query(section.sql);
-    } catch (error) {
-      throw sectionError(run, section, section.sql, section.startLine, error);
-    }
-    const durationMs = Date.now() - started;
-    await writeHistory(
-      conn,
-      run.historySchema,
-      historyRow(run, run.direction === 'up' ? 'applied' : 'rolled_back', durationMs),
-    );
-    await conn.query('COMMIT');
-    return { durationMs, statements: 1 };
+    return await withTransaction(conn, 'BEGIN', async () => {
+      await setTimeouts(conn, run, true);
+      await conn.query(section.sql).catch((error: unknown) => {
+        throw sectionError(run, section, section.sql, section.startLine, error);
+      });
+      const durationMs = Date.now() - started;
+      const state = run.direction === 'up' ? 'applied' : 'rolled_back';
+      await writeHistory(conn, run.historySchema, historyRow(run, state, durationMs));
+      return { durationMs, statements: 1 };
+    });
   } catch (error) {
-    await conn.query('ROLLBACK').catch(() => undefined);
+    // Only after the rollback has released our own locks is the list of holders meaningful.
     if (error instanceof LockTimeoutError) throw await namingBlockers(conn, run.migration, error);
     throw error;
   }

@@ -5,6 +5,7 @@
 import type { SqlConnection } from '../ports.ts';
 import type { Direction, HistoryRow, HistoryState } from './model.ts';
 import { quoteIdent } from './sql/identifiers.ts';
+import { withTransaction } from './transaction.ts';
 
 const HISTORY_TABLE = 'schema_history';
 export const LEASE_TABLE = 'lease';
@@ -20,8 +21,7 @@ function table(schema: string, name: string): string {
 export async function ensureHistory(conn: SqlConnection, schema: string): Promise<void> {
   const history = table(schema, HISTORY_TABLE);
   const lease = table(schema, LEASE_TABLE);
-  await conn.query('BEGIN');
-  try {
+  await withTransaction(conn, 'BEGIN', async () => {
     await conn.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`stepmigrate:create:${schema}`]);
     await conn.query(`
       CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
@@ -42,11 +42,7 @@ export async function ensureHistory(conn: SqlConnection, schema: string): Promis
         owner      text NOT NULL,
         expires_at timestamptz NOT NULL
       );`);
-    await conn.query('COMMIT');
-  } catch (error) {
-    await conn.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  });
 }
 
 /** True once the history table exists (a dry run on a new database must not create it). */

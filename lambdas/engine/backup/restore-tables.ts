@@ -5,6 +5,7 @@
 
 import type { BackupStore, Database, SqlConnection } from '../../ports.ts';
 import { BackupError } from '../errors.ts';
+import { withTransaction } from '../transaction.ts';
 import { asBackupError } from './backup-error.ts';
 import { qualifiedName, setCopySessionSql } from './copy-format.ts';
 import { emptyTables } from './empty-tables.ts';
@@ -21,7 +22,6 @@ import {
   tableExists,
 } from './recreate-table.ts';
 import { restoreSequences } from './sequences.ts';
-import { withTransaction } from './transaction.ts';
 import { disableUserTriggers, enterReplicaMode, restoreTriggers } from './triggers.ts';
 import { type Verification, verifyRestoredTable } from './verify-restore.ts';
 

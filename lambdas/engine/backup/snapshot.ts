@@ -3,8 +3,8 @@
 // different connections at different moments still agree with each other (foreign keys
 // included), exactly like pg_dump --jobs.
 import type { Database, SqlConnection } from '../../ports.ts';
+import { withTransaction } from '../transaction.ts';
 import { setCopySessionSql } from './copy-format.ts';
-import { withTransaction } from './transaction.ts';
 
 const readOnlySnapshot = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 

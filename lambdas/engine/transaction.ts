@@ -1,5 +1,5 @@
 // Transactions as callback scopes, so one can never be left open on a connection.
-import type { SqlConnection } from '../../ports.ts';
+import type { SqlConnection } from '../ports.ts';
 
 /** Runs `fn` between `begin` and `end` (COMMIT, or ROLLBACK for a dry run); ROLLBACK (and rethrow) when it throws. */
 export async function withTransaction<T>(
