@@ -32,7 +32,9 @@ for (const [path, pkg] of Object.entries(lock.packages)) {
     if (lock.packages[key]) continue;
     const platform = platformOf(name);
     if (!platform) {
-      console.error(`complete-lockfile: ${name} (optional dependency of ${path || 'the project'}) is missing and is not a known platform build; run npm install`);
+      console.error(
+        `complete-lockfile: ${name} (optional dependency of ${path || 'the project'}) is missing and is not a known platform build; run npm install`,
+      );
       process.exitCode = 1;
       continue;
     }
@@ -41,4 +43,8 @@ for (const [path, pkg] of Object.entries(lock.packages)) {
   }
 }
 writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
-console.log(added.length > 0 ? `complete-lockfile: added ${added.length} platform builds` : 'complete-lockfile: nothing to add');
+console.log(
+  added.length > 0
+    ? `complete-lockfile: added ${added.length} platform builds`
+    : 'complete-lockfile: nothing to add',
+);
