@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The npm registry these machines reach serves only the Linux builds of some native
-// packages (@biomejs/cli-*, @swc/core-*, @unrs/resolver-binding-*). `npm install` then
+// packages (@biomejs/cli-*, @swc/core-*, @unrs/resolver-binding-*, @dbmate/*, @squawk-cli/*). `npm install` then
 // leaves the other platforms' optional builds out of package-lock.json, and `npm ci`
 // refuses that lock as out of sync. This adds each missing platform build as an optional
 // entry with the os/cpu/libc its name states, so `npm ci` skips it on this platform and a
@@ -10,12 +10,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const OS = new Set(['darwin', 'linux', 'win32', 'android', 'freebsd', 'openharmony']);
 const CPU = new Set(['arm64', 'x64', 'arm', 'ia32', 'ppc64', 's390x', 'riscv64', 'loong64']);
-const PLATFORM_BUILD = /^(@biomejs\/cli|@swc\/core|@unrs\/resolver-binding)-(.+)$/;
+// `<package>-<os>-<cpu>[-abi]`, or a scope of platform builds: `@<tool>/<os>-<cpu>`.
+const PLATFORM_BUILD =
+  /^(?:@biomejs\/cli|@swc\/core|@unrs\/resolver-binding)-(.+)$|^@(?:dbmate|squawk-cli)\/(.+)$/;
 
 function platformOf(name) {
   const match = PLATFORM_BUILD.exec(name);
   if (!match) return undefined;
-  const [os, cpu, ...abi] = match[2].split('-');
+  const [os, cpu, ...abi] = (match[1] ?? match[2]).split('-');
   if (!OS.has(os) || !CPU.has(cpu)) return undefined;
   const entry = { os: [os], cpu: [cpu] };
   if (abi.some((part) => part.includes('musl'))) entry.libc = ['musl'];
