@@ -48,14 +48,23 @@ export const DEFAULT_APPROVAL_TIMEOUT = Duration.hours(24);
 const LAMBDA_TASK_TIMEOUT = sfn.Timeout.duration(Duration.minutes(15));
 
 // Lambda service errors that mean the invocation did not run our code, so retrying is
-// safe even for Apply. Deliberately not Lambda.ClientExecutionTimeoutException: the
-// first invocation may still be applying a migration when it fires.
-const LAMBDA_NOT_INVOKED_ERRORS = [
+// safe for every step, even one that is not idempotent. Deliberately not
+// Lambda.ClientExecutionTimeoutException (or CDK's default `Lambda.*` retry, which includes
+// it): the first invocation may still be running when it fires, and a second one would meet
+// its advisory lock (Rollback would then end rollback_failed although the first succeeded).
+export const LAMBDA_NOT_INVOKED_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ];
+
+/**
+ * Step Functions raises this when a state's result does not fit in 256 KiB, and `States.ALL`
+ * does not match it: without its own Catch the execution dies without Report, so no run
+ * metrics are put and the lease stays held until it expires.
+ */
+export const DATA_LIMIT_EXCEEDED = 'States.DataLimitExceeded';
 
 const executionId = sfn.JsonPath.stringAt('$$.Execution.Id');
 const wholeState = sfn.JsonPath.objectAt('$');
@@ -84,6 +93,7 @@ export function buildWorkflowDefinition(
     ...changeStates(scope, functions, options),
     ...closingStates(scope, functions),
   };
+  assignRetries(steps);
   routeFailures(steps);
   return chainSteps(scope, steps);
 }
@@ -95,12 +105,26 @@ function lambdaTask(
   payload: Record<string, unknown>,
   props: Partial<tasks.LambdaInvokeProps> = {},
 ): tasks.LambdaInvoke {
-  return new tasks.LambdaInvoke(scope, id, {
+  const task = new tasks.LambdaInvoke(scope, id, {
     stateName: id,
     lambdaFunction: fn,
     payload: sfn.TaskInput.fromObject(payload),
     taskTimeout: LAMBDA_TASK_TIMEOUT,
     ...props,
+    // Never CDK's generic `Lambda.*` retry: see LAMBDA_NOT_INVOKED_ERRORS.
+    retryOnServiceExceptions: false,
+  });
+  return task;
+}
+
+/** The one retry every step may have: invocations that never ran our code. */
+function retryNotInvoked(task: tasks.LambdaInvoke): void {
+  task.addRetry({
+    errors: LAMBDA_NOT_INVOKED_ERRORS,
+    maxAttempts: 6,
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    jitterStrategy: sfn.JitterType.FULL,
   });
 }
 
@@ -220,15 +244,34 @@ function closingStates(
   };
 }
 
+/**
+ * Retry policy, safe by construction: no step is retried after an invocation that may have
+ * run (ApplyMigration adds its lock-timeout retry in buildApplyMap), and Approval is never
+ * retried at all, because a second invocation would publish a second task token.
+ */
+function assignRetries(steps: StepStates): void {
+  const { validate, backup, verify, bake, rollback, report } = steps;
+  for (const step of [validate, backup, verify, bake, rollback, report]) retryNotInvoked(step);
+}
+
+/** Adds `errors` as one Catch, after a Catch of States.DataLimitExceeded to the same place. */
+function catchAll(
+  step: tasks.LambdaInvoke | sfn.Map,
+  next: sfn.IChainable,
+  resultPath?: string,
+): void {
+  step.addCatch(next, { errors: [DATA_LIMIT_EXCEEDED], resultPath });
+  step.addCatch(next, { errors: [sfn.Errors.ALL], resultPath });
+}
+
 function routeFailures(steps: StepStates): void {
   const { validate, approval, backup, apply, verify, bake, rollback, report } = steps;
   // Anything from Backup on may have changed the database: every failure goes to Rollback.
-  const toRollback: sfn.CatchProps = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
-  for (const step of [backup, apply, verify, bake]) step.addCatch(rollback, toRollback);
-  rollback.addCatch(report, { errors: [sfn.Errors.ALL], resultPath: '$.rollbackError' });
+  for (const step of [backup, apply, verify, bake]) catchAll(step, rollback, '$.error');
+  catchAll(rollback, report, '$.rollbackError');
   // Before Backup nothing has changed: report and fail.
-  validate.addCatch(report, { errors: [sfn.Errors.ALL] });
-  approval.addCatch(report, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  catchAll(validate, report);
+  catchAll(approval, report, '$.error');
 }
 
 function choice(scope: Construct, name: string): sfn.Choice {
@@ -285,9 +328,6 @@ function buildApplyMap(scope: Construct, fn: lambda.IFunction, lockRetry: LockRe
     fn,
     { executionId, run, step: sfn.JsonPath.objectAt('$.step') },
     {
-      // The generic Lambda.* retry would also retry ClientExecutionTimeoutException, which can
-      // run a migration twice; the narrower list below only retries invocations that never ran.
-      retryOnServiceExceptions: false,
       resultSelector: {
         'version.$': '$.Payload.version',
         'direction.$': '$.Payload.direction',
@@ -304,13 +344,7 @@ function buildApplyMap(scope: Construct, fn: lambda.IFunction, lockRetry: LockRe
     maxDelay: Duration.minutes(5),
     jitterStrategy: sfn.JitterType.FULL,
   });
-  applyMigration.addRetry({
-    errors: LAMBDA_NOT_INVOKED_ERRORS,
-    maxAttempts: 6,
-    interval: Duration.seconds(2),
-    backoffRate: 2,
-    jitterStrategy: sfn.JitterType.FULL,
-  });
+  retryNotInvoked(applyMigration);
 
   return new sfn.Map(scope, StateName.apply, {
     stateName: StateName.apply,

@@ -66,6 +66,11 @@ describe('state machine wiring', () => {
 
   it('reports a failed Rollback instead of losing it, and ends in the Fail state', () => {
     expect(catches('Rollback')).toEqual([
+      expect.objectContaining({
+        ErrorEquals: ['States.DataLimitExceeded'],
+        Next: 'Report',
+        ResultPath: '$.rollbackError',
+      }),
       expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Report', ResultPath: '$.rollbackError' }),
     ]);
     expect(state('Rollback').Next).toBe('Report');
@@ -79,8 +84,8 @@ describe('state machine wiring', () => {
   });
 
   it('reports a refusal at Validate or Approval without touching Rollback', () => {
-    expect(catches('Validate').map((c) => c.Next)).toEqual(['Report']);
-    expect(catches('Approval').map((c) => c.Next)).toEqual(['Report']);
+    expect(catches('Validate').map((c) => c.Next)).toEqual(['Report', 'Report']);
+    expect(catches('Approval').map((c) => c.Next)).toEqual(['Report', 'Report']);
   });
 
   it('retries a migration that gave up on a lock, with backoff and jitter, and never a timed-out invocation', () => {

@@ -95,17 +95,33 @@ describe('the synthesized workflow definition', () => {
 
   it('reports a failed Rollback instead of failing the execution on the spot', () => {
     expect(catchers('Rollback')).toEqual([
+      { ErrorEquals: ['States.DataLimitExceeded'], Next: 'Report', ResultPath: '$.rollbackError' },
       { ErrorEquals: ['States.ALL'], Next: 'Report', ResultPath: '$.rollbackError' },
     ]);
     expect(state('Rollback').Next).toBe('Report');
   });
 
   it('reports Validate and Approval failures without going through Rollback (nothing changed yet)', () => {
-    expect(catchers('Validate').map((c) => c.Next)).toEqual(['Report']);
+    expect(catchers('Validate').map((c) => c.Next)).toEqual(['Report', 'Report']);
     expect(catchers('Approval')).toEqual([
+      { ErrorEquals: ['States.DataLimitExceeded'], Next: 'Report', ResultPath: '$.error' },
       { ErrorEquals: ['States.ALL'], Next: 'Report', ResultPath: '$.error' },
     ]);
   });
+
+  // States.ALL does not match States.DataLimitExceeded: without its own Catch an oversized
+  // result ends the execution without Report, so no metrics and a lease left held.
+  it.each(['Validate', 'Approval', 'Backup', 'Apply', 'Verify', 'Bake', 'Rollback'])(
+    'catches an oversized result of %s where it catches every other failure, before States.ALL',
+    (name) => {
+      const all = catchers(name);
+      const dataLimit = all.findIndex((c) => c.ErrorEquals.includes('States.DataLimitExceeded'));
+      const everything = all.findIndex((c) => c.ErrorEquals.includes('States.ALL'));
+      expect(dataLimit).toBeGreaterThanOrEqual(0);
+      expect(dataLimit).toBeLessThan(everything);
+      expect(all[dataLimit]).toEqual({ ...all[everything], ErrorEquals: ['States.DataLimitExceeded'] });
+    },
+  );
 
   it('retries a lock timeout of one migration with bounded, jittered backoff', () => {
     const lockRetry = retriers('ApplyMigration').find((r) => r.ErrorEquals.includes('LockTimeoutError'));
@@ -121,6 +137,30 @@ describe('the synthesized workflow definition', () => {
     expect(errors).not.toContain('Lambda.ClientExecutionTimeoutException');
     expect(errors).not.toContain('States.ALL');
     expect(errors).not.toContain('States.TaskFailed');
+  });
+
+  // CDK's default LambdaInvoke retry covers Lambda.ClientExecutionTimeoutException, after which
+  // the first invocation may still be running: a retried Rollback then meets its advisory lock.
+  it.each(['Validate', 'Backup', 'ApplyMigration', 'Verify', 'Bake', 'Rollback', 'Report'])(
+    'retries %s only when Lambda never ran the invocation',
+    (name) => {
+      const retried = retriers(name).flatMap((r) => r.ErrorEquals);
+      expect(retried).toEqual(expect.arrayContaining(['Lambda.TooManyRequestsException']));
+      for (const error of retried) {
+        expect([
+          'LockTimeoutError',
+          'Lambda.ServiceException',
+          'Lambda.AWSLambdaException',
+          'Lambda.SdkClientException',
+          'Lambda.TooManyRequestsException',
+        ]).toContain(error);
+      }
+      if (name !== 'ApplyMigration') expect(retried).not.toContain('LockTimeoutError');
+    },
+  );
+
+  it('never retries Approval: a second invocation would publish a second task token', () => {
+    expect(retriers('Approval')).toEqual([]);
   });
 
   it('applies migrations one at a time, in plan order', () => {
