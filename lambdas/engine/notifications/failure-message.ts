@@ -5,7 +5,14 @@ import type { RunOutput } from '../run-state.ts';
 import { executionConsoleUrl, executionName } from './console-link.ts';
 import { clip, fieldLines, snsSubject } from './message-text.ts';
 
-export type FailureOutcome = 'rolled_back' | 'rollback_failed' | 'failed' | 'timed_out' | 'aborted';
+export type FailureOutcome =
+  | 'rolled_back'
+  | 'rollback_failed'
+  | 'failed'
+  | 'timed_out'
+  | 'aborted'
+  /** The execution failed without a readable Report: whether it rolled back is unknown. */
+  | 'unreported';
 
 export interface FailureDetails {
   database: string;
@@ -38,6 +45,7 @@ const HEADLINES: Record<FailureOutcome, string> = {
   failed: 'was refused before any change',
   timed_out: 'timed out',
   aborted: 'was stopped by hand',
+  unreported: 'failed without a report - check it',
 };
 
 function whatItMeans(details: FailureDetails): string[] {
@@ -56,6 +64,11 @@ function whatItMeans(details: FailureDetails): string[] {
       ];
     case 'failed':
       return [`Nothing was changed: the database is still at ${start}. Fix the cause below and start again.`];
+    case 'unreported':
+      return [
+        'The run ended before Report could say whether it rolled back. The database may be mid-run:',
+        'check `stepmigrate status` and the audit log before starting again.',
+      ];
     default:
       return [
         'Rollback did NOT run. The database may be mid-run: check `stepmigrate status` and the audit log',
