@@ -4,14 +4,14 @@
 // tables, the alarms and the notification topic (DESIGN §1.3, §1.4).
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codepipelineActions from 'aws-cdk-lib/aws-codepipeline-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -22,6 +22,7 @@ import { AUDIT_EXECUTION_INDEX } from '../lambdas/adapters/dynamodb-schema.ts';
 import type { MetricName, StepName } from '../lambdas/ports.ts';
 import { BackupBucket } from './backup-bucket.ts';
 import { BUNDLED_MIGRATIONS_DIR, DEFAULT_HANDLERS_DIRECTORY } from './bundling.ts';
+import { nagResourceText } from './nag-resource-text.ts';
 import { MigrationNotifications } from './notifications.ts';
 import { type PipelineActionOptions, pipelineAction } from './pipeline-action.ts';
 import { alarmArns, StepLambda } from './step-lambda.ts';
@@ -39,18 +40,48 @@ export interface MigrationWorkflowProps {
   /** Directory of the migrations to deploy; it is copied into every step's bundle. */
   readonly migrationsDirectory: string;
   /**
-   * Connection to the target database, as Secrets Manager JSON in the RDS format
-   * (`host`, `port`, `username`, `password`, `dbname`), e.g. `DatabaseInstance.secret`.
+   * Credentials of the target database in Secrets Manager: either the RDS format (`host`,
+   * `port`, `username`, `password`, `dbname`), e.g. `DatabaseInstance.secret`, or the
+   * RDS-managed master user secret (`ManageMasterUserPassword`), which holds only `username`
+   * and `password`; then give `databaseEndpoint` too.
    */
   readonly databaseSecret: secretsmanager.ISecret;
+  /**
+   * KMS key the secret is encrypted with, when it is a customer-managed key and the secret is
+   * imported (a secret created in the app brings its own `encryptionKey`). The database steps
+   * get `kms:Decrypt` on it, through Secrets Manager only.
+   * @default - the secret's own `encryptionKey`, else the AWS-managed key (no grant needed)
+   */
+  readonly databaseSecretKey?: kms.IKey;
+  /**
+   * Where the database is, for a secret that does not say (the RDS-managed master user
+   * secret). Given to the database steps as STEPMIGRATE_DB_HOST, STEPMIGRATE_DB_PORT and
+   * STEPMIGRATE_DB_NAME.
+   * @default - the secret's `host`, `port` and `dbname`
+   */
+  readonly databaseEndpoint?: DatabaseEndpoint;
   /** The VPC from which the database is reachable; the database steps run in it. */
   readonly vpc: ec2.IVpc;
   /**
    * Subnets for the database steps. They must reach the database and, through a NAT gateway
-   * or VPC endpoints, Secrets Manager, S3, DynamoDB and CloudWatch.
+   * or VPC endpoints (`vpcEndpoints`), Secrets Manager, S3, DynamoDB, CloudWatch, SNS and
+   * Step Functions.
    * @default - the VPC's private subnets with egress
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Create the VPC endpoints the database steps need: gateway endpoints for S3 and DynamoDB
+   * on the route tables of `vpcSubnets`, and interface endpoints (private DNS, reachable only
+   * from the steps' security groups) for Secrets Manager, CloudWatch, SNS and Step Functions
+   * in `vpcSubnets` (give one subnet per Availability Zone). Needed when those subnets have
+   * no NAT gateway.
+   *
+   * Off by default because the construct does not own the VPC: a VPC that already has an
+   * endpoint for one of these services (with private DNS) would fail to deploy, and interface
+   * endpoints cost money per hour and Availability Zone.
+   * @default false - the subnets must reach the AWS APIs on their own (NAT or endpoints)
+   */
+  readonly vpcEndpoints?: boolean;
   /**
    * Security groups of the database steps.
    * @default - one new security group with outbound access only; allow it into the database
@@ -121,10 +152,18 @@ export interface MigrationWorkflowProps {
    */
   readonly historySchema?: string;
   /**
-   * How long an Approval step waits for an answer before the run fails.
-   * @default - the workflow definition's default
+   * How long an Approval step waits for an answer before the run fails. A run that waits for
+   * approval takes its lease for `leaseTtl` plus this long, so it cannot lapse while waiting.
+   * @default - the workflow definition's default (24 hours)
    */
   readonly approvalTimeout?: Duration;
+  /**
+   * How long a run's lease lasts without renewal (every database step renews it). A run whose
+   * holder died blocks the next run for at most this long (plus `approvalTimeout` when it
+   * waited for approval).
+   * @default Duration.minutes(30)
+   */
+  readonly leaseTtl?: Duration;
   /**
    * How the state machine retries a migration that gave up waiting for a lock.
    * @default - the workflow definition's default
@@ -145,7 +184,34 @@ export interface MigrationWorkflowProps {
    * @default - the handlers shipped with stepmigrate
    */
   readonly handlersDirectory?: string;
+  /**
+   * Lambda runtime of every function. The bundles are built for Node.js 22 and later; when
+   * AWS deprecates the default, move to the next Node.js LTS runtime (docs/aws.md).
+   * @default lambda.Runtime.NODEJS_22_X
+   */
+  readonly runtime?: lambda.Runtime;
 }
+
+/** Host, port and database name of the target database, for secrets that hold only credentials. */
+export interface DatabaseEndpoint {
+  /** e.g. `instance.dbInstanceEndpointAddress` */
+  readonly host: string;
+  /**
+   * e.g. `instance.dbInstanceEndpointPort`
+   * @default '5432'
+   */
+  readonly port?: string;
+  /** The PostgreSQL database to connect to. */
+  readonly dbname: string;
+}
+
+/** The AWS APIs the database steps call from inside the VPC, as interface endpoints. */
+const INTERFACE_ENDPOINT_SERVICES: Readonly<Record<string, ec2.InterfaceVpcEndpointAwsService>> = {
+  SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+  CloudWatch: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
+  Sns: ec2.InterfaceVpcEndpointAwsService.SNS,
+  StepFunctions: ec2.InterfaceVpcEndpointAwsService.STEP_FUNCTIONS,
+};
 
 /** One migration workflow for one database. */
 export class MigrationWorkflow extends Construct implements ec2.IConnectable {
@@ -162,6 +228,8 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
   /** The database steps' network identity: allow it into the database. */
   readonly connections: ec2.Connections;
   readonly databaseName: string;
+  /** The VPC endpoints created for the database steps (`vpcEndpoints: true`), by service. */
+  readonly vpcEndpoints: Readonly<Record<string, ec2.IVpcEndpoint>>;
 
   private readonly steps: Record<StepFunctionName, StepLambda>;
 
@@ -191,10 +259,19 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
       }),
     ];
     this.connections = new ec2.Connections({ securityGroups });
+    this.vpcEndpoints = props.vpcEndpoints ? this.createVpcEndpoints(props) : {};
 
     this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
-      // No fixed name: a retained log group with a fixed name would make the stack fail to
-      // deploy again after `cdk destroy` ("already exists").
+      // Under /aws/vendedlogs/ CloudWatch Logs does not add a resource policy statement per
+      // log group for the log delivery, so many state machines never hit its 5120-byte limit.
+      // The stack's own id ends the name: a retained log group with a fixed name would make
+      // the stack fail to deploy again after `cdk destroy` ("already exists").
+      logGroupName: Fn.join('', [
+        '/aws/vendedlogs/states/stepmigrate-',
+        props.databaseName,
+        '-',
+        Fn.select(2, Fn.split('/', Aws.STACK_ID)),
+      ]),
       retention: settings.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -222,6 +299,8 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
       stateMachine: this.stateMachine,
       databaseName: props.databaseName,
       alarmEmail: props.alarmEmail,
+      runtime: settings.runtime,
+      logRetention: settings.logRetention,
     });
     this.topic = this.notifications.topic;
     this.grantStepPermissions(props, settings);
@@ -330,11 +409,22 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
       const environment = { ...common };
       if (needs.database) {
         environment.STEPMIGRATE_DB_SECRET_ARN = props.databaseSecret.secretArn;
+        if (props.databaseEndpoint) {
+          environment.STEPMIGRATE_DB_HOST = props.databaseEndpoint.host;
+          environment.STEPMIGRATE_DB_PORT = props.databaseEndpoint.port ?? '5432';
+          environment.STEPMIGRATE_DB_NAME = props.databaseEndpoint.dbname;
+        }
         // The Node.js 20+ Lambda runtimes ship the RDS certificate authorities here but do not
         // load them unless asked; without them TLS to RDS cannot be verified.
         environment.NODE_EXTRA_CA_CERTS = '/var/runtime/ca-cert.pem';
       }
       if (needs.lease) environment.STEPMIGRATE_LEASE_TABLE = this.leaseTable.tableName;
+      if (needs.lease === 'take') {
+        // The engine takes the lease for this long, plus the approval timeout when the run
+        // waits for approval: no step renews it during the wait.
+        environment.STEPMIGRATE_LEASE_TTL_MS = String(settings.leaseTtl.toMilliseconds());
+        environment.STEPMIGRATE_APPROVAL_TIMEOUT_MS = String(settings.approvalTimeout.toMilliseconds());
+      }
       if (needs.backup) {
         environment.STEPMIGRATE_BACKUP_BUCKET = this.backupBucket.bucketName;
         environment.STEPMIGRATE_BACKUP_PREFIX = settings.backupPrefix;
@@ -348,6 +438,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
         timeout: needs.timeout,
         memorySize: needs.memorySize,
         logRetention: settings.logRetention,
+        runtime: settings.runtime,
         network: needs.database
           ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups }
           : undefined,
@@ -372,7 +463,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
         StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE },
       });
       if (needs.database) {
-        props.databaseSecret.grantRead(lambdaStep.role);
+        this.grantSecretRead(lambdaStep, props);
         wildcardReasons.push(
           'The ec2 network-interface actions a Lambda in a VPC needs do not support resource-level permissions.',
         );
@@ -400,6 +491,51 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
     }
   }
 
+  /**
+   * GetSecretValue on the one secret (not CDK's grantRead, which adds DescribeSecret that no
+   * step calls), and Decrypt on a customer-managed key only when Secrets Manager asks for it.
+   */
+  private grantSecretRead(step: StepLambda, props: MigrationWorkflowProps): void {
+    const secret = props.databaseSecret;
+    step.allow(['secretsmanager:GetSecretValue'], [secret.secretFullArn ?? `${secret.secretArn}-??????`]);
+    const key = props.databaseSecretKey ?? secret.encryptionKey;
+    if (key) {
+      step.allow(['kms:Decrypt'], [key.keyArn], {
+        StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` },
+      });
+    }
+  }
+
+  /** Gateway endpoints for S3 and DynamoDB, interface endpoints for the other APIs the steps call. */
+  private createVpcEndpoints(props: MigrationWorkflowProps): Record<string, ec2.IVpcEndpoint> {
+    const subnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const endpoints: Record<string, ec2.IVpcEndpoint> = {
+      S3: new ec2.GatewayVpcEndpoint(this, 'S3Endpoint', {
+        vpc: props.vpc,
+        service: ec2.GatewayVpcEndpointAwsService.S3,
+        subnets: [subnets],
+      }),
+      DynamoDB: new ec2.GatewayVpcEndpoint(this, 'DynamoDbEndpoint', {
+        vpc: props.vpc,
+        service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+        subnets: [subnets],
+      }),
+    };
+    for (const [name, service] of Object.entries(INTERFACE_ENDPOINT_SERVICES)) {
+      const endpoint = new ec2.InterfaceVpcEndpoint(this, `${name}Endpoint`, {
+        vpc: props.vpc,
+        service,
+        subnets,
+        privateDnsEnabled: true,
+        // Only the database steps may reach it, not the whole VPC.
+        open: false,
+      });
+      endpoint.connections.allowDefaultPortFrom(this.connections, 'stepmigrate database steps');
+      endpoints[name] = endpoint;
+    }
+    return endpoints;
+  }
+
   private grantBackupAccess(
     step: StepLambda,
     access: 'write' | 'read',
@@ -411,7 +547,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
     const actions =
       access === 'write'
         ? ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject', 's3:DeleteObject']
-        : ['s3:GetObject', 's3:GetObjectVersion'];
+        : ['s3:GetObject'];
     step.allow(actions, [objects]);
     step.allow(['s3:ListBucket'], [this.backupBucket.bucketArn], {
       StringLike: { 's3:prefix': [`${prefix}*`] },
@@ -457,7 +593,10 @@ interface Settings {
   historySchema: string;
   bakeAlarmNames: string[];
   executionTimeout: Duration;
+  approvalTimeout: Duration;
+  leaseTtl: Duration;
   logRetention: logs.RetentionDays;
+  runtime: lambda.Runtime;
 }
 
 /** Every prop problem is reported at synth time, naming what was given and what is expected. */
@@ -476,7 +615,10 @@ function validateProps(props: MigrationWorkflowProps): Settings {
       Duration.seconds(
         (props.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT).toSeconds() + Duration.hours(6).toSeconds(),
       ),
+    approvalTimeout: props.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT,
+    leaseTtl: props.leaseTtl ?? Duration.minutes(30),
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    runtime: props.runtime ?? lambda.Runtime.NODEJS_22_X,
   };
   const problems: string[] = [];
   if (!existsSync(settings.migrationsDirectory) || !statSync(settings.migrationsDirectory).isDirectory()) {
@@ -504,7 +646,18 @@ function validateProps(props: MigrationWorkflowProps): Settings {
   const badAlarm = settings.bakeAlarmNames.find((name) => name === '' || name.includes(','));
   if (badAlarm !== undefined)
     problems.push(`bakeAlarmNames must be non-empty names without ",", got "${badAlarm}"`);
-  const approvalTimeout = props.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT;
+  const nodeMajor = /^nodejs(\d+)\.x$/.exec(settings.runtime.name)?.[1];
+  if (settings.runtime.family !== lambda.RuntimeFamily.NODEJS || Number(nodeMajor ?? 0) < 22) {
+    problems.push(
+      `runtime must be Node.js 22 or later (the bundles target node22), got ${settings.runtime.name}`,
+    );
+  }
+  if (settings.leaseTtl.toMinutes({ integral: false }) < 20) {
+    problems.push(
+      `leaseTtl must be at least 20 minutes (a step may run 15), got ${settings.leaseTtl.toHumanString()}`,
+    );
+  }
+  const approvalTimeout = settings.approvalTimeout;
   if (approvalTimeout.toSeconds() >= settings.executionTimeout.toSeconds()) {
     problems.push(
       `approvalTimeout (${approvalTimeout.toHumanString()}) must be shorter than executionTimeout ` +
@@ -513,26 +666,6 @@ function validateProps(props: MigrationWorkflowProps): Settings {
   }
   if (problems.length > 0) throw new Error(`MigrationWorkflow: ${problems.join('; ')}`);
   return settings;
-}
-
-/**
- * How cdk-nag prints a resource in an IAM5 finding id: intrinsics become `<Ref>` and
- * `<LogicalId.Attribute>`, joins are flattened (e.g. `<BucketLogicalId.Arn>/backups/*`, or
- * `arn:<AWS::Partition>:s3:::name/backups/*` for an imported bucket). The same rules as cdk-nag's
- * flattenCfnReference, written out because cdk-nag is a dev dependency and the local runner
- * loads this construct at run time.
- */
-function nagResourceText(scope: Construct, resource: string): string {
-  const render = (value: unknown): string => {
-    if (typeof value === 'string') return value;
-    const intrinsic = value as { Ref?: string; 'Fn::GetAtt'?: string[]; 'Fn::Join'?: [string, unknown[]] };
-    if (intrinsic.Ref !== undefined) return `<${intrinsic.Ref}>`;
-    if (intrinsic['Fn::GetAtt'] !== undefined) return `<${intrinsic['Fn::GetAtt'].join('.')}>`;
-    if (intrinsic['Fn::Join'] !== undefined)
-      return intrinsic['Fn::Join'][1].map(render).join(intrinsic['Fn::Join'][0]);
-    return JSON.stringify(value);
-  };
-  return render(Stack.of(scope).resolve(resource));
 }
 
 function capitalize(step: string): string {

@@ -1,22 +1,27 @@
 // Tells people when a migration run goes wrong (DESIGN §1.4): CloudWatch alarms on the state
-// machine and on the StepMigrate metrics, and an EventBridge rule with a readable message, all
-// into one encrypted SNS topic.
-import { Aws } from 'aws-cdk-lib';
+// machine and on the StepMigrate metrics, and an EventBridge rule whose notifier Lambda writes
+// the failure message (database, migration, error, outcome, console link), all into one
+// encrypted SNS topic.
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { FailureNotifier } from './failure-notifier.ts';
 import { stepMigrateMetric } from './workflow-metrics.ts';
 
 export interface MigrationNotificationsProps {
-  /** The migration state machine to watch. */
-  readonly stateMachine: sfn.IStateMachine;
+  /** The migration state machine to watch (its name scopes the notifier's history reads). */
+  readonly stateMachine: sfn.StateMachine;
   /** Display name of the target database: the `Database` metric dimension and the message subject. */
   readonly databaseName: string;
   /**
@@ -24,6 +29,16 @@ export interface MigrationNotificationsProps {
    * @default - no subscription; subscribe to `topic` yourself
    */
   readonly alarmEmail?: string;
+  /**
+   * Runtime of the failure notifier Lambda.
+   * @default lambda.Runtime.NODEJS_22_X
+   */
+  readonly runtime?: lambda.Runtime;
+  /**
+   * Retention of the failure notifier's log group.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 interface AlarmSpec {
@@ -68,6 +83,13 @@ export class MigrationNotifications extends Construct {
   readonly topicKey: kms.Key;
   readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
   readonly executionStatusRule: events.Rule;
+  /** Writes and publishes the failure message of each failed, timed-out or aborted execution. */
+  readonly failureNotifier: FailureNotifier;
+  /**
+   * Status-change events that could not be turned into a message: EventBridge puts those it
+   * cannot deliver to the notifier here, and the notifier those it failed on every retry.
+   */
+  readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: MigrationNotificationsProps) {
     super(scope, id);
@@ -80,12 +102,33 @@ export class MigrationNotifications extends Construct {
       masterKey: this.topicKey,
       enforceSSL: true,
     });
+    // Alarms publish as the CloudWatch service; the failure message comes from the notifier's
+    // own role, so no other service principal may publish.
     this.allowServiceToPublish('cloudwatch.amazonaws.com');
-    this.allowServiceToPublish('events.amazonaws.com');
     if (props.alarmEmail !== undefined) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     }
     this.alarms = this.createAlarms(props);
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the execution status rule target and of the failure ' +
+        'notifier Lambda; a dead-letter queue of a dead-letter queue would only move the question.',
+    });
+    this.failureNotifier = new FailureNotifier(this, 'FailureNotifier', {
+      stateMachine: props.stateMachine,
+      databaseName: props.databaseName,
+      topic: this.topic,
+      topicKey: this.topicKey,
+      deadLetterQueue: this.deadLetterQueue,
+      runtime: props.runtime ?? lambda.Runtime.NODEJS_22_X,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    });
     this.executionStatusRule = this.createExecutionStatusRule(props);
   }
 
@@ -119,7 +162,13 @@ export class MigrationNotifications extends Construct {
         },
       },
     });
-    rule.addTarget(new targets.SnsTopic(this.topic, { message: executionStatusMessage(props.databaseName) }));
+    rule.addTarget(
+      new targets.LambdaFunction(this.failureNotifier.function, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(24),
+      }),
+    );
     return rule;
   }
 
@@ -135,25 +184,4 @@ export class MigrationNotifications extends Construct {
       }),
     );
   }
-}
-
-/** The text people get in their mail when an execution ends badly. */
-export function executionStatusMessage(databaseName: string): events.RuleTargetInput {
-  const region = events.EventField.fromPath('$.region');
-  const executionArn = events.EventField.fromPath('$.detail.executionArn');
-  return events.RuleTargetInput.fromMultilineText(
-    [
-      `stepmigrate: a migration run on database ${databaseName} ended ${events.EventField.fromPath('$.detail.status')}.`,
-      '',
-      `Database:  ${databaseName}`,
-      `Execution: ${events.EventField.fromPath('$.detail.name')}`,
-      `Status:    ${events.EventField.fromPath('$.detail.status')}`,
-      `Error:     ${events.EventField.fromPath('$.detail.error')}`,
-      `Cause:     ${events.EventField.fromPath('$.detail.cause')}`,
-      `Input:     ${events.EventField.fromPath('$.detail.input')}`,
-      '',
-      `Console: https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`,
-      `Audit log: stepmigrate audit --execution ${events.EventField.fromPath('$.detail.name')}`,
-    ].join('\n'),
-  );
 }

@@ -26,6 +26,8 @@ export interface StepLambdaProps {
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly logRetention: logs.RetentionDays;
+  /** @default lambda.Runtime.NODEJS_22_X */
+  readonly runtime?: lambda.Runtime;
   /** Present for steps that talk to the database. */
   readonly network?: {
     readonly vpc: ec2.IVpc;
@@ -63,7 +65,7 @@ export class StepLambda extends Construct {
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(props.handlersDirectory, `${props.step}.ts`),
       handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: props.runtime ?? lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       role: this.role,
       logGroup: this.logGroup,
@@ -103,8 +105,8 @@ export class StepLambda extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'Pinned to Node.js 22 on purpose: the bundles are built with esbuild target node22 and tested on it; ' +
-        'moving to a newer runtime is a deliberate upgrade, not an automatic one.',
+        'The runtime is the MigrationWorkflow `runtime` prop (default Node.js 22, which the bundles are built and ' +
+        'tested for); moving to a newer runtime is a deliberate upgrade (docs/aws.md), not an automatic one.',
     });
   }
 

@@ -255,11 +255,7 @@ function assignRetries(steps: StepStates): void {
 }
 
 /** Adds `errors` as one Catch, after a Catch of States.DataLimitExceeded to the same place. */
-function catchAll(
-  step: tasks.LambdaInvoke | sfn.Map,
-  next: sfn.IChainable,
-  resultPath?: string,
-): void {
+function catchAll(step: tasks.LambdaInvoke | sfn.Map, next: sfn.IChainable, resultPath?: string): void {
   step.addCatch(next, { errors: [DATA_LIMIT_EXCEEDED], resultPath });
   step.addCatch(next, { errors: [sfn.Errors.ALL], resultPath });
 }

@@ -29,8 +29,9 @@ beforeAll(() => {
   };
 });
 
-/** The step whose function has the role with logical id `role`, or `role` itself. */
+/** The step whose function has the role with logical id `role` ("notifier" for the failure notifier). */
 function roleStep(stack: WorkflowStack['stack'], workflow: WorkflowStack['workflow'], role: string): string {
+  if (roleId(stack, workflow.notifications.failureNotifier.role) === role) return 'notifier';
   return STEP_FUNCTION_NAMES.find((step) => roleId(stack, workflow.functions[step].role) === role) ?? role;
 }
 const stepOfRole = (role: string) => roleStep(synthesized.stack, synthesized.workflow, role);
@@ -70,6 +71,11 @@ describe('MigrationWorkflow permissions', () => {
     expect(stepsAllowed(['s3:GetObject'], ids.backupBucket)).toEqual(['backup', 'rollback']);
   });
 
+  // Rollback reads the objects its own manifest names, never an older version of them.
+  it('grants no step an object version read it never makes', () => {
+    expect(stepsAllowed(['s3:GetObjectVersion'], ids.backupBucket)).toEqual([]);
+  });
+
   it('lets no step delete a backup version for good', () => {
     expect(
       stepsAllowed(
@@ -102,6 +108,13 @@ describe('MigrationWorkflow permissions', () => {
     ).toEqual(['apply', 'backup', 'rollback', 'validate', 'verify']);
   });
 
+  it('grants GetSecretValue only: no step describes the secret', () => {
+    const secretActions = statements.flatMap((statement) =>
+      statement.actions.filter((action) => action.startsWith('secretsmanager:')),
+    );
+    expect(new Set(secretActions)).toEqual(new Set(['secretsmanager:GetSecretValue']));
+  });
+
   it('lets Bake describe exactly the configured alarms', () => {
     const describe = statements.filter((statement) =>
       statement.actions.includes('cloudwatch:DescribeAlarms'),
@@ -111,9 +124,9 @@ describe('MigrationWorkflow permissions', () => {
     expect(describe[0]!.resources.join()).toContain(':alarm:orders-latency');
   });
 
-  it('lets only Approval publish to the topic', () => {
+  it('lets only Approval and the failure notifier publish to the topic', () => {
     const publish = statements.filter((statement) => statement.actions.includes('sns:Publish'));
-    expect(publish.map((statement) => stepOfRole(statement.role))).toEqual(['approval']);
+    expect(publish.map((statement) => stepOfRole(statement.role)).sort()).toEqual(['approval', 'notifier']);
   });
 
   it('limits PutMetricData to the StepMigrate namespace', () => {
@@ -144,6 +157,16 @@ describe('MigrationWorkflow functions', () => {
       },
       STEP_FUNCTION_NAMES.length,
     );
+    // The failure notifier runs on the same runtime.
+    synthesized.template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Runtime: 'nodejs22.x' },
+      STEP_FUNCTION_NAMES.length + 1,
+    );
+  });
+
+  it("creates no VPC endpoint unless asked: the VPC is not the construct's own", () => {
+    synthesized.template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
   it('puts the database steps, and only those, in the VPC', () => {
@@ -185,6 +208,17 @@ describe('MigrationWorkflow functions', () => {
       return fn?.Properties.Environment.Variables.STEPMIGRATE_LEASE_TABLE !== undefined;
     });
     expect(withLease.sort()).toEqual(['apply', 'report', 'validate']);
+    // The lease must outlast an approval wait, which no step renews.
+    for (const step of ['validate', 'apply'] as const) {
+      const fn =
+        synthesized.template.findResources('AWS::Lambda::Function')[
+          logicalId(synthesized.stack, synthesized.workflow.functions[step])
+        ]!;
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        STEPMIGRATE_LEASE_TTL_MS: String(30 * 60 * 1000),
+        STEPMIGRATE_APPROVAL_TIMEOUT_MS: String(24 * 60 * 60 * 1000),
+      });
+    }
     const bake = logicalId(synthesized.stack, synthesized.workflow.functions.bake);
     expect(
       synthesized.template.findResources('AWS::Lambda::Function')[bake]!.Properties.Environment.Variables,
@@ -286,6 +320,15 @@ describe('MigrationWorkflow storage', () => {
 });
 
 describe('MigrationWorkflow state machine', () => {
+  // Outside /aws/vendedlogs/ every log delivery adds to the account's 5120-byte CloudWatch
+  // Logs resource policy; the stack id keeps the name unique across `cdk destroy` and deploy.
+  it('logs executions to a log group under /aws/vendedlogs/states/, named per stack', () => {
+    const id = logicalId(synthesized.stack, synthesized.workflow.logGroup);
+    const name = synthesized.template.findResources('AWS::Logs::LogGroup')[id]!.Properties.LogGroupName;
+    expect(name['Fn::Join'][1][0]).toBe('/aws/vendedlogs/states/stepmigrate-orders-');
+    expect(JSON.stringify(name)).toContain('AWS::StackId');
+  });
+
   it('is a standard state machine with X-Ray and full execution logging without execution data', () => {
     synthesized.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Match } from 'aws-cdk-lib/assertions';
 import { MIGRATION_ALARMS } from '../../infra/notifications.ts';
-import { logicalId } from './support/iam.ts';
+import { allStatements, logicalId } from './support/iam.ts';
 import { synthWorkflowStack, type WorkflowStack } from './support/workflow-stack.ts';
 
 let synthesized: WorkflowStack;
@@ -74,11 +74,6 @@ describe('MigrationNotifications topic', () => {
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: 'sns:Publish',
           }),
-          Match.objectLike({
-            Effect: 'Allow',
-            Principal: { Service: 'events.amazonaws.com' },
-            Action: 'sns:Publish',
-          }),
         ]),
       },
     });
@@ -89,6 +84,20 @@ describe('MigrationNotifications topic', () => {
     });
   });
 
+  // CDK's SnsTopic event target adds `events.amazonaws.com` may Publish, with no condition:
+  // any rule in any account could then post to the topic.
+  it('lets no service principal publish without a condition, and EventBridge not at all', () => {
+    const statements = Object.values(synthesized.template.findResources('AWS::SNS::TopicPolicy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Record<string, unknown>[],
+    );
+    const servicePublishers = statements.filter(
+      (statement) => statement.Effect === 'Allow' && JSON.stringify(statement.Principal).includes('Service'),
+    );
+    expect(servicePublishers.length).toBeGreaterThan(0);
+    for (const statement of servicePublishers) expect(statement.Condition).toBeDefined();
+    expect(JSON.stringify(statements)).not.toContain('events.amazonaws.com');
+  });
+
   it('subscribes nobody when no alarm address is given', () => {
     const { template } = synthWorkflowStack({ alarmEmail: undefined });
     template.resourceCountIs('AWS::SNS::Subscription', 0);
@@ -96,34 +105,56 @@ describe('MigrationNotifications topic', () => {
 });
 
 describe('MigrationNotifications execution status rule', () => {
-  it('matches failed, timed out and aborted executions of this state machine only', () => {
+  const notifierId = () =>
+    logicalId(synthesized.stack, synthesized.workflow.notifications.failureNotifier.function);
+  const queueId = () => logicalId(synthesized.stack, synthesized.workflow.notifications.deadLetterQueue);
+
+  it('sends failed, timed out and aborted executions of this state machine to the notifier, with a dead-letter queue', () => {
     synthesized.template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.states'],
         'detail-type': ['Step Functions Execution Status Change'],
         detail: { stateMachineArn: [{ Ref: stateMachineId }], status: ['FAILED', 'TIMED_OUT', 'ABORTED'] },
       },
-      Targets: [Match.objectLike({ Arn: { Ref: topicId } })],
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [notifierId(), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId(), 'Arn'] } },
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: Match.anyValue() }),
+        }),
+      ],
     });
   });
 
-  it('sends a readable message with database, execution, error, cause and console link', () => {
-    const rule = Object.values(synthesized.template.findResources('AWS::Events::Rule'))[0]!;
-    const transformer = rule.Properties.Targets[0].InputTransformer;
-    expect(transformer.InputPathsMap).toMatchObject({
-      'detail-name': '$.detail.name',
-      'detail-status': '$.detail.status',
-      'detail-error': '$.detail.error',
-      'detail-cause': '$.detail.cause',
-      'detail-executionArn': '$.detail.executionArn',
-      region: '$.region',
+  it('gives the notifier its own dead-letter queue, its database and its topic', () => {
+    const notifier = synthesized.template.findResources('AWS::Lambda::Function')[notifierId()]!;
+    expect(notifier.Properties.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [queueId(), 'Arn'] } });
+    expect(notifier.Properties.Environment.Variables).toMatchObject({
+      STEPMIGRATE_DATABASE: 'orders',
+      STEPMIGRATE_TOPIC_ARN: { Ref: topicId },
     });
-    const template: string = transformer.InputTemplate;
-    expect(template).toContain('a migration run on database orders ended <detail-status>');
-    expect(template).toContain('Error:     <detail-error>');
-    expect(template).toContain('Cause:     <detail-cause>');
-    expect(template).toContain(
-      'https://<region>.console.aws.amazon.com/states/home?region=<region>#/v2/executions/details/<detail-executionArn>',
-    );
+    const queue = synthesized.template.findResources('AWS::SQS::Queue')[queueId()]!;
+    expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+  });
+
+  it("lets the notifier read only this state machine's execution history and publish only to the topic", () => {
+    const role = logicalId(synthesized.stack, synthesized.workflow.notifications.failureNotifier.role);
+    const granted = allStatements(synthesized.template).filter((statement) => statement.role === role);
+    const actions = granted.flatMap((statement) => statement.actions).sort();
+    expect(actions).toEqual([
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'sns:Publish',
+      'sqs:SendMessage',
+      'states:GetExecutionHistory',
+    ]);
+    const history = granted.find((statement) => statement.actions.includes('states:GetExecutionHistory'))!;
+    expect(history.resources).toHaveLength(1);
+    expect(history.resources[0]).toContain(':execution:');
+    expect(history.resources[0]).toContain(`"${stateMachineId}","Name"`);
+    const publish = granted.find((statement) => statement.actions.includes('sns:Publish'))!;
+    expect(publish.resources).toEqual([JSON.stringify({ Ref: topicId })]);
   });
 });

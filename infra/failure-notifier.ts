@@ -1,0 +1,123 @@
+// The Lambda that turns "an execution ended FAILED, TIMED_OUT or ABORTED" into the failure
+// e-mail (lambdas/handlers/notify-failure.ts): it reads the execution's history and publishes
+// to the topic. It may read the history of this state machine's executions and publish to
+// this topic, nothing else; an event it cannot deliver ends on the dead-letter queue.
+import { join } from 'node:path';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import {
+  CJS_GLOBALS_DEFINE,
+  DEFAULT_HANDLERS_DIRECTORY,
+  ESM_CJS_SHIM_BANNER,
+  MAIN_FIELDS,
+  NODE_TARGET,
+  PROJECT_ROOT,
+} from './bundling.ts';
+import { nagResourceText } from './nag-resource-text.ts';
+
+export interface FailureNotifierProps {
+  readonly stateMachine: sfn.StateMachine;
+  readonly databaseName: string;
+  readonly topic: sns.ITopic;
+  readonly topicKey: kms.IKey;
+  /** Where an invocation that failed every retry is kept. */
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly runtime: lambda.Runtime;
+  readonly logRetention: logs.RetentionDays;
+}
+
+export class FailureNotifier extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: FailureNotifierProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'stepmigrate failure notifier',
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    const executions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${props.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    // The history holds Report's output (what happened, which migration) of a failed run.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['states:GetExecutionHistory'], resources: [executions] }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [props.topic.topicArn] }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [props.topicKey.keyArn],
+      }),
+    );
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(DEFAULT_HANDLERS_DIRECTORY, 'notify-failure.ts'),
+      handler: 'handler',
+      runtime: props.runtime,
+      architecture: lambda.Architecture.ARM_64,
+      role: this.role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      deadLetterQueue: props.deadLetterQueue,
+      retryAttempts: 2,
+      environment: {
+        STEPMIGRATE_DATABASE: props.databaseName,
+        STEPMIGRATE_TOPIC_ARN: props.topic.topicArn,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      projectRoot: PROJECT_ROOT,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: NODE_TARGET,
+        minify: true,
+        keepNames: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: MAIN_FIELDS,
+        banner: ESM_CJS_SHIM_BANNER,
+        define: CJS_GLOBALS_DEFINE,
+        bundleAwsSDK: true,
+      },
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'The runtime is the MigrationWorkflow `runtime` prop, the one the bundles are built and tested for; ' +
+        'moving to a newer runtime is a deliberate upgrade (docs/aws.md), not an automatic one.',
+    });
+    const policy = this.role.node.findChild('DefaultPolicy');
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagResourceText(this, executions)}]`,
+      reason:
+        'Execution names are chosen per run; GetExecutionHistory is limited to the executions of the ' +
+        'migration state machine.',
+    });
+  }
+}
