@@ -46,7 +46,10 @@ export function addExecutionInputOptions(command: Command): Command {
       ),
     )
     .option('--requested-by <text>', 'who or what asked for this run (recorded in the audit log)')
-    .option('--database <name>', 'the named target database, when the stack serves several');
+    .option(
+      '--database <name>',
+      "the workflow's database; any other name is refused (one workflow per database)",
+    );
 }
 
 const FIELDS = [

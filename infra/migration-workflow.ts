@@ -329,6 +329,18 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
 
   /** A CodePipeline action that runs this workflow; the stage fails when the run fails. */
   pipelineAction(options?: PipelineActionOptions): codepipelineActions.StepFunctionInvokeAction {
+    // Validate refuses any other database (one workflow per database): say so at synth time.
+    const named = options?.database ?? options?.input?.database;
+    if (
+      named !== undefined &&
+      !Token.isUnresolved(named) &&
+      !Token.isUnresolved(this.databaseName) &&
+      named !== this.databaseName
+    ) {
+      throw new Error(
+        `pipelineAction: database "${named}" is not the database this workflow migrates ("${this.databaseName}")`,
+      );
+    }
     return pipelineAction(this.stateMachine, options);
   }
 

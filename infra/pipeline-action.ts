@@ -22,8 +22,9 @@ export interface PipelineActionOptions {
    */
   readonly input?: Partial<ExecutionInput>;
   /**
-   * The named target database, when the stack serves several. Also prefixes the execution name.
-   * @default - the workflow's only database
+   * The workflow's database, written into the input and used as the execution name prefix.
+   * A workflow migrates one database: Validate refuses any other name with InputError.
+   * @default - no `database` field; executions are named "stepmigrate-…"
    */
   readonly database?: string;
   /**

@@ -15,6 +15,12 @@ export interface EngineContext {
   /** Recorded as `applied_by`: the IAM role on AWS, the OS user locally. */
   actor: string;
   lease: Lease;
+  /**
+   * How long the run lease lasts, and how much longer Validate takes it for a run that waits
+   * for approval. On AWS from STEPMIGRATE_LEASE_TTL_MS and STEPMIGRATE_APPROVAL_TIMEOUT_MS.
+   * @default 30 minutes and 24 hours
+   */
+  leaseTiming?: { leaseTtlMs?: number; approvalTimeoutMs?: number };
   /** Rule severities from the project's stepmigrate.json; the rules' defaults when absent. */
   lintConfig?: LintConfig;
   log?: (line: string) => void;

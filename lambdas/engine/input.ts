@@ -98,11 +98,19 @@ function checkText(
   return value;
 }
 
+export interface InputExpectations {
+  /**
+   * The one database this workflow migrates. A `database` field naming any other is refused:
+   * the metrics, alarms, lease and secret all belong to this one.
+   */
+  database?: string;
+}
+
 /**
  * Checks raw execution input and fills in defaults. Every problem is reported at once, in
  * one InputError, so a caller fixes the input in one go.
  */
-export function parseExecutionInput(raw: unknown): ExecutionInput {
+export function parseExecutionInput(raw: unknown, expect: InputExpectations = {}): ExecutionInput {
   const source = raw === undefined || raw === null ? {} : raw;
   if (typeof source !== 'object' || Array.isArray(source)) {
     throw new InputError(`execution input must be a JSON object, got ${describe(raw)}`);
@@ -134,6 +142,13 @@ export function parseExecutionInput(raw: unknown): ExecutionInput {
     if (fields[field] === undefined) continue;
     const value = checkText(field, fields[field], problems);
     if (value !== undefined) input[field] = value;
+  }
+
+  if (input.database !== undefined && expect.database !== undefined && input.database !== expect.database) {
+    problems.push(
+      `database "${input.database}" is not the database this workflow migrates ("${expect.database}"): ` +
+        `leave database out, or start the workflow deployed for "${input.database}"`,
+    );
   }
 
   if (problems.length > 0) {

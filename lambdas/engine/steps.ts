@@ -20,11 +20,25 @@ import type { AppliedStep, ExecutionInput, RunState } from './run-state.ts';
 import { dirtyRow, migrationOf, runMigrationSection, timeoutsFor } from './step-support.ts';
 import { findInvalidIndexes, runVerifySection } from './verify.ts';
 
-/** How long a run's lease lasts without renewal; every step renews it. */
-const LEASE_TTL_MS = 30 * 60 * 1000;
+/** How long a run's lease lasts without renewal, unless the context says; every step renews it. */
+export const DEFAULT_LEASE_TTL_MS = 30 * 60 * 1000;
+/** How long Approval waits for an answer, unless the context says (the workflow's default). */
+export const DEFAULT_APPROVAL_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
-function leaseTtl(input: ExecutionInput): number {
-  return Math.max(LEASE_TTL_MS, (input.statementTimeoutMs ?? 0) * 2, input.bakeSeconds * 1000 * 2);
+function leaseTtl(ctx: EngineContext, input: ExecutionInput): number {
+  const base = ctx.leaseTiming?.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  return Math.max(base, (input.statementTimeoutMs ?? 0) * 2, input.bakeSeconds * 1000 * 2);
+}
+
+/**
+ * Validate's lease must also outlast the approval wait: nothing renews it while the execution
+ * waits for a task token, and another run must not slip in between approval and Apply.
+ */
+function validateLeaseTtl(ctx: EngineContext, input: ExecutionInput): number {
+  const approval = input.requireApproval
+    ? (ctx.leaseTiming?.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS)
+    : 0;
+  return leaseTtl(ctx, input) + approval;
 }
 
 /**
@@ -36,13 +50,16 @@ export async function validateRun(
   rawInput: unknown,
   executionId: string,
 ): Promise<RunState> {
-  const input = parseExecutionInput(rawInput);
-  const database = input.database ?? ctx.db.name;
+  // One workflow per database: the input may name it, but never another one.
+  const input = parseExecutionInput(rawInput, { database: ctx.db.name });
+  const database = ctx.db.name;
   const startedAt = new Date().toISOString();
   const prepared = await buildPlan(ctx, input).catch(refusedBeforeAnyChange);
   const status = prepared.plan.steps.length === 0 ? 'noop' : input.dryRun ? 'dry_run' : 'pending';
   if (status === 'pending') {
-    await ctx.lease.acquire(database, executionId, leaseTtl(input)).catch(refusedBeforeAnyChange);
+    await ctx.lease
+      .acquire(database, executionId, validateLeaseTtl(ctx, input))
+      .catch(refusedBeforeAnyChange);
   }
   return {
     executionId,
@@ -71,7 +88,7 @@ function refusedBeforeAnyChange(error: unknown): never {
 /** Apply: one plan step. Running it again in the same execution does nothing. */
 export async function applyPlanStep(ctx: EngineContext, run: RunState, step: PlanStep): Promise<AppliedStep> {
   const migration = migrationOf(ctx, step.version);
-  await ctx.lease.acquire(run.database, run.executionId, leaseTtl(run.input));
+  await ctx.lease.acquire(run.database, run.executionId, leaseTtl(ctx, run.input));
   return ctx.db.withConnection((conn) =>
     withAdvisoryLock(conn, ctx.historySchema, async () => {
       const row = (await readHistory(conn, ctx.historySchema)).find((r) => r.version === step.version);

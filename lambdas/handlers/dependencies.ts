@@ -17,6 +17,7 @@ import { CancellableDatabase } from '../engine/cancellable-database.ts';
 import { DEFAULT_HISTORY_SCHEMA, type EngineContext } from '../engine/context.ts';
 import { TIMEOUT_DEFAULTS } from '../engine/input.ts';
 import { loadMigrations } from '../engine/loader/load.ts';
+import { DEFAULT_APPROVAL_TIMEOUT_MS, DEFAULT_LEASE_TTL_MS } from '../engine/steps.ts';
 import type { Database } from '../ports.ts';
 import { engineSteps } from './engine-steps.ts';
 import { redactSecrets } from './middleware/redact.ts';
@@ -87,6 +88,10 @@ export function awsDependencies(env: Env): StepDependencies {
     lease: env.STEPMIGRATE_LEASE_TABLE
       ? new DynamoDbLease({ client: dynamodb, tableName: env.STEPMIGRATE_LEASE_TABLE })
       : notConfigured('run lease', 'STEPMIGRATE_LEASE_TABLE'),
+    leaseTiming: {
+      leaseTtlMs: numberFrom(env, 'STEPMIGRATE_LEASE_TTL_MS', DEFAULT_LEASE_TTL_MS),
+      approvalTimeoutMs: numberFrom(env, 'STEPMIGRATE_APPROVAL_TIMEOUT_MS', DEFAULT_APPROVAL_TIMEOUT_MS),
+    },
     log,
   });
 

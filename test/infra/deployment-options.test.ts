@@ -78,9 +78,10 @@ describe('a secret that holds only username and password', () => {
 
 describe('vpcEndpoints', () => {
   const endpoints = () => Object.values(synthesized.template.findResources('AWS::EC2::VPCEndpoint'));
-  const serviceOf = (endpoint: { Properties: { ServiceName: unknown } }) =>
-    JSON.stringify(endpoint.Properties.ServiceName).match(/\.([a-z0-9-]+)"/)?.[1] ??
-    JSON.stringify(endpoint.Properties.ServiceName);
+  const serviceOf = (endpoint: { [key: string]: unknown }) => {
+    const name = JSON.stringify((endpoint.Properties as { ServiceName: unknown }).ServiceName);
+    return /\.([a-z0-9-]+)"/.exec(name)?.[1] ?? name;
+  };
 
   it('creates gateway endpoints for S3 and DynamoDB and interface endpoints for the other APIs the steps call', () => {
     const byType = (type: string) =>

@@ -210,6 +210,12 @@ describe('pipelineAction', () => {
     });
   });
 
+  it('refuses, at synth time, a database other than the one the workflow migrates', () => {
+    expect(() => stackWithAction({ database: 'billing' })).toThrow(
+      'pipelineAction: database "billing" is not the database this workflow migrates ("orders")',
+    );
+  });
+
   it('refuses input the workflow would refuse, at synth time', () => {
     expect(() => stackWithAction({ input: { lockTimeoutMs: -1 } })).toThrow(
       /pipelineAction: invalid execution input: lockTimeoutMs must be a whole number/,
