@@ -191,6 +191,9 @@ export async function verifyRun(ctx: EngineContext, run: RunState): Promise<{ ve
 }
 
 /** Report: the run is over; give the lease back so the next run can start. */
-export async function releaseRun(ctx: EngineContext, run: RunState): Promise<void> {
+export async function releaseRun(
+  ctx: EngineContext,
+  run: Pick<RunState, 'database' | 'executionId'>,
+): Promise<void> {
   await ctx.lease.release(run.database, run.executionId);
 }

@@ -28,9 +28,12 @@ export function makeReportHandler(deps: StepDependencies) {
     deps,
     async ({ executionId, state }) => {
       const { run } = state;
-      // The lease also expires on its own; a failed release only delays the next run.
-      if (run)
-        await bestEffort('release the lease', async () => deps.steps.releaseRun(await deps.engine(), run));
+      // The lease also expires on its own; a failed release only delays the next run. Without a
+      // run in the state (Validate failed, perhaps after taking the lease, e.g. with a result
+      // too large for the state) the lease to give back is this execution's on this workflow's
+      // one database; the release is conditional on the holder, so another run's stays.
+      const lease = run ?? { database: deps.database, executionId };
+      await bestEffort('release the lease', async () => deps.steps.releaseRun(await deps.engine(), lease));
       // Without the audit records the output is less detailed, but the run must still end.
       let audit: AuditRecord[] = [];
       await bestEffort('read the audit log', async () => {

@@ -18,7 +18,7 @@ export interface EngineSteps {
     backup?: BackupSummary,
     restorer?: DataRestorer,
   ): Promise<{ rolledBack: string[] }>;
-  releaseRun(ctx: EngineContext, run: RunState): Promise<void>;
+  releaseRun(ctx: EngineContext, run: Pick<RunState, 'database' | 'executionId'>): Promise<void>;
   backupRun(ctx: EngineContext, store: BackupStore, run: RunState): Promise<BackupSummary>;
   dataRestorer(ctx: EngineContext, store: BackupStore): Promise<DataRestorer | undefined>;
 }
