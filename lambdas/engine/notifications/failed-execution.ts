@@ -30,6 +30,8 @@ const REPORT_STATE = 'Report';
 /** The Task state inside the Apply Map that applies one migration. */
 const APPLY_MIGRATION_STATE = 'ApplyMigration';
 
+const FAILED_STATUSES = new Set<string>(['failed', 'rolled_back', 'rollback_failed']);
+
 const OUTCOMES: Record<string, FailureOutcome> = { TIMED_OUT: 'timed_out', ABORTED: 'aborted' };
 
 function parseJson(text: string | undefined): unknown {
@@ -66,7 +68,9 @@ export function failureDetailsFromExecution(
     (event) => event.type === 'TaskStateExited' && event.stateName === REPORT_STATE,
   );
   const output = parseJson(report?.data);
-  if (detail.status === 'FAILED' && isRunOutput(output)) {
+  // Report's account only counts when it says the run failed; an execution that failed after
+  // a successful Report (in the Outcome choice, say) is reported as unexplained.
+  if (detail.status === 'FAILED' && isRunOutput(output) && FAILED_STATUSES.has(output.status)) {
     return failureDetailsFromRunOutput(output, detail.executionArn, at === undefined ? {} : { at });
   }
   const version = runningMigration(history);
