@@ -1,6 +1,7 @@
 // A small PostgreSQL 17 to try stepmigrate against when no database is given: a VPC with one
-// NAT gateway (the database steps reach Secrets Manager, CloudWatch and X-Ray through it;
-// S3 and DynamoDB through free gateway endpoints, so backups never cross the NAT) and an
+// NAT gateway (the database steps reach Secrets Manager, CloudWatch, SNS and Step Functions
+// through it; S3 and DynamoDB through free gateway endpoints, so backups never cross the NAT,
+// which is why the workflow's own `vpcEndpoints` stays off here) and an
 // encrypted db.t4g.micro instance whose credentials live in a generated secret.
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
