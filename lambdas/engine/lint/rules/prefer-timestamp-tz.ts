@@ -1,9 +1,11 @@
 import type { LintRule } from '../rule.ts';
 import { eachColumn } from './column-types.ts';
 
-export const preferTimestamptz: LintRule = {
-  id: 'prefer-timestamptz',
+export const preferTimestampTz: LintRule = {
+  id: 'prefer-timestamp-tz',
+  aliases: ['prefer-timestamptz'],
   severity: 'warning',
+  parity: 'squawk',
   catches: 'timestamp (without time zone) columns',
   instead: 'timestamptz',
   check(context) {
