@@ -5,11 +5,14 @@ export const requireConcurrentReindex: LintRule = {
   id: 'require-concurrent-reindex',
   severity: 'error',
   parity: 'squawk',
-  catches: 'REINDEX without CONCURRENTLY',
+  catches: 'REINDEX without CONCURRENTLY (REINDEX SYSTEM aside, which cannot be concurrent)',
   instead: 'REINDEX … CONCURRENTLY in a `transaction:false` section',
   check(context) {
     return eachChange(context, (change, statement, section) => {
       if (change.kind !== 'reindex' || change.concurrently) return;
+      // System catalogs cannot be reindexed concurrently, so there is nothing better to write.
+      if ('ReindexStmt' in statement.ast && statement.ast.ReindexStmt.kind === 'REINDEX_OBJECT_SYSTEM')
+        return;
       return hit(
         section,
         statement,
