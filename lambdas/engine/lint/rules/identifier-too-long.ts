@@ -7,8 +7,6 @@ import type { LintRule } from '../rule.ts';
 import { eachStatement } from './statement-rule.ts';
 
 const MAX_IDENTIFIER_BYTES = 63;
-/** A statement without 64 name characters in a row, or a quote, cannot hold a long identifier. */
-const MAY_HOLD_LONG_NAME = /[\p{L}\p{N}_$]{64}|"/u;
 
 export const identifierTooLong: LintRule = {
   id: 'identifier-too-long',
@@ -18,7 +16,7 @@ export const identifierTooLong: LintRule = {
   instead: 'a name of at most 63 bytes',
   check(context) {
     return eachStatement(context, ({ sql }) => {
-      if (Buffer.byteLength(sql) <= MAX_IDENTIFIER_BYTES || !MAY_HOLD_LONG_NAME.test(sql)) return undefined;
+      if (!mayHoldLongName(sql)) return undefined;
       const long = longIdentifier(sql);
       if (long === undefined) return undefined;
       return [
@@ -31,6 +29,34 @@ export const identifierTooLong: LintRule = {
     });
   },
 };
+
+/**
+ * False when `sql` has no quote and no run of name characters longer than 63 bytes: then no
+ * token can be a long identifier and the scanner need not run. One pass over the text; a
+ * character outside ASCII is counted as 3 bytes, which can only err towards scanning.
+ */
+function mayHoldLongName(sql: string): boolean {
+  let runBytes = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const code = sql.charCodeAt(i);
+    if (code === 0x22) return true;
+    if (code >= 0x80) runBytes += 3;
+    else if (isAsciiNameChar(code)) runBytes += 1;
+    else runBytes = 0;
+    if (runBytes > MAX_IDENTIFIER_BYTES) return true;
+  }
+  return false;
+}
+
+function isAsciiNameChar(code: number): boolean {
+  return (
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x5f ||
+    code === 0x24
+  );
+}
 
 function longIdentifier(sql: string): string | undefined {
   for (const token of scanSync(sql).tokens) {
