@@ -106,9 +106,20 @@ async function standalone(shownAs: string, path: string): Promise<LintTarget> {
 }
 
 function listRules(sink: OutputSink, format: LintFormat): ExitCode {
-  const rules = RULES.map(({ id, severity, catches, instead }) => ({ id, severity, catches, instead }));
+  const rules = RULES.map(({ id, aliases, severity, catches, instead }) => ({
+    id,
+    severity,
+    catches,
+    instead,
+    aliases: aliases ?? [],
+  }));
   if (format === 'json') sink.out(JSON.stringify(rules, null, 2));
-  else for (const rule of rules) sink.out(`${rule.id.padEnd(45)} ${rule.severity.padEnd(8)} ${rule.catches}`);
+  else {
+    for (const rule of rules) {
+      const alias = rule.aliases.length > 0 ? ` (formerly ${rule.aliases.join(', ')})` : '';
+      sink.out(`${rule.id.padEnd(45)} ${rule.severity.padEnd(8)} ${rule.catches}${alias}`);
+    }
+  }
   return ExitCode.ok;
 }
 

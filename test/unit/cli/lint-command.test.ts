@@ -105,6 +105,17 @@ describe('stepmigrate lint', () => {
     expect(summary.migrations).toBe(3);
   });
 
+  it('lists every rule with its severity and the old ids it replaces', async () => {
+    const sink = bufferSink();
+    expect(await lintCommand([], { ...options, listRules: true, json: true }, sink, root)).toBe(ExitCode.ok);
+    const rules = JSON.parse(sink.stdout.join('\n')) as { id: string; severity: string; aliases: string[] }[];
+    expect(rules.find((rule) => rule.id === 'prefer-timestamp-tz')).toMatchObject({
+      severity: 'warning',
+      aliases: ['prefer-timestamptz'],
+    });
+    expect(rules.find((rule) => rule.id === 'require-table-schema')).toMatchObject({ severity: 'off' });
+  });
+
   it('prints GitHub Actions annotations with --format github', async () => {
     await writeFile(join(root, 'migrations', '0001_add_fk.sql'), ADD_FK);
     const sink = bufferSink();
