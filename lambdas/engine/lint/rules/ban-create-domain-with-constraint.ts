@@ -3,7 +3,8 @@ import { eachStatement } from './statement-rule.ts';
 
 export const banCreateDomainWithConstraint: LintRule = {
   id: 'ban-create-domain-with-constraint',
-  severity: 'error',
+  // Harmless today, a trap for the next change: a warning, like the other future-proofing rules.
+  severity: 'warning',
   parity: 'squawk',
   catches: 'CREATE DOMAIN with a constraint (CHECK, NOT NULL)',
   instead: 'a plain domain (or the base type) with a CHECK constraint on each table column',

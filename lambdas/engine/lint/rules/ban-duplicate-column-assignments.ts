@@ -15,7 +15,7 @@ export const banDuplicateColumnAssignments: LintRule = {
         .find((name) => name !== undefined);
       if (duplicate === undefined) return undefined;
       return [
-        `Column ${duplicate} is assigned twice in one statement: PostgreSQL refuses it ("multiple assignments to same column"), so the migration fails when it reaches this line.`,
+        `Column ${duplicate} is assigned twice in one statement: PostgreSQL refuses it ("multiple assignments to same column", or "column specified more than once" in an INSERT list), so the migration fails when it reaches this line.`,
         `assign ${duplicate} once`,
       ];
     });

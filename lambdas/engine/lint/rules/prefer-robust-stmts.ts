@@ -22,7 +22,8 @@ export const preferRobustStmts: LintRule = {
   },
 };
 
-type Verdict = { guard: string } | 'robust';
+/** What to write instead, and (when it is not the plain case) why the statement cannot be re-run. */
+type Verdict = { guard: string; why?: string } | 'robust';
 
 function unguarded(section: LintSection): RuleHit[] {
   const namedConstraints = new Map<string, 'dropped' | 'added'>();
@@ -35,7 +36,7 @@ function unguarded(section: LintSection): RuleHit[] {
         hit(
           section,
           statement,
-          `This statement runs outside a transaction block, so if the ${section.name} section fails after it, it stays applied, and running the migration again stops here because its object ${/EXISTS/.test(verdict.guard) && verdict.guard.includes('DROP') ? 'is already gone' : 'already exists or has already changed'}. Write it so a second run is harmless.`,
+          `${verdict.why ?? `This statement runs outside a transaction block, so if the ${section.name} section fails after it, it stays applied, and running the migration again stops here because its object ${verdict.guard.startsWith('DROP') ? 'is already gone' : 'already exists or has already changed'}.`} Write it so a second run is harmless.`,
           verdict.guard,
         ),
       );
