@@ -69,6 +69,15 @@ describe('explicit transaction blocks in a transaction:false section', () => {
   });
 });
 
+describe('a transactional section', () => {
+  it.each(['BEGIN;', 'COMMIT;', 'ROLLBACK;', "COMMIT PREPARED 'tx1';"])(
+    'reports %s as transaction-nesting',
+    (sql) => {
+      expect(rulesOf({ up: sql, down: '-- nothing to undo' })).toContainEqual(['transaction-nesting', 2]);
+    },
+  );
+});
+
 describe('prefer-robust-stmts outside a transaction', () => {
   it.each([
     ['DROP TYPE', 'DROP TYPE app.mood;'],

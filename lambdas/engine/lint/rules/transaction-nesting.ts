@@ -1,6 +1,14 @@
+import type { ClassifiedStatement } from '../../sql/change.ts';
 import type { LintRule } from '../rule.ts';
 import { hit } from '../rule.ts';
 import { transactionCommand } from '../transaction-blocks.ts';
+
+/** Two-phase commit ends a prepared transaction; PostgreSQL refuses it inside a block. */
+const TWO_PHASE = new Set(['COMMIT PREPARED', 'ROLLBACK PREPARED']);
+
+function isTwoPhase(statement: ClassifiedStatement): boolean {
+  return statement.changes.some((change) => TWO_PHASE.has(change.transactionCommand ?? ''));
+}
 
 export const transactionNesting: LintRule = {
   id: 'transaction-nesting',
@@ -13,7 +21,7 @@ export const transactionNesting: LintRule = {
     return context.sections.flatMap((section) =>
       section.statements.flatMap((statement, index) => {
         const command = transactionCommand(statement);
-        if (command === undefined) return [];
+        if (command === undefined && !(section.transaction && isTwoPhase(statement))) return [];
         const inTransaction = section.inTransaction(index);
         if (section.transaction) {
           return [
