@@ -1,7 +1,7 @@
 // `stepmigrate lint [files…]`: lints migrations without touching a database. With no files,
 // every migration in --migrations; with files, those only (a file inside the migrations
 // directory is linted with the migrations before it as context). Exit 2 on error findings
-// or a syntax error, 0 otherwise.
+// or a syntax error, 0 otherwise. A file with a syntax error does not stop the others.
 import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
@@ -10,7 +10,7 @@ import { lintMigrations, loadLintConfig, RULES } from '../../lambdas/engine/lint
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import { parseNativeMigration } from '../../lambdas/engine/loader/native.ts';
 import type { Finding, LayoutName, Migration } from '../../lambdas/engine/model.ts';
-import { loadSqlParser, syntaxErrorMessage } from '../../lambdas/engine/sql/parse.ts';
+import { loadSqlParser } from '../../lambdas/engine/sql/parse.ts';
 import { type LintFormat, printFindings, summarize } from '../lint-output.ts';
 import { type OutputSink, processSink } from '../sink.ts';
 
@@ -46,39 +46,18 @@ export async function lintCommand(
   const findings: Finding[] = [];
   let count = 0;
   for (const target of targets) {
-    try {
-      const found = lintMigrations(target.migrations, {
-        config,
-        earlier: target.earlier,
-        allowIrreversible: options.allowIrreversible ?? false,
-      });
-      findings.push(...found.map((f) => ({ ...f, file: target.displayPath(f.file ?? '') })));
-      count += target.migrations.length;
-    } catch (error) {
-      const syntax = syntaxFinding(error, target);
-      if (syntax === undefined) throw error;
-      findings.push(syntax);
-      count += 1;
-    }
+    // A migration with a syntax error comes back as a syntax-error finding; the rest are linted.
+    const found = lintMigrations(target.migrations, {
+      config,
+      earlier: target.earlier,
+      allowIrreversible: options.allowIrreversible ?? false,
+    });
+    findings.push(...found.map((f) => ({ ...f, file: target.displayPath(f.file ?? '') })));
+    count += target.migrations.length;
   }
   const summary = summarize(findings, count);
   printFindings(findings, summary, format, sink);
   return summary.error > 0 ? ExitCode.refused : ExitCode.ok;
-}
-
-function syntaxFinding(error: unknown, target: LintTarget): Finding | undefined {
-  const message = syntaxErrorMessage(error);
-  if (message === undefined || !(error instanceof InputError)) return undefined;
-  const finding: Finding = {
-    rule: 'syntax-error',
-    severity: 'error',
-    message: `PostgreSQL cannot parse this statement: ${message}`,
-    file: target.displayPath(error.file ?? ''),
-    line: error.line ?? 1,
-    column: error.column ?? 1,
-  };
-  if (error.migration !== undefined) finding.migration = error.migration;
-  return finding;
 }
 
 async function lintTargets(
@@ -127,9 +106,20 @@ async function standalone(shownAs: string, path: string): Promise<LintTarget> {
 }
 
 function listRules(sink: OutputSink, format: LintFormat): ExitCode {
-  const rules = RULES.map(({ id, severity, catches, instead }) => ({ id, severity, catches, instead }));
+  const rules = RULES.map(({ id, aliases, severity, catches, instead }) => ({
+    id,
+    severity,
+    catches,
+    instead,
+    aliases: aliases ?? [],
+  }));
   if (format === 'json') sink.out(JSON.stringify(rules, null, 2));
-  else for (const rule of rules) sink.out(`${rule.id.padEnd(45)} ${rule.severity.padEnd(8)} ${rule.catches}`);
+  else {
+    for (const rule of rules) {
+      const alias = rule.aliases.length > 0 ? ` (formerly ${rule.aliases.join(', ')})` : '';
+      sink.out(`${rule.id.padEnd(45)} ${rule.severity.padEnd(8)} ${rule.catches}${alias}`);
+    }
+  }
   return ExitCode.ok;
 }
 

@@ -1,12 +1,25 @@
 // Lints about 1 MB of generated, realistic migration SQL and reports how long parsing,
-// classification and the full rule set take. Target: the whole lint under 1 s.
+// classification and the full rule set take (target: the whole lint under 1 s, in process).
+// Then, as a user runs it, the whole `node bin/stepmigrate.js lint …` process over the Squawk
+// parity corpus and over the same 1 MB written out as migration files, beside the real Squawk
+// (squawk-cli) on the same files, and beside the floor of starting the CLI at all
+// (`stepmigrate lint --list-rules`: Node, tsx and the lint modules, no SQL).
 // Run alone: `npx tsx test/bench/lint.bench.ts`.
-import { loadavg } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { lintMigrations } from '../../lambdas/engine/lint/index.ts';
 import type { Migration } from '../../lambdas/engine/model.ts';
 import { analyzeMigration } from '../../lambdas/engine/sql/classify.ts';
 import { loadSqlParser, splitStatements } from '../../lambdas/engine/sql/parse.ts';
+import { CORPUS_DIR, loadCorpus, SQUAWK_BIN, squawkMissing } from '../support/lint-corpus.ts';
+
+const CLI = fileURLToPath(new URL('../../bin/stepmigrate.js', import.meta.url));
+/** Whole-process timings are the median of this many runs: a shared machine is noisy. */
+const RUNS = 3;
 
 const TARGET_BYTES = 1024 * 1024;
 
@@ -39,7 +52,7 @@ function alterSql(n: number): string {
   ].join('\n');
 }
 
-function generateMigrations(): { migrations: Migration[]; bytes: number } {
+export function generateMigrations(): { migrations: Migration[]; bytes: number } {
   const migrations: Migration[] = [];
   let bytes = 0;
   for (let n = 1; bytes < TARGET_BYTES; n++) {
@@ -69,6 +82,63 @@ function time<T>(work: () => T): [T, number] {
   const start = performance.now();
   const result = work();
   return [result, Math.round((performance.now() - start) * 10) / 10];
+}
+
+const TIME = '/usr/bin/time';
+const hasTime = spawnSync(TIME, ['-f', '%U', 'true'], { stdio: 'ignore' }).status === 0;
+
+interface ProcessTime {
+  /** Median wall-clock time of RUNS runs. */
+  wallMs: number;
+  /** CPU (user + system) of that run, when /usr/bin/time is there: on a loaded machine it is the steadier number. */
+  cpuMs?: number;
+}
+
+/** Runs `command args` in `cwd` RUNS times; exit codes 0–2 are lint results, anything else a failure. */
+function processTime(command: string, args: string[], cwd: string): ProcessTime {
+  const runs: ProcessTime[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const [file, argv] = hasTime ? [TIME, ['-f', '%U %S', command, ...args]] : [command, args];
+    const start = performance.now();
+    const result = spawnSync(file, argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 256 << 20 });
+    const wallMs = Math.round(performance.now() - start);
+    if (result.status === null || result.status > 2)
+      throw new Error(`${command} ${args[0]} failed: ${result.status}`);
+    const cpu = hasTime
+      ? result.stderr.toString().trim().split('\n').at(-1)?.split(' ').map(Number)
+      : undefined;
+    runs.push(cpu === undefined ? { wallMs } : { wallMs, cpuMs: Math.round((cpu[0]! + cpu[1]!) * 1000) });
+  }
+  return runs.sort((a, b) => a.wallMs - b.wallMs)[Math.floor(RUNS / 2)]!;
+}
+
+function nativeFile(migration: Migration): string {
+  return `-- migrate:up\n${migration.up.sql}\n-- migrate:down\n${migration.down?.sql ?? ''}\n`;
+}
+
+/** `stepmigrate lint` and Squawk as whole processes, on the corpus and on the 1 MB of SQL. */
+async function wholeProcess(migrations: Migration[]): Promise<Record<string, unknown>> {
+  const corpus = loadCorpus().map((c) => c.name);
+  const dir = await mkdtemp(join(tmpdir(), 'stepmigrate-lint-bench-'));
+  try {
+    const files = migrations.map((m) => m.file);
+    await Promise.all(migrations.map((m) => writeFile(join(dir, m.file), nativeFile(m))));
+    const squawk = squawkMissing() === undefined;
+    return {
+      corpusCases: corpus.length,
+      cliStartupFloorMs: processTime('node', [CLI, 'lint', '--list-rules'], CORPUS_DIR),
+      stepmigrateLintCorpusMs: processTime('node', [CLI, 'lint', ...corpus], CORPUS_DIR),
+      squawkCorpusMs: squawk
+        ? processTime(SQUAWK_BIN, ['--reporter', 'json', ...corpus], CORPUS_DIR)
+        : 'squawk absent',
+      stepmigrateLintOneMegabyteMs: processTime('node', [CLI, 'lint', '--migrations', '.'], dir),
+      squawkOneMegabyteMs: squawk
+        ? processTime(SQUAWK_BIN, ['--reporter', 'json', ...files], dir)
+        : 'squawk absent',
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -103,6 +173,7 @@ export async function run(): Promise<Record<string, unknown>> {
     lintAfterAnalysisMs: lintWithCachedParseMs,
     parseOneMegabyteSectionMs: singleSectionParseMs,
     targetLintMs: 1000,
+    wholeProcess: await wholeProcess(migrations),
     // Timings on a shared machine mean little without this.
     loadAverage1m: loadavg()[0],
   };

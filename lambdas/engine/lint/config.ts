@@ -5,13 +5,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
-import { RULE_IDS } from './rules/index.ts';
+import { canonicalRuleId, isKnownRuleId } from './rules/index.ts';
 
 export const CONFIG_FILE = 'stepmigrate.json';
 
 export type RuleSetting = 'error' | 'warning' | 'off';
 
 export interface LintConfig {
+  /** By current rule id: an old id (an alias) in the file is stored under the rule's current id. */
   rules: Record<string, RuleSetting>;
   /** Major version of the target server; rules that depend on it use it. Default 17. */
   postgresVersion?: number;
@@ -45,17 +46,12 @@ export function parseLintConfig(text: string, file: string): LintConfig {
   const lint = isObject(json) ? json.lint : undefined;
   if (!isObject(json)) problems.push('the file must hold a JSON object');
   else if (lint !== undefined && !isObject(lint)) problems.push('"lint" must be an object');
-  if (isObject(lint)) readLint(lint, config, problems, new Set(RULE_IDS));
+  if (isObject(lint)) readLint(lint, config, problems);
   if (problems.length > 0) throw new InputError(`${file}: ${problems.join('; ')}`, { file });
   return config;
 }
 
-function readLint(
-  lint: Record<string, unknown>,
-  config: LintConfig,
-  problems: string[],
-  known: Set<string>,
-): void {
+function readLint(lint: Record<string, unknown>, config: LintConfig, problems: string[]): void {
   for (const key of Object.keys(lint)) {
     if (!LINT_KEYS.has(key))
       problems.push(`unknown key "lint.${key}" (expected "rules" or "postgresVersion")`);
@@ -72,10 +68,11 @@ function readLint(
     return;
   }
   for (const [rule, setting] of Object.entries(lint.rules)) {
-    if (!known.has(rule)) problems.push(`unknown rule id "${rule}" in "lint.rules" (see docs/lint-rules.md)`);
+    if (!isKnownRuleId(rule))
+      problems.push(`unknown rule id "${rule}" in "lint.rules" (see docs/lint-rules.md)`);
     else if (typeof setting !== 'string' || !SETTINGS.has(setting)) {
       problems.push(`rule "${rule}" is set to ${JSON.stringify(setting)}; use "error", "warning" or "off"`);
-    } else config.rules[rule] = setting as RuleSetting;
+    } else config.rules[canonicalRuleId(rule)] = setting as RuleSetting;
   }
 }
 

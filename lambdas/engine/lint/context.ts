@@ -7,6 +7,7 @@ import type { ClassifiedStatement } from '../sql/change.ts';
 import type { MigrationAnalysis } from '../sql/classify.ts';
 import { type FilePosition, SectionPositions } from '../sql/positions.ts';
 import type { NotNullChecks } from './not-null-checks.ts';
+import { transactionBlocks } from './transaction-blocks.ts';
 
 export interface LintSection {
   name: 'up' | 'down';
@@ -15,7 +16,13 @@ export interface LintSection {
   startLine: number;
   transaction: boolean;
   statements: ClassifiedStatement[];
-  /** True when `table` was created by a statement before `index` in this section. */
+  /** True when the statement at `index` runs inside a transaction block (see transaction-blocks.ts). */
+  inTransaction(index: number): boolean;
+  /**
+   * True when `table` was created earlier in the same transaction block as the statement at
+   * `index`: until that block commits, no other session can see the table, so its locks block
+   * nobody and it holds no rows.
+   */
   isNewTable(table: string | undefined, index: number): boolean;
   /** File position of a byte offset into the section's SQL (parse-node `location`s). */
   positionOf(byteOffset: number): FilePosition;
@@ -85,14 +92,27 @@ function lintSection(
     }
   });
   let positions: SectionPositions | undefined;
+  let blocks: number[] | undefined;
+  const blockOf = (index: number): number => {
+    blocks ??= transactionBlocks(section.transaction, statements);
+    return blocks[index] ?? -1;
+  };
   return {
     name,
     file,
     startLine: section.startLine,
     transaction: section.transaction,
     statements,
-    isNewTable: (table, index) =>
-      table !== undefined && (createdAt.get(table) ?? Number.POSITIVE_INFINITY) < index,
+    inTransaction: (index) => blockOf(index) !== -1,
+    isNewTable: (table, index) => {
+      const created = table === undefined ? undefined : createdAt.get(table);
+      return (
+        created !== undefined &&
+        created < index &&
+        blockOf(index) !== -1 &&
+        blockOf(created) === blockOf(index)
+      );
+    },
     positionOf: (byteOffset) => {
       positions ??= new SectionPositions(section.sql, section.startLine);
       return positions.at(byteOffset);

@@ -3,17 +3,24 @@
 // the reason, so the audit log shows what was waived and why.
 //
 // Synchronous: the SQL parser must be loaded first (`await loadSqlParser()`).
+import { InputError } from '../errors.ts';
 import type { Finding, Migration } from '../model.ts';
-import { analyzeMigration, type ClassifyOptions, DEFAULT_POSTGRES_VERSION } from '../sql/classify.ts';
-import type { LintConfig } from './config.ts';
+import {
+  analyzeMigration,
+  type ClassifyOptions,
+  DEFAULT_POSTGRES_VERSION,
+  type MigrationAnalysis,
+} from '../sql/classify.ts';
+import { syntaxErrorMessage } from '../sql/parse.ts';
+import type { LintConfig, RuleSetting } from './config.ts';
 import { buildContext } from './context.ts';
 import { NotNullChecks } from './not-null-checks.ts';
 import type { RuleHit } from './rule.ts';
-import { INVALID_LINT_ALLOW, RULE_IDS, RULES } from './rules/index.ts';
+import { canonicalRuleId, INVALID_LINT_ALLOW, isKnownRuleId, RULES, SYNTAX_ERROR } from './rules/index.ts';
 
 export type { LintConfig, RuleSetting } from './config.ts';
 export { CONFIG_FILE, loadLintConfig, parseLintConfig } from './config.ts';
-export { RULE_IDS, RULES } from './rules/index.ts';
+export { canonicalRuleId, RULE_ALIASES, RULE_IDS, RULES, SYNTAX_ERROR } from './rules/index.ts';
 
 export interface LintOptions {
   config?: LintConfig;
@@ -25,17 +32,35 @@ export interface LintOptions {
   earlier?: readonly Migration[];
 }
 
+/**
+ * Lints every migration. A migration PostgreSQL cannot parse gives one `syntax-error` finding
+ * (error) and the others are still linted, so one bad file never hides the rest.
+ */
 export function lintMigrations(migrations: readonly Migration[], options: LintOptions = {}): Finding[] {
-  const settings = options.config?.rules ?? {};
+  const settings = canonicalSettings(options.config?.rules ?? {});
   const postgresVersion = options.config?.postgresVersion ?? DEFAULT_POSTGRES_VERSION;
   const classify: ClassifyOptions = { postgresVersion };
   const checks = new NotNullChecks();
+  const analyze = (migration: Migration): MigrationAnalysis | Finding => {
+    try {
+      return analyzeMigration(migration, classify);
+    } catch (error) {
+      const finding = syntaxFinding(error, migration);
+      if (finding === undefined) throw error;
+      return finding;
+    }
+  };
   for (const migration of options.earlier ?? []) {
-    for (const statement of analyzeMigration(migration, classify).statements.up) checks.apply(statement);
+    const analysis = analyze(migration);
+    if ('statements' in analysis) for (const statement of analysis.statements.up) checks.apply(statement);
   }
   const findings: Finding[] = [];
   for (const migration of migrations) {
-    const analysis = analyzeMigration(migration, classify);
+    const analysis = analyze(migration);
+    if (!('statements' in analysis)) {
+      findings.push(analysis);
+      continue;
+    }
     const context = buildContext(migration, analysis, checks, {
       postgresVersion,
       allowIrreversible: options.allowIrreversible ?? false,
@@ -52,6 +77,27 @@ export function lintMigrations(migrations: readonly Migration[], options: LintOp
     for (const statement of analysis.statements.up) checks.apply(statement);
   }
   return findings;
+}
+
+/** Settings keyed by current rule id, whatever id (or old alias) the caller used. */
+function canonicalSettings(rules: Record<string, RuleSetting>): Record<string, RuleSetting> {
+  const settings: Record<string, RuleSetting> = {};
+  for (const [id, setting] of Object.entries(rules)) settings[canonicalRuleId(id)] = setting;
+  return settings;
+}
+
+function syntaxFinding(error: unknown, migration: Migration): Finding | undefined {
+  const message = syntaxErrorMessage(error);
+  if (message === undefined || !(error instanceof InputError)) return undefined;
+  return {
+    rule: SYNTAX_ERROR,
+    severity: 'error',
+    message: `PostgreSQL cannot parse this statement: ${message}`,
+    migration: migration.version,
+    file: error.file ?? migration.file,
+    line: error.line ?? 1,
+    column: error.column ?? 1,
+  };
 }
 
 function toFinding(
@@ -80,7 +126,7 @@ function toFinding(
 
 function invalidAllows(migration: Migration, severity: 'error' | 'warning' | undefined): Finding[] {
   return migration.lintAllows
-    .filter((allow) => !RULE_IDS.includes(allow.rule))
+    .filter((allow) => !isKnownRuleId(allow.rule))
     .map((allow) => ({
       rule: INVALID_LINT_ALLOW,
       severity: severity ?? 'warning',
@@ -94,7 +140,7 @@ function invalidAllows(migration: Migration, severity: 'error' | 'warning' | und
 }
 
 function applyAllows(migration: Migration, findings: Finding[]): Finding[] {
-  const reasons = new Map(migration.lintAllows.map((allow) => [allow.rule, allow.reason]));
+  const reasons = new Map(migration.lintAllows.map((allow) => [canonicalRuleId(allow.rule), allow.reason]));
   return findings.map((finding) => {
     const reason = reasons.get(finding.rule);
     return reason === undefined ? finding : { ...finding, severity: 'info', allowedBecause: reason };
@@ -102,9 +148,9 @@ function applyAllows(migration: Migration, findings: Finding[]): Finding[] {
 }
 
 function byPosition(a: Finding, b: Finding): number {
-  return (
-    (a.file ?? '').localeCompare(b.file ?? '') ||
-    (a.line ?? 0) - (b.line ?? 0) ||
-    (a.column ?? 0) - (b.column ?? 0)
-  );
+  // Plain code-unit order: localeCompare is needlessly slow for thousands of findings.
+  const fileA = a.file ?? '';
+  const fileB = b.file ?? '';
+  if (fileA !== fileB) return fileA < fileB ? -1 : 1;
+  return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
 }

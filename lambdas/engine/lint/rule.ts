@@ -6,10 +6,23 @@ import type { LintContext, LintSection } from './context.ts';
 
 export type RuleSeverity = 'error' | 'warning';
 
+/**
+ * How a rule stands against Squawk's rule of the same id:
+ * - `squawk`: the id is Squawk's and the rule reports what Squawk's reports (the corpus test
+ *   compares them; deliberate differences are listed in test/fixtures/lint-corpus).
+ * - `satisfied-by-design`: a Squawk rule that stepmigrate makes unnecessary (it never reports).
+ * - `stepmigrate`: ours only; Squawk has no such rule.
+ */
+export type SquawkParity = 'squawk' | 'satisfied-by-design' | 'stepmigrate';
+
 export interface LintRule {
+  /** Squawk's id, spelled as Squawk spells it, for rules Squawk also has. */
   id: string;
-  /** Default severity; stepmigrate.json can change it or turn the rule off. */
-  severity: RuleSeverity;
+  /** Older ids of this rule, still accepted in `-- lint:allow` and stepmigrate.json. */
+  aliases?: readonly string[];
+  /** Default severity; stepmigrate.json can change it or turn the rule off ('off': opt-in). */
+  severity: RuleSeverity | 'off';
+  parity: SquawkParity;
   /** One line for docs and `--help`: what the rule catches. */
   catches: string;
   /** One line for docs: what to write instead. */

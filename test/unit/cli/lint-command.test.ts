@@ -46,7 +46,8 @@ describe('stepmigrate lint', () => {
       /^migrations\/0001_add_fk\.sql:2:30 {2}error {4}adding-foreign-key-constraint {2}.*SHARE ROW EXCLUSIVE/,
     );
     expect(sink.stdout[1]).toMatch(/^ {4}fix: .*NOT VALID/);
-    expect(sink.stdout.at(-1)).toBe('1 error, 0 warnings in 1 migration');
+    // As in Squawk, a validated foreign key is also constraint-missing-not-valid.
+    expect(sink.stdout.at(-1)).toBe('2 errors, 0 warnings in 1 migration');
   });
 
   it('exits 0 when there are only warnings or nothing', async () => {
@@ -60,7 +61,7 @@ describe('stepmigrate lint', () => {
     await writeFile(join(root, 'migrations', '0001_add_fk.sql'), ADD_FK);
     await writeFile(
       join(root, 'stepmigrate.json'),
-      '{ "lint": { "rules": { "adding-foreign-key-constraint": "warning" } } }',
+      '{ "lint": { "rules": { "adding-foreign-key-constraint": "warning", "constraint-missing-not-valid": "off" } } }',
     );
     const sink = bufferSink();
     expect(await lintCommand([], options, sink, root)).toBe(ExitCode.ok);
@@ -87,14 +88,43 @@ describe('stepmigrate lint', () => {
     );
   });
 
+  it('lints every migration when some have syntax errors, and reports each error', async () => {
+    const broken = '-- migrate:up\nCREATE TABLE app.x (id bigint;\n-- migrate:down\nSELECT 1;\n';
+    await writeFile(join(root, 'migrations', '0001_broken.sql'), broken);
+    await writeFile(join(root, 'migrations', '0002_add_fk.sql'), ADD_FK);
+    await writeFile(join(root, 'migrations', '0003_broken_too.sql'), broken.replace('CREATE', 'CRATE'));
+    const sink = bufferSink();
+    expect(await lintCommand([], { ...options, json: true }, sink, root)).toBe(ExitCode.refused);
+    const { findings, summary } = JSON.parse(sink.stdout.join('\n'));
+    expect(findings.map((f: { file: string; rule: string }) => [f.file, f.rule])).toEqual([
+      ['migrations/0001_broken.sql', 'syntax-error'],
+      ['migrations/0002_add_fk.sql', 'adding-foreign-key-constraint'],
+      ['migrations/0002_add_fk.sql', 'constraint-missing-not-valid'],
+      ['migrations/0003_broken_too.sql', 'syntax-error'],
+    ]);
+    expect(summary.migrations).toBe(3);
+  });
+
+  it('lists every rule with its severity and the old ids it replaces', async () => {
+    const sink = bufferSink();
+    expect(await lintCommand([], { ...options, listRules: true, json: true }, sink, root)).toBe(ExitCode.ok);
+    const rules = JSON.parse(sink.stdout.join('\n')) as { id: string; severity: string; aliases: string[] }[];
+    expect(rules.find((rule) => rule.id === 'prefer-timestamp-tz')).toMatchObject({
+      severity: 'warning',
+      aliases: ['prefer-timestamptz'],
+    });
+    expect(rules.find((rule) => rule.id === 'require-table-schema')).toMatchObject({ severity: 'off' });
+  });
+
   it('prints GitHub Actions annotations with --format github', async () => {
     await writeFile(join(root, 'migrations', '0001_add_fk.sql'), ADD_FK);
     const sink = bufferSink();
     await lintCommand([], { ...options, format: 'github' }, sink, root);
-    expect(sink.stdout).toHaveLength(1);
+    expect(sink.stdout).toHaveLength(2);
     expect(sink.stdout[0]).toMatch(
       /^::error file=migrations\/0001_add_fk\.sql,line=2,col=30,title=adding-foreign-key-constraint::.*%0Afix: /,
     );
+    expect(sink.stdout[1]).toMatch(/title=constraint-missing-not-valid::/);
   });
 
   it('prints findings and a summary as JSON with --json', async () => {
@@ -102,7 +132,7 @@ describe('stepmigrate lint', () => {
     const sink = bufferSink();
     await lintCommand([], { ...options, json: true }, sink, root);
     const output = JSON.parse(sink.stdout.join('\n'));
-    expect(output.summary).toEqual({ error: 1, warning: 0, info: 0, migrations: 1 });
+    expect(output.summary).toEqual({ error: 2, warning: 0, info: 0, migrations: 1 });
     expect(output.findings[0]).toMatchObject({
       rule: 'adding-foreign-key-constraint',
       migration: '0001',

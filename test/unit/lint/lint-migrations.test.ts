@@ -94,7 +94,7 @@ describe('lintMigrations', () => {
     expect(
       lintMigrations([setNotNull], { earlier: [addCheck, validate] }).filter((f) => f.severity === 'error'),
     ).toEqual([]);
-    expect(lintMigrations([setNotNull]).map((f) => f.rule)).toContain('set-not-null-without-check');
+    expect(lintMigrations([setNotNull]).map((f) => f.rule)).toContain('adding-not-nullable-field');
   });
 
   it('accepts an expand-style migration with no findings', () => {
@@ -115,10 +115,30 @@ describe('lintMigrations', () => {
     ).toEqual([]);
   });
 
-  it('throws an InputError naming the migration and line on a syntax error', () => {
-    expect(() => lint({ up: 'ALTER TABLE app.users\n  ADD COLUMN;' })).toThrow(
-      expect.objectContaining({ name: 'InputError', migration: '0042', file: '0042_change.sql', line: 3 }),
-    );
+  it('reports a syntax error as a finding naming the migration and line', () => {
+    expect(lint({ up: 'ALTER TABLE app.users\n  ADD COLUMN;' })).toEqual([
+      expect.objectContaining({
+        rule: 'syntax-error',
+        severity: 'error',
+        migration: '0042',
+        file: '0042_change.sql',
+        line: 3,
+      }),
+    ]);
+  });
+
+  it('lints every migration when some cannot be parsed, and reports each syntax error', () => {
+    const broken = (version: string, up: string) => migration({ version, up });
+    const findings = lintMigrations([
+      broken('0001', 'CREATE TABLE app.a (id bigint;'),
+      migration({ version: '0002', up: 'ALTER TABLE app.users DROP COLUMN legacy;', verify: 'SELECT 1;' }),
+      broken('0003', 'SELEC 1;'),
+    ]);
+    expect(findings.map((f) => [f.migration, f.rule])).toEqual([
+      ['0001', 'syntax-error'],
+      ['0002', 'ban-drop-column'],
+      ['0003', 'syntax-error'],
+    ]);
   });
 });
 
@@ -140,7 +160,7 @@ describe('finding positions', () => {
     });
     expect(findings.map((f) => [f.rule, f.line, f.column])).toEqual([
       ['prefer-text-field', 4, 3],
-      ['prefer-timestamptz', 5, 3],
+      ['prefer-timestamp-tz', 5, 3],
     ]);
   });
 
@@ -151,6 +171,7 @@ describe('finding positions', () => {
     });
     expect(findings.map((f) => [f.rule, f.line, f.column])).toEqual([
       ['adding-foreign-key-constraint', 3, 7],
+      ['constraint-missing-not-valid', 3, 7],
     ]);
   });
 });

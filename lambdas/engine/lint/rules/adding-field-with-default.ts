@@ -4,6 +4,7 @@ import { eachChange, hit } from '../rule.ts';
 export const addingFieldWithDefault: LintRule = {
   id: 'adding-field-with-default',
   severity: 'error',
+  parity: 'squawk',
   catches:
     'ADD COLUMN with a volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval()/serial/identity, a STORED generated column) on an existing table — or any default before PostgreSQL 11',
   instead:
@@ -13,6 +14,8 @@ export const addingFieldWithDefault: LintRule = {
       const column = change.column;
       if (change.kind !== 'add_column' || column === undefined || section.isNewTable(change.table, index))
         return;
+      // A serial PRIMARY KEY column is adding-serial-primary-key-field's finding, which names the rewrite.
+      if (column.serial && column.primaryKey) return;
       const oldServer = context.postgresVersion < 11 && column.hasDefault;
       if (!column.volatileDefault && !column.generatedStored && !oldServer) return;
       const what = column.generatedStored

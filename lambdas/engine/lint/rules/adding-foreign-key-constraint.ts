@@ -5,6 +5,7 @@ import { addsCheckedConstraint } from './inline-constraints.ts';
 export const addingForeignKeyConstraint: LintRule = {
   id: 'adding-foreign-key-constraint',
   severity: 'error',
+  parity: 'squawk',
   catches:
     'a FOREIGN KEY added to an existing table without NOT VALID (ADD CONSTRAINT … FOREIGN KEY, or ADD COLUMN … REFERENCES)',
   instead: 'ADD CONSTRAINT … FOREIGN KEY … NOT VALID, then VALIDATE CONSTRAINT in a later migration',

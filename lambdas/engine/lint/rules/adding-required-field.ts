@@ -4,6 +4,7 @@ import { eachChange, hit } from '../rule.ts';
 export const addingRequiredField: LintRule = {
   id: 'adding-required-field',
   severity: 'error',
+  parity: 'squawk',
   catches: 'ADD COLUMN … NOT NULL without a DEFAULT on an existing table',
   instead:
     'add the column nullable (or NOT NULL with a constant DEFAULT), backfill, then enforce NOT NULL through a validated CHECK',

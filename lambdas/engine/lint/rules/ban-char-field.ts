@@ -4,6 +4,7 @@ import { eachColumn } from './column-types.ts';
 export const banCharField: LintRule = {
   id: 'ban-char-field',
   severity: 'warning',
+  parity: 'squawk',
   catches: 'columns of type char(n) / character(n)',
   instead: 'text (with a CHECK on length if the limit matters) or varchar',
   check(context) {

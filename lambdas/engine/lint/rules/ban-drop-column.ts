@@ -4,6 +4,7 @@ import { eachChange, hit } from '../rule.ts';
 export const banDropColumn: LintRule = {
   id: 'ban-drop-column',
   severity: 'error',
+  parity: 'squawk',
   catches: 'ALTER TABLE … DROP COLUMN on a column that existed before the migration',
   instead:
     'stop using the column in the application first, deploy, then drop it in a later migration with `-- lint:allow ban-drop-column <reason>`',

@@ -4,6 +4,7 @@ import { eachChange, hit } from '../rule.ts';
 export const banDropDatabase: LintRule = {
   id: 'ban-drop-database',
   severity: 'error',
+  parity: 'squawk',
   catches: 'DROP DATABASE',
   instead: 'drop databases by hand, outside migrations',
   check(context) {

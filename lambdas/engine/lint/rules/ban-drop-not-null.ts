@@ -4,6 +4,7 @@ import { eachChange, hit } from '../rule.ts';
 export const banDropNotNull: LintRule = {
   id: 'ban-drop-not-null',
   severity: 'warning',
+  parity: 'squawk',
   catches: 'ALTER COLUMN … DROP NOT NULL on an existing column',
   instead: 'make sure every reader handles NULL first; keep the constraint if unsure',
   check(context) {

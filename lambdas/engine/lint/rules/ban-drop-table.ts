@@ -4,6 +4,7 @@ import { eachChange, hit } from '../rule.ts';
 export const banDropTable: LintRule = {
   id: 'ban-drop-table',
   severity: 'error',
+  parity: 'squawk',
   catches: 'DROP TABLE of a table that existed before the migration',
   instead:
     'stop using the table, rename it aside for a release, then drop it with `-- lint:allow ban-drop-table <reason>`',

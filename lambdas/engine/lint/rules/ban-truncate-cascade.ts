@@ -4,6 +4,7 @@ import { eachChange, hit } from '../rule.ts';
 export const banTruncateCascade: LintRule = {
   id: 'ban-truncate-cascade',
   severity: 'error',
+  parity: 'squawk',
   catches: 'TRUNCATE … CASCADE',
   instead: 'TRUNCATE (or DELETE from) each table by name, children first',
   check(context) {

@@ -4,6 +4,7 @@ import { eachChange, hit } from '../rule.ts';
 export const changingColumnType: LintRule = {
   id: 'changing-column-type',
   severity: 'error',
+  parity: 'squawk',
   catches: 'ALTER COLUMN … TYPE on an existing table',
   instead: 'add a new column, dual-write and backfill in batches, switch readers, drop the old column later',
   check(context) {

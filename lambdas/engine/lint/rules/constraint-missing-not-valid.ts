@@ -1,4 +1,4 @@
-import type { Change, ClassifiedStatement } from '../../sql/change.ts';
+import type { Change, ClassifiedStatement, ConstraintInfo } from '../../sql/change.ts';
 import type { LintSection } from '../context.ts';
 import type { LintRule, RuleHit } from '../rule.ts';
 import { eachChange, hit } from '../rule.ts';
@@ -6,31 +6,51 @@ import { eachChange, hit } from '../rule.ts';
 export const constraintMissingNotValid: LintRule = {
   id: 'constraint-missing-not-valid',
   severity: 'error',
+  parity: 'squawk',
   catches:
-    'ADD CONSTRAINT … CHECK on an existing table without NOT VALID, or a NOT VALID constraint validated in the same transaction',
-  instead: 'ADD CONSTRAINT … NOT VALID in one migration, VALIDATE CONSTRAINT in the next',
+    'ADD CONSTRAINT (CHECK, FOREIGN KEY, PRIMARY KEY, UNIQUE, EXCLUDE) on an existing table that checks every row at once (no NOT VALID, no USING INDEX), or a NOT VALID constraint validated in the same transaction',
+  instead:
+    'ADD CONSTRAINT … NOT VALID in one migration, VALIDATE CONSTRAINT in the next; for PRIMARY KEY / UNIQUE, CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … USING INDEX',
   check(context) {
     const hits = eachChange(context, (change, statement, section, index) => {
-      if (change.kind !== 'add_constraint' || change.constraint?.type !== 'check') return;
-      if (change.constraint.notValid || section.isNewTable(change.table, index)) return;
-      const name = change.constraint.name ?? '<name>';
-      return hit(
-        section,
-        statement,
-        `Adding CHECK constraint ${name} to ${change.table} scans every row while holding ACCESS EXCLUSIVE, blocking reads and writes until it finishes. Add it NOT VALID (instant; new rows are checked at once) and VALIDATE it in a later migration under a lock that lets traffic through.`,
-        `ALTER TABLE ${change.table} ADD CONSTRAINT ${name} CHECK (…) NOT VALID; -- next migration: ALTER TABLE ${change.table} VALIDATE CONSTRAINT ${name};`,
-      );
+      const constraint = change.constraint;
+      if (change.kind !== 'add_constraint' || constraint === undefined) return;
+      if (constraint.notValid || constraint.usingIndex) return;
+      if (section.isNewTable(change.table, index)) return;
+      return hit(section, statement, ...advice(change.table ?? '?', constraint));
     });
     for (const section of context.sections) hits.push(...validatedInSameTransaction(section));
     return hits;
   },
 };
 
+function advice(table: string, constraint: ConstraintInfo): [string, string] {
+  const name = constraint.name ?? '<name>';
+  if (constraint.type === 'primary_key' || constraint.type === 'unique') {
+    const what = constraint.type === 'primary_key' ? 'PRIMARY KEY' : 'UNIQUE';
+    return [
+      `Adding ${what} constraint ${name} to ${table} builds its unique index and checks every row while holding ACCESS EXCLUSIVE, blocking reads and writes until it finishes; PostgreSQL has no NOT VALID for it. Build the index CONCURRENTLY first, then attach it with USING INDEX.`,
+      `CREATE UNIQUE INDEX CONCURRENTLY ${name}_idx ON ${table} (…); -- next migration: ALTER TABLE ${table} ADD CONSTRAINT ${name} ${what} USING INDEX ${name}_idx;`,
+    ];
+  }
+  const kind = constraint.type === 'foreign_key' ? 'FOREIGN KEY' : constraint.type.toUpperCase();
+  return [
+    `Adding ${kind} constraint ${name} to ${table} scans every row while holding its lock, blocking writes (and for CHECK, reads) until the scan finishes. Add it NOT VALID (instant; new rows are checked at once) and VALIDATE it in a later migration under a lock that lets traffic through.`,
+    `ALTER TABLE ${table} ADD CONSTRAINT ${name} … NOT VALID; -- next migration: ALTER TABLE ${table} VALIDATE CONSTRAINT ${name};`,
+  ];
+}
+
+/** NOT VALID then VALIDATE in one transaction block: the ADD's strong lock is held through the scan. */
 function validatedInSameTransaction(section: LintSection): RuleHit[] {
-  if (!section.transaction) return [];
-  const addedNotValid = new Set<string>();
+  const addedNotValid = new Map<string, number>();
   const hits: RuleHit[] = [];
+  let block = 0;
   section.statements.forEach((statement: ClassifiedStatement, index) => {
+    if (!section.inTransaction(index)) {
+      addedNotValid.clear();
+      block++;
+      return;
+    }
     for (const change of statement.changes) {
       const key = constraintKey(change);
       if (key === undefined) continue;
@@ -38,10 +58,9 @@ function validatedInSameTransaction(section: LintSection): RuleHit[] {
         change.kind === 'add_constraint' &&
         change.constraint?.notValid &&
         !section.isNewTable(change.table, index)
-      ) {
-        addedNotValid.add(key);
-      }
-      if (change.kind === 'validate_constraint' && addedNotValid.has(key)) {
+      )
+        addedNotValid.set(key, block);
+      if (change.kind === 'validate_constraint' && addedNotValid.get(key) === block) {
         hits.push(
           hit(
             section,

@@ -9,6 +9,7 @@ const BULK_DML = new Set(['update', 'delete', 'merge']);
 export const ddlWithLargeDml: LintRule = {
   id: 'ddl-with-large-dml',
   severity: 'error',
+  parity: 'stepmigrate',
   catches:
     'schema changes that lock an existing table and UPDATE / DELETE / MERGE / INSERT … SELECT in the same transactional section',
   instead: 'put the data change (batched) in a migration of its own',

@@ -7,6 +7,7 @@ const REPORTED_ELSEWHERE = new Set(['truncate', 'drop_database']);
 export const destructiveWithoutBackup: LintRule = {
   id: 'destructive-without-backup',
   severity: 'error',
+  parity: 'stepmigrate',
   catches:
     'statements that can destroy data in tables they do not name (DROP SCHEMA … CASCADE, DROP OWNED, DROP TYPE/EXTENSION … CASCADE), which Backup therefore cannot copy',
   instead: 'drop each table or column by name, so Backup can copy it first',

@@ -4,6 +4,7 @@ import { hit } from '../rule.ts';
 export const destructiveWithoutVerify: LintRule = {
   id: 'destructive-without-verify',
   severity: 'warning',
+  parity: 'stepmigrate',
   catches:
     'a migration whose up section destroys or rewrites existing data but has no `-- migrate:verify` section',
   instead: 'add a verify section that proves the data is as expected afterwards',

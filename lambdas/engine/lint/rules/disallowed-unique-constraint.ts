@@ -5,6 +5,7 @@ import { addsCheckedConstraint } from './inline-constraints.ts';
 export const disallowedUniqueConstraint: LintRule = {
   id: 'disallowed-unique-constraint',
   severity: 'error',
+  parity: 'squawk',
   catches: 'ADD CONSTRAINT … UNIQUE (or ADD COLUMN … UNIQUE) on an existing table without USING INDEX',
   instead: 'CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … UNIQUE USING INDEX',
   check(context) {

@@ -33,6 +33,7 @@ const SIMPLE_CREATES: Partial<Record<Change['kind'], [string, Change['kind'], st
 export const downDoesNotUndo: LintRule = {
   id: 'down-does-not-undo',
   severity: 'error',
+  parity: 'stepmigrate',
   catches:
     'an up section that creates a table, column, index, constraint, type, view, function, sequence, trigger or schema that the down section does not drop',
   instead: 'drop every object up creates in down, in reverse order',

@@ -4,6 +4,7 @@ import { hit } from '../rule.ts';
 export const irreversibleNotAllowed: LintRule = {
   id: 'irreversible-not-allowed',
   severity: 'error',
+  parity: 'stepmigrate',
   catches:
     'a migration marked `-- migrate:down irreversible` when the run does not allow irreversible migrations',
   instead: 'write a down section, or run with --allow-irreversible (allowIrreversible: true) on purpose',

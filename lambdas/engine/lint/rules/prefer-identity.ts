@@ -4,6 +4,7 @@ import { eachColumn } from './column-types.ts';
 export const preferIdentity: LintRule = {
   id: 'prefer-identity',
   severity: 'warning',
+  parity: 'squawk',
   catches: 'serial / bigserial / smallserial columns',
   instead: 'bigint GENERATED ALWAYS AS IDENTITY',
   check(context) {

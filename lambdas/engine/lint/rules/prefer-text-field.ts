@@ -4,6 +4,7 @@ import { eachColumn } from './column-types.ts';
 export const preferTextField: LintRule = {
   id: 'prefer-text-field',
   severity: 'warning',
+  parity: 'squawk',
   catches: 'varchar(n) columns',
   instead: 'text, with a CHECK (length(col) <= n) when the limit is a business rule',
   check(context) {

@@ -4,6 +4,7 @@ import { eachChange, hit } from '../rule.ts';
 export const renamingColumn: LintRule = {
   id: 'renaming-column',
   severity: 'error',
+  parity: 'squawk',
   catches: 'ALTER TABLE … RENAME COLUMN on an existing table',
   instead: 'add the new column, write both, backfill, move readers, drop the old one later',
   check(context) {

@@ -4,6 +4,7 @@ import { eachChange, hit } from '../rule.ts';
 export const renamingTable: LintRule = {
   id: 'renaming-table',
   severity: 'error',
+  parity: 'squawk',
   catches: 'ALTER TABLE … RENAME TO on an existing table',
   instead: 'create the new table (or rename and leave a view with the old name) and migrate readers in steps',
   check(context) {

@@ -4,6 +4,7 @@ import { eachChange, hit } from '../rule.ts';
 export const requireConcurrentIndexCreation: LintRule = {
   id: 'require-concurrent-index-creation',
   severity: 'error',
+  parity: 'squawk',
   catches: 'CREATE INDEX without CONCURRENTLY on a table that existed before the migration',
   instead: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS in a `transaction:false` section',
   check(context) {

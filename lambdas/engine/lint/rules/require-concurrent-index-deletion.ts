@@ -4,6 +4,7 @@ import { eachChange, hit } from '../rule.ts';
 export const requireConcurrentIndexDeletion: LintRule = {
   id: 'require-concurrent-index-deletion',
   severity: 'warning',
+  parity: 'squawk',
   catches: 'DROP INDEX without CONCURRENTLY',
   instead: 'DROP INDEX CONCURRENTLY IF EXISTS in a `transaction:false` section',
   check(context) {
