@@ -31,6 +31,11 @@ export interface Migration {
   /** null when the migration is irreversible. */
   down: MigrationSection | null;
   irreversible: boolean;
+  /**
+   * Why an irreversible migration has no down section, in words for messages ("has no undo
+   * file (U2__x.sql)"); absent for a down section marked irreversible.
+   */
+  irreversibleReason?: string;
   verify: MigrationSection | null;
   lintAllows: LintAllow[];
   /** SHA-256 (hex) of the up section with normalised line endings. */
