@@ -174,7 +174,7 @@ function buildChange(
     checksum: checksumSql(deploySql),
   };
   if (down) migration.downFile = path('revert');
-  else migration.irreversibleReason = `has no revert script (${path('revert')})`;
+  else migration.irreversibleReason = `has no revert script (${path('revert')}): its rollback is restore-only`;
   if (verify) migration.verifyFile = path('verify');
   return migration;
 }

@@ -20,6 +20,7 @@ import { destructiveWithoutBackup } from './destructive-without-backup.ts';
 import { destructiveWithoutVerify } from './destructive-without-verify.ts';
 import { disallowedUniqueConstraint } from './disallowed-unique-constraint.ts';
 import { downDoesNotUndo } from './down-does-not-undo.ts';
+import { downSyntaxError } from './down-syntax-error.ts';
 import { irreversibleNotAllowed } from './irreversible-not-allowed.ts';
 import { nonTransactionalStatementInTransaction } from './non-transactional-statement-in-transaction.ts';
 import { preferBigintOverInt } from './prefer-bigint-over-int.ts';
@@ -54,6 +55,7 @@ export const RULES: readonly LintRule[] = [
   destructiveWithoutVerify,
   disallowedUniqueConstraint,
   downDoesNotUndo,
+  downSyntaxError,
   irreversibleNotAllowed,
   nonTransactionalStatementInTransaction,
   preferBigintOverInt,
