@@ -37,7 +37,8 @@ export function buildDbmateSet(directory: string, sources: readonly SourceFile[]
     if (parsed.migration) {
       const migration = { ...parsed.migration, version: version!, name, file: source.name };
       if (migration.irreversible) {
-        migration.irreversibleReason = 'has no -- migrate:down section, or an empty one: its rollback is restore-only';
+        migration.irreversibleReason =
+          'has no -- migrate:down section, or an empty one: its rollback is restore-only';
       }
       migrations.push(migration);
     }

@@ -32,12 +32,17 @@ export function parseGitConfig(text: string, file: string): GitConfig {
     if (trimmed.startsWith('[')) {
       const header = headerPattern.exec(trimmed);
       if (!header) {
-        problems.push({ file, line: lineNumber, message: `cannot read section header "${trimmed}"; write [section] or [section "name"]` });
+        problems.push({
+          file,
+          line: lineNumber,
+          message: `cannot read section header "${trimmed}"; write [section] or [section "name"]`,
+        });
         section = undefined;
         continue;
       }
       const [, name, sub] = header;
-      section = sub === undefined ? name!.toLowerCase() : `${name!.toLowerCase()}.${sub.replace(/\\(.)/g, '$1')}`;
+      section =
+        sub === undefined ? name!.toLowerCase() : `${name!.toLowerCase()}.${sub.replace(/\\(.)/g, '$1')}`;
       continue;
     }
     // A value may go on over several lines, each ending in a backslash.
@@ -49,7 +54,10 @@ export function parseGitConfig(text: string, file: string): GitConfig {
       problems.push({
         file,
         line: lineNumber,
-        message: section === undefined ? `"${trimmed}" is outside any [section]` : `cannot read "${trimmed}"; write key = value`,
+        message:
+          section === undefined
+            ? `"${trimmed}" is outside any [section]`
+            : `cannot read "${trimmed}"; write key = value`,
       });
       continue;
     }

@@ -140,7 +140,14 @@ function metaCommand(
     if (text === undefined) return refuse(`the included file ${path} does not exist; add it or fix the path`);
     result.included.push(path);
     const body = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
-    return expand(path, body.endsWith('\n') ? body.slice(0, -1) : body, [...stack, path], variables, context, result);
+    return expand(
+      path,
+      body.endsWith('\n') ? body.slice(0, -1) : body,
+      [...stack, path],
+      variables,
+      context,
+      result,
+    );
   }
   return refuse(rewriteFor(name));
 }
@@ -192,7 +199,10 @@ function splitArguments(args: string, variables: ReadonlyMap<string, string>): s
       if (char === "'") {
         const end = closingQuote(args, i);
         if (end === -1) return 'close the quoted argument';
-        word += args.slice(i + 1, end).replace(/''/g, "'").replace(/\\(.)/g, (_, c: string) => unescape(c));
+        word += args
+          .slice(i + 1, end)
+          .replace(/''/g, "'")
+          .replace(/\\(.)/g, (_, c: string) => unescapeChar(c));
         i = end + 1;
       } else if (char === ':' && /^:[\p{L}\p{N}_]/u.test(args.slice(i))) {
         const variable = /^:([\p{L}\p{N}_]+)/u.exec(args.slice(i))!;
@@ -217,7 +227,7 @@ function closingQuote(text: string, start: number): number {
   return -1;
 }
 
-function unescape(char: string): string {
+function unescapeChar(char: string): string {
   return char === 'n' ? '\n' : char === 't' ? '\t' : char === 'r' ? '\r' : char;
 }
 
@@ -231,7 +241,7 @@ function rewriteFor(name: string): string {
     case 'connect':
       return 'a script runs on the run’s database only; move the changes for the other database into its own project';
     case 'gexec':
-      return "generate and run the statements in a DO block instead (DO $$ … EXECUTE format(…); … $$)";
+      return 'generate and run the statements in a DO block instead (DO $$ … EXECUTE format(…); … $$)';
     case 'gset':
       return 'compute the value inside the SQL (a subquery, or a DO block with a variable) instead of a psql variable';
     case 'if':

@@ -63,7 +63,9 @@ export function sqitchChanges(plan: SqitchPlan): SqitchChanges {
     );
     if (!next) continue;
     // Newest first, as Sqitch lists them: the first whose script exists names the scripts.
-    const between = tags.filter((tag) => tag.changesBefore > current.index && tag.changesBefore <= next.index);
+    const between = tags.filter(
+      (tag) => tag.changesBefore > current.index && tag.changesBefore <= next.index,
+    );
     current.reworkTags = between
       .sort((a, b) => b.changesBefore - a.changesBefore || a.tag.line - b.tag.line)
       .map((tag) => tag.tag.name);

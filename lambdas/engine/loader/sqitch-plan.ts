@@ -58,8 +58,8 @@ const WORD = String.raw`[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]`;
 const NAME = String.raw`(?![${PUNCT}])(?:(?![~/=%^\[\]]\d+(?:$|${BLANK}))[^\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000:@#\\])+(?<![${PUNCT}])(?<=${WORD})(?!${WORD})`;
 const TIMESTAMP = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z`;
 
-const blankOrNote = new RegExp(String.raw`^${BLANK}*(?:#${BLANK}*(.+)|$)`, 'u');
-const inlineNote = new RegExp(String.raw`${BLANK}*(?:#${BLANK}*(.*))?$`, 'u');
+const blankOrNote = new RegExp(`^${BLANK}*(?:#${BLANK}*(.+)|$)`, 'u');
+const inlineNote = new RegExp(`${BLANK}*(?:#${BLANK}*(.*))?$`, 'u');
 const pragmaPattern = new RegExp(
   String.raw`^${BLANK}*%${BLANK}*([^${PUNCT}](?:[^\t =]*?[^${PUNCT}\t ])?)(?:${BLANK}*=${BLANK}*(.+))?$`,
   'u',
@@ -70,10 +70,10 @@ const entryPattern = new RegExp(
 );
 const timestampAnywhere = new RegExp(TIMESTAMP);
 const dependencyPattern = new RegExp(
-  String.raw`^(!?)(?:(${NAME}):)?(?:([0-9a-f]{40})|(${NAME})(?:@(${NAME}))?|(?:@(${NAME}))?)$`,
+  `^(!?)(?:(${NAME}):)?(?:([0-9a-f]{40})|(${NAME})(?:@(${NAME}))?|(?:@(${NAME}))?)$`,
   'u',
 );
-const nameOnly = new RegExp(String.raw`^${NAME}$`, 'u');
+const nameOnly = new RegExp(`^${NAME}$`, 'u');
 const RESERVED = new Set(['ROOT', 'HEAD']);
 
 type Report = (line: number, message: string) => void;
@@ -149,7 +149,9 @@ function readEntry(
   const isTag = /^\s*@/.test(text);
   const match = entryPattern.exec(text);
   const [, operator, name, dependencies, timestamp, planner] = match ?? [];
-  const shape = isTag ? '"@name <date> <planner name> <email> # note"' : '"name [dependencies] <date> <planner name> <email> # note"';
+  const shape = isTag
+    ? '"@name <date> <planner name> <email> # note"'
+    : '"name [dependencies] <date> <planner name> <email> # note"';
   if (!name || (!timestamp && timestampAnywhere.test(text))) {
     report(
       line,
@@ -157,30 +159,46 @@ function readEntry(
     );
     return;
   }
-  const missing = !timestamp && !planner ? 'timestamp and planner name and email' : !timestamp ? 'timestamp' : !planner ? 'planner name and email' : '';
+  const missing =
+    !timestamp && !planner
+      ? 'timestamp and planner name and email'
+      : !timestamp
+        ? 'timestamp'
+        : !planner
+          ? 'planner name and email'
+          : '';
   if (missing) {
     report(line, `"${text.trim()}" is missing its ${missing}; Sqitch writes ${shape}`);
     return;
   }
   const label = isTag ? `@${name}` : name;
-  if (RESERVED.has(name)) return report(line, `"${label}" is a reserved name; rename it`);
+  if (RESERVED.has(name)) {
+    report(line, `"${label}" is a reserved name; rename it`);
+    return;
+  }
   if (/^[0-9a-f]{40}/.test(name)) {
-    return report(line, `"${name}" could be confused with a SHA1 ID; rename it`);
+    report(line, `"${name}" could be confused with a SHA1 ID; rename it`);
+    return;
   }
   const note = unescapeNote(rawNote);
-  if (isTag) return readTag(name, dependencies, note, plan, sinceTag, line, report);
+  if (isTag) {
+    readTag(name, dependencies, note, plan, sinceTag, line, report);
+    return;
+  }
   if (operator === '-') {
-    return report(
+    report(
       line,
       `"-${name}" reverts a change inside the plan (an old Sqitch syntax); stepmigrate does not read it — rework the change instead (sqitch rework)`,
     );
+    return;
   }
   const earlier = sinceTag.get(name);
   if (earlier !== undefined) {
-    return report(
+    report(
       line,
       `change "${name}" duplicates the declaration on line ${earlier}; a change can only appear again after a tag (sqitch rework)`,
     );
+    return;
   }
   const parsed = (dependencies ?? '')
     .split(/\s+/)
@@ -213,15 +231,23 @@ function readTag(
   line: number,
   report: Report,
 ): void {
-  if (name.includes('/')) return report(line, `tag @${name} contains "/", which Sqitch does not allow`);
+  if (name.includes('/')) {
+    report(line, `tag @${name} contains "/", which Sqitch does not allow`);
+    return;
+  }
   if (!plan.entries.some((entry) => entry.kind === 'change')) {
-    return report(line, `tag @${name} comes before any change; a tag marks the changes above it`);
+    report(line, `tag @${name} comes before any change; a tag marks the changes above it`);
+    return;
   }
   const earlier = plan.entries.find((entry) => entry.kind === 'tag' && entry.name === name);
   if (earlier) {
-    return report(line, `tag @${name} is already in the plan (line ${earlier.line}); tag names must be unique`);
+    report(line, `tag @${name} is already in the plan (line ${earlier.line}); tag names must be unique`);
+    return;
   }
-  if (dependencies !== undefined) return report(line, `tag @${name} has dependencies; tags may not have any`);
+  if (dependencies !== undefined) {
+    report(line, `tag @${name} has dependencies; tags may not have any`);
+    return;
+  }
   sinceTag.clear();
   plan.entries.push({ kind: 'tag', name, line, note });
 }
@@ -229,7 +255,10 @@ function readTag(
 function readDependency(token: string, line: number, report: Report): PlanDependency | null {
   const match = dependencyPattern.exec(token);
   if (!match || token === '!' || /^!?(?:[^:]*:)?$/.test(token)) {
-    report(line, `cannot read dependency "${token}"; write change, change@tag, @tag, project:change or !change`);
+    report(
+      line,
+      `cannot read dependency "${token}"; write change, change@tag, @tag, project:change or !change`,
+    );
     return null;
   }
   const [, bang, project, id, change, changeTag, onlyTag] = match;

@@ -21,7 +21,6 @@ import { dependencyProblems } from './sqitch-dependencies.ts';
 import { PLAN_FILE, parseSqitchPlan } from './sqitch-plan.ts';
 import { type ScriptRole, scriptSection } from './sqitch-script.ts';
 
-
 /** The project's text files that matter: configuration, plan and scripts, keyed by path relative to the project directory. */
 export interface SqitchProject {
   /** Text of the plan, at the path sqitch.conf gives (sqitch.plan by default). */
@@ -54,7 +53,9 @@ async function readIfPresent(files: MigrationFiles, path: string): Promise<strin
   const slash = path.lastIndexOf('/');
   const entries = await files.list(slash === -1 ? '' : path.slice(0, slash));
   const name = path.slice(slash + 1);
-  return entries?.some((entry) => entry.name === name && entry.kind === 'file') ? files.read(path) : undefined;
+  return entries?.some((entry) => entry.name === name && entry.kind === 'file')
+    ? files.read(path)
+    : undefined;
 }
 
 /** The files with `extension` under one script directory, at any depth. */
@@ -76,7 +77,9 @@ async function readTree(
 async function readIncludes(files: MigrationFiles, into: Record<string, string>): Promise<void> {
   let pending = Object.keys(into);
   while (pending.length > 0) {
-    const wanted = pending.flatMap((path) => includeCandidates(path, into[path]!)).filter((path) => !(path in into));
+    const wanted = pending
+      .flatMap((path) => includeCandidates(path, into[path]!))
+      .filter((path) => !(path in into));
     pending = [];
     for (const path of new Set(wanted)) {
       const text = await readIfPresent(files, path).catch(() => undefined);
@@ -148,7 +151,10 @@ function buildChange(
   const section = (role: ScriptRole): MigrationSection | null => {
     const sql = text(role);
     if (sql === undefined) return null;
-    const variables = { ...(role === 'revert' ? layout.variables.revert : layout.variables.deploy), ...SQITCH_VARIABLES };
+    const variables = {
+      ...(role === 'revert' ? layout.variables.revert : layout.variables.deploy),
+      ...SQITCH_VARIABLES,
+    };
     const psql = runPsqlMetaCommands(path(role), sql, { variables, readFile });
     problems.push(...psql.problems);
     if (psql.problems.length > 0) return null;
@@ -174,7 +180,8 @@ function buildChange(
     checksum: checksumSql(deploySql),
   };
   if (down) migration.downFile = path('revert');
-  else migration.irreversibleReason = `has no revert script (${path('revert')}): its rollback is restore-only`;
+  else
+    migration.irreversibleReason = `has no revert script (${path('revert')}): its rollback is restore-only`;
   if (verify) migration.verifyFile = path('verify');
   return migration;
 }

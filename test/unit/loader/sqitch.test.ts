@@ -124,7 +124,7 @@ describe('parseSqitchPlan', () => {
     }
   });
 
-  it('refuses what Sqitch refuses: no %project, a change in the header, punctuation at a name\'s end', () => {
+  it("refuses what Sqitch refuses: no %project, a change in the header, punctuation at a name's end", () => {
     expect(parseSqitchPlan(`%syntax-version=1.0.0\n\na ${at}\n`).problems[0]!.message).toContain(
       'no %project pragma',
     );
@@ -227,9 +227,10 @@ describe('buildSqitchSet', () => {
       ...project([`a ${at}`], {
         'deploy/a.sql':
           "\\set ON_ERROR_STOP 1\n\\set tbl 'my table'\n\\echo deploying\nBEGIN;\nCREATE SCHEMA :\"schema\";\nCREATE TABLE :\"schema\".:\"tbl\" (note text DEFAULT :'greeting', n int DEFAULT 1::int);\n\\ir ../shared/functions.sql\nSELECT ':tbl', E':tbl\\'';\nCOMMIT;\n",
-        'shared/functions.sql': 'CREATE FUNCTION :"schema".f() RETURNS int LANGUAGE sql AS $$ SELECT :x $$;\n',
+        'shared/functions.sql':
+          'CREATE FUNCTION :"schema".f() RETURNS int LANGUAGE sql AS $$ SELECT :x $$;\n',
       }),
-      config: "[core]\n\tengine = pg\n[deploy \"variables\"]\n\tschema = app\n\tGreeting = \"it's\"\n",
+      config: '[core]\n\tengine = pg\n[deploy "variables"]\n\tschema = app\n\tGreeting = "it\'s"\n',
     });
     const sql = set.migrations[0]!.up.sql;
     expect(sql).toContain('CREATE SCHEMA "app";');

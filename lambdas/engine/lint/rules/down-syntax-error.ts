@@ -9,7 +9,8 @@ import { hit } from '../rule.ts';
 export const downSyntaxError: LintRule = {
   id: 'down-syntax-error',
   severity: 'error',
-  catches: 'a down file that does not parse, so the migration can only be rolled back by restoring the backup',
+  catches:
+    'a down file that does not parse, so the migration can only be rolled back by restoring the backup',
   instead: 'fix the SQL of the down file (or delete it to mark the migration irreversible)',
   check(context) {
     const broken = context.migration.downSyntaxError;

@@ -13,11 +13,12 @@ export const irreversibleNotAllowed: LintRule = {
     if (!migration.irreversible || context.allowIrreversible || migration.downSyntaxError) return [];
     const why = migration.irreversibleReason ?? 'is marked irreversible (its down section says so)';
     const restoreOnly = why.includes('restore-only') ? '' : ': its rollback is restore-only';
+    const remedy = migration.irreversibleReason ? 'Add the file it lacks' : 'Write a down section';
     return [
       hit(
         context.up,
         context.up.statements[0],
-        `Migration ${migration.version} ${why}${restoreOnly}. If a later step fails, it can only restore data from the backup, not undo the schema change. Write a down section, or allow irreversible migrations for this run explicitly.`,
+        `Migration ${migration.version} ${why}${restoreOnly}. If a later step fails, it can only restore data from the backup, not undo the schema change. ${remedy}, or allow irreversible migrations for this run explicitly.`,
         'stepmigrate run --allow-irreversible  (or "allowIrreversible": true in the execution input)',
       ),
     ];
