@@ -37,6 +37,8 @@ export interface DifferentialCluster {
   schema(url: string): Promise<string>;
   /** Runs SQL on a database (simple-query protocol: several statements in one string run as one exec). */
   exec(url: string, sql: string): Promise<void>;
+  /** Runs `work` with one connection, each `exec` one simple-query call, as a migration tool's session. */
+  session(url: string, work: (exec: (sql: string) => Promise<void>) => Promise<void>): Promise<void>;
   readonly url: string;
 }
 
@@ -88,6 +90,17 @@ export function useDifferentialCluster(enabled: boolean): DifferentialCluster {
         .join('\n');
     },
     exec,
+    async session(url, work) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await work(async (sql) => {
+          await client.query(sql);
+        });
+      } finally {
+        await client.end();
+      }
+    },
   };
 }
 
