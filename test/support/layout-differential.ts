@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll } from '@jest/globals';
 import pg from 'pg';
 import type { TemporaryCluster } from '../../cli/local/embedded-postgres.ts';
+import type { LayoutName } from '../../lambdas/engine/model.ts';
 import { debianBinDir, debianPostgresMissing, printSkipNote, startDebianCluster } from './debian-postgres.ts';
 import { runWorkflow, type WorkflowRun } from './local-workflow.ts';
 
@@ -42,7 +43,16 @@ export interface DifferentialCluster {
   readonly url: string;
 }
 
-const BOOKKEEPING = ['-N', 'stepmigrate', '-N', 'sqitch', '-T', 'public.schema_migrations', '-T', '*.flyway_schema_history'];
+const BOOKKEEPING = [
+  '-N',
+  'stepmigrate',
+  '-N',
+  'sqitch',
+  '-T',
+  '*.schema_migrations',
+  '-T',
+  '*.flyway_schema_history',
+];
 
 /** Starts the cluster before the file's tests (when `enabled`) and stops it after them. */
 export function useDifferentialCluster(enabled: boolean): DifferentialCluster {
@@ -109,13 +119,22 @@ export async function stepmigrate(
   url: string,
   migrationsDir: string,
   input: Record<string, unknown> = {},
+  layout?: LayoutName,
 ): Promise<WorkflowRun> {
   const started = Date.now();
-  const result = await runWorkflow({ databaseUrl: url, migrationsDir, input: { requestedBy: 'differential', ...input } });
+  const result = await runWorkflow({
+    databaseUrl: url,
+    migrationsDir,
+    input: { requestedBy: 'differential', ...input },
+    ...(layout ? { layout } : {}),
+  });
   const status = (result.output as { status?: string } | undefined)?.status;
   if (result.exitCode !== 0 || (status !== 'succeeded' && status !== 'noop')) {
-    throw new Error(`stepmigrate run ended ${status} (exit ${result.exitCode}): ${JSON.stringify(result.output).slice(0, 2000)}`);
+    throw new Error(
+      `stepmigrate run ended ${status} (exit ${result.exitCode}): ${JSON.stringify(result.output).slice(0, 2000)}`,
+    );
   }
-  if (process.env.DIFFERENTIAL_TIMING) process.stdout.write(`stepmigrate ${JSON.stringify(input)} ${Date.now() - started} ms\n`);
+  if (process.env.DIFFERENTIAL_TIMING)
+    process.stdout.write(`stepmigrate ${JSON.stringify(input)} ${Date.now() - started} ms\n`);
   return result;
 }

@@ -43,7 +43,10 @@ async function filesOf(dir: string, direction: 'up' | 'down'): Promise<string[]>
 suite('golang-migrate: the same schema as golang-migrate', () => {
   it('deploys 101 pairs, then migrates 15 down, to the same pg_dump -s', async () => {
     const dir = await writeProject();
-    const [theirs, ours] = await Promise.all([cluster.database('golang_migrate'), cluster.database('stepmigrate')]);
+    const [theirs, ours] = await Promise.all([
+      cluster.database('golang_migrate'),
+      cluster.database('stepmigrate'),
+    ]);
     await Promise.all([migrateUp(theirs, dir), stepmigrate(ours, dir)]);
     const deployed = await cluster.schema(theirs);
     expect(deployed).toContain('CREATE TYPE shop.order_state AS ENUM');
@@ -69,7 +72,7 @@ async function writeProject(): Promise<string> {
     ],
     [
       'create_orders',
-      'BEGIN;\nCREATE TABLE shop.orders (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  state shop.order_state NOT NULL DEFAULT \'new\',\n  placed_at timestamptz NOT NULL DEFAULT now()\n);\nCOMMENT ON TABLE shop.orders IS \'Orders; see docs/orders.md\';\nCOMMIT;',
+      "BEGIN;\nCREATE TABLE shop.orders (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  state shop.order_state NOT NULL DEFAULT 'new',\n  placed_at timestamptz NOT NULL DEFAULT now()\n);\nCOMMENT ON TABLE shop.orders IS 'Orders; see docs/orders.md';\nCOMMIT;",
       'BEGIN;\nDROP TABLE shop.orders;\nCOMMIT;',
     ],
   ];

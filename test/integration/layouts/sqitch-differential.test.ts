@@ -25,17 +25,21 @@ async function sqitch(dir: string, url: string, ...args: string[]): Promise<stri
   const home = await mkdtemp(path.join(tmpdir(), 'sqitch-home-'));
   temporary.push(home);
   const target = `db:${url.replace(/^postgres(ql)?:/, 'pg:')}`;
-  const { stdout } = await run(SQITCH, [...args, '--target', target, '--db-client', path.join(debianBinDir(), 'psql')], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH,
-      HOME: home,
-      SQITCH_USER_CONFIG: path.join(home, 'none.conf'),
-      SQITCH_FULLNAME: 'Differential Test',
-      SQITCH_EMAIL: 'test@example.com',
-      TZ: 'UTC',
+  const { stdout } = await run(
+    SQITCH,
+    [...args, '--target', target, '--db-client', path.join(debianBinDir(), 'psql')],
+    {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        SQITCH_USER_CONFIG: path.join(home, 'none.conf'),
+        SQITCH_FULLNAME: 'Differential Test',
+        SQITCH_EMAIL: 'test@example.com',
+        TZ: 'UTC',
+      },
     },
-  });
+  );
   return stdout;
 }
 
@@ -73,7 +77,8 @@ suite('Sqitch projects: the same schema as sqitch deploy --verify', () => {
 });
 
 const PLANNER = 'Rae Worker <rae@example.net>';
-const stamp = (n: number) => `2015-06-${String(1 + Math.floor(n / 24)).padStart(2, '0')}T${String(n % 24).padStart(2, '0')}:00:00Z`;
+const stamp = (n: number) =>
+  `2015-06-${String(1 + Math.floor(n / 24)).padStart(2, '0')}T${String(n % 24).padStart(2, '0')}:00:00Z`;
 
 /**
  * Eight tags; the function `ledger.balance` and the view `ledger.summary` reworked after
@@ -98,7 +103,14 @@ async function writeTaggedProject(): Promise<string> {
   };
   const plan = ['%syntax-version=1.0.0-b2', '%project=ledger', '', ''];
   let n = 0;
-  const change = (name: string, deps: string[], deploy: string, revert: string, verify?: string, reworkedAt?: string) => {
+  const change = (
+    name: string,
+    deps: string[],
+    deploy: string,
+    revert: string,
+    verify?: string,
+    reworkedAt?: string,
+  ) => {
     plan.push(`${name}${deps.length ? ` [${deps.join(' ')}]` : ''} ${stamp(n++)} ${PLANNER}#${name}`);
     const file = reworkedAt ? `${name}@${reworkedAt}.sql` : `${name}.sql`;
     const base = reworkedAt ? 'db/old' : 'db';
@@ -113,19 +125,20 @@ async function writeTaggedProject(): Promise<string> {
   const summary = (columns: string) =>
     `CREATE OR REPLACE VIEW :"schema".summary AS SELECT ${columns} FROM :"schema".accounts a;`;
 
-  change('schema', [], 'CREATE SCHEMA :"schema";', 'DROP SCHEMA :"schema";', `SELECT 1/count(*) FROM pg_namespace WHERE nspname = :'schema';`);
+  change(
+    'schema',
+    [],
+    'CREATE SCHEMA :"schema";',
+    'DROP SCHEMA :"schema";',
+    `SELECT 1/count(*) FROM pg_namespace WHERE nspname = :'schema';`,
+  );
   change(
     'accounts',
     ['schema'],
     'CREATE TABLE :"schema".accounts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL);',
     'DROP TABLE :"schema".accounts;',
   );
-  change(
-    'entries',
-    ['accounts'],
-    '\\ir ../shared/entries.sql',
-    'DROP TABLE :"schema".entries;',
-  );
+  change('entries', ['accounts'], '\\ir ../shared/entries.sql', 'DROP TABLE :"schema".entries;');
   files['db/shared/entries.sql'] =
     'CREATE TABLE :"schema".entries (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, account_id bigint NOT NULL REFERENCES :"schema".accounts (id), amount numeric NOT NULL);\n';
   change('balance', ['entries'], balance(1), 'DROP FUNCTION :"schema".balance(bigint);', undefined, 'r1');
@@ -144,7 +157,14 @@ async function writeTaggedProject(): Promise<string> {
     'DROP INDEX :"schema".entries_account_idx;',
   );
   tag('r3');
-  change('summary', ['summary@r3'], summary('a.id, a.name, :"schema".balance(a.id) AS balance'), `DROP VIEW :"schema".summary;\n${summary('a.id')}`, undefined, 'r6');
+  change(
+    'summary',
+    ['summary@r3'],
+    summary('a.id, a.name, :"schema".balance(a.id) AS balance'),
+    `DROP VIEW :"schema".summary;\n${summary('a.id')}`,
+    undefined,
+    'r6',
+  );
   tag('r4');
   change('balance', ['balance@r4'], balance(3), balance(2), undefined, 'r5');
   tag('r5');
@@ -153,14 +173,14 @@ async function writeTaggedProject(): Promise<string> {
   change(
     'summary',
     ['summary@r6'],
-    `DROP VIEW :"schema".summary;\n${summary("a.id, a.name, :\"schema\".balance(a.id) AS balance, 'v3'::text AS shape")}`,
-    `DROP VIEW :"schema".summary;\n${summary("a.id, a.name, :\"schema\".balance(a.id) AS balance")}`,
+    `DROP VIEW :"schema".summary;\n${summary('a.id, a.name, :"schema".balance(a.id) AS balance, \'v3\'::text AS shape')}`,
+    `DROP VIEW :"schema".summary;\n${summary('a.id, a.name, :"schema".balance(a.id) AS balance')}`,
   );
   tag('r7');
   change(
     'kinds',
     ['accounts'],
-    "CREATE TYPE :\"schema\".kind AS ENUM ('asset', 'liability');\nALTER TABLE :\"schema\".accounts ADD COLUMN kind :\"schema\".kind;",
+    'CREATE TYPE :"schema".kind AS ENUM (\'asset\', \'liability\');\nALTER TABLE :"schema".accounts ADD COLUMN kind :"schema".kind;',
     'ALTER TABLE :"schema".accounts DROP COLUMN kind;\nDROP TYPE :"schema".kind;',
   );
   tag('r8');
