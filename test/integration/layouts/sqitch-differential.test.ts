@@ -10,7 +10,9 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { debianBinDir } from '../../support/debian-postgres.ts';
+import { type GeneratedProject, sqitchProject } from '../../support/generated-projects.ts';
 import { run, skipReason, stepmigrate, useDifferentialCluster } from '../../support/layout-differential.ts';
 
 const SQITCH = '/usr/bin/sqitch';
@@ -43,38 +45,59 @@ async function sqitch(dir: string, url: string, ...args: string[]): Promise<stri
   return stdout;
 }
 
-/** Deploys with both tools and compares; then reverts to each `stops` target and compares again. */
-async function compare(project: string, stops: { sqitch: string; stepmigrate: string }[]): Promise<void> {
-  const [theirs, ours] = await Promise.all([cluster.database('sqitch'), cluster.database('stepmigrate')]);
-  // Independent databases: both tools work at once.
-  await Promise.all([sqitch(project, theirs, 'deploy', '--verify'), stepmigrate(ours, project)]);
-  const deployed = await cluster.schema(theirs);
-  expect(deployed).toContain('CREATE');
-  expect(await cluster.schema(ours)).toBe(deployed);
-  for (const stop of stops) {
-    await Promise.all([
-      sqitch(project, theirs, 'revert', '-y', '--to', stop.sqitch),
-      stepmigrate(ours, project, { target: stop.stepmigrate }),
-    ]);
-    const reverted = await cluster.schema(theirs);
-    expect(reverted).not.toBe(deployed);
-    expect(await cluster.schema(ours)).toBe(reverted);
+/**
+ * Deploys with both tools and compares; then reverts to each `stops` target (no Sqitch target:
+ * everything) and compares again. Failures name the project.
+ */
+async function compare(label: string, project: string, stops: { sqitch?: string; stepmigrate: string }[]): Promise<void> {
+  try {
+    const [theirs, ours] = await Promise.all([cluster.database('sqitch'), cluster.database('stepmigrate')]);
+    await Promise.all([sqitch(project, theirs, 'deploy', '--verify'), stepmigrate(ours, project)]);
+    const deployed = await cluster.schema(theirs);
+    expect(deployed).toContain('CREATE');
+    expect(await cluster.schema(ours)).toBe(deployed);
+    for (const stop of stops) {
+      await Promise.all([
+        sqitch(project, theirs, 'revert', '-y', ...(stop.sqitch ? ['--to', stop.sqitch] : [])),
+        stepmigrate(ours, project, { target: stop.stepmigrate }),
+      ]);
+      const reverted = await cluster.schema(theirs);
+      expect(reverted).not.toBe(deployed);
+      expect(await cluster.schema(ours)).toBe(reverted);
+    }
+  } catch (error) {
+    if (error instanceof Error) error.message = `${label}: ${error.message}`;
+    throw error;
   }
 }
 
 suite('Sqitch projects: the same schema as sqitch deploy --verify', () => {
-  // Both projects at once: each tool mostly waits for psql and the server.
-  it('flipr (the tutorial shape) runs unchanged with the default settings; so does a project with many tags, reworks, sqitch.conf directories and variables, psql commands and empty scripts', async () => {
+  // All at once, in one test: each tool mostly waits for psql and the server, and the
+  // machine's two cores are better spent than on five projects in a row.
+  it('flipr (the tutorial shape) runs unchanged with the default settings; so do a project with many tags, reworks, sqitch.conf directories and variables, psql commands and empty scripts, and generated projects (names, tags, reworks, BOM, CRLF, multibyte and quoted identifiers)', async () => {
     const flipr = await mkdtemp(path.join(tmpdir(), 'flipr-'));
     temporary.push(flipr);
     await cp('test/fixtures/sqitch/flipr', flipr, { recursive: true });
     const tagged = await writeTaggedProject();
+    // Few generated runs: each is two real deployments and two reverts.
+    const generated = await Promise.all(fc.sample(sqitchProject, { numRuns: 3, seed: 12 }).map(writeGenerated));
     await Promise.all([
-      compare(flipr, [{ sqitch: '@v1.0.0-dev2', stepmigrate: '@v1.0.0-dev2' }]),
-      compare(tagged, [{ sqitch: '@r2', stepmigrate: '@r2' }]),
+      compare('flipr', flipr, [{ sqitch: '@v1.0.0-dev2', stepmigrate: '@v1.0.0-dev2' }]),
+      compare('many tags', tagged, [{ sqitch: '@r2', stepmigrate: '@r2' }]),
+      ...generated.map((dir, index) => compare(`generated #${index + 1}`, dir, [{ stepmigrate: '0' }])),
     ]);
   });
 });
+
+async function writeGenerated(project: GeneratedProject): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'generated-sqitch-'));
+  temporary.push(dir);
+  for (const [name, text] of Object.entries(project.files)) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await writeFile(path.join(dir, name), text);
+  }
+  return dir;
+}
 
 const PLANNER = 'Rae Worker <rae@example.net>';
 const stamp = (n: number) =>
