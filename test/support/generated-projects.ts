@@ -18,7 +18,8 @@ export interface GeneratedProject {
 const FIRST = [...'abcdefghijklmnopqrstuvwxyzéüßøçñ日本語ж'];
 const REST = [...FIRST, ...'0123456789_'];
 const PLANNER = 'Pat Ünal <pat@example.com>';
-const at = (n: number) => `2020-01-01T00:${String(Math.floor(n / 60) % 60).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}Z`;
+const at = (n: number) =>
+  `2020-01-01T00:${String(Math.floor(n / 60) % 60).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}Z`;
 
 const word = fc
   .tuple(fc.constantFrom(...FIRST), fc.array(fc.constantFrom(...REST), { maxLength: 6 }))
@@ -27,7 +28,8 @@ const word = fc
 /** How a tool's file may be written: BOM or not, LF or CRLF. */
 const encoding = fc.record({ bom: fc.boolean(), crlf: fc.boolean() });
 type Encoding = { bom: boolean; crlf: boolean };
-const encode = (text: string, how: Encoding) => `${how.bom ? '\uFEFF' : ''}${how.crlf ? text.replace(/\n/g, '\r\n') : text}`;
+const encode = (text: string, how: Encoding) =>
+  `${how.bom ? '\uFEFF' : ''}${how.crlf ? text.replace(/\n/g, '\r\n') : text}`;
 
 /** A table name of the change's own, as a quoted identifier (multibyte names included). */
 export const table = (name: string) => `"t_${name}"`;
@@ -45,10 +47,17 @@ interface PlanStep {
 const sqitchSteps = fc
   .record({
     names: fc.uniqueArray(word, { minLength: 1, maxLength: 7 }),
-    segments: fc.array(fc.record({ size: fc.integer({ min: 1, max: 3 }), reworks: fc.array(fc.nat(), { maxLength: 2 }), tagged: fc.boolean() }), {
-      minLength: 1,
-      maxLength: 4,
-    }),
+    segments: fc.array(
+      fc.record({
+        size: fc.integer({ min: 1, max: 3 }),
+        reworks: fc.array(fc.nat(), { maxLength: 2 }),
+        tagged: fc.boolean(),
+      }),
+      {
+        minLength: 1,
+        maxLength: 4,
+      },
+    ),
     requireSeeds: fc.array(fc.nat(), { minLength: 8, maxLength: 8 }),
   })
   .map(({ names, segments, requireSeeds }) => {
@@ -78,7 +87,11 @@ const sqitchSteps = fc
       if (segment.tagged || !last) {
         tags += 1;
         steps.push({ kind: 'tag', name: `v${tags}.${index}-r${tags}`, requires: [] });
-        beforeTag.splice(0, beforeTag.length, ...new Set(steps.filter((s) => s.kind === 'change').map((s) => s.name)));
+        beforeTag.splice(
+          0,
+          beforeTag.length,
+          ...new Set(steps.filter((s) => s.kind === 'change').map((s) => s.name)),
+        );
       }
     }
     return steps;
@@ -113,27 +126,45 @@ export const sqitchProject: fc.Arbitrary<GeneratedProject> = fc
     files['sqitch.plan'] = encode(`${lines.join('\n')}\n`, plan);
     if (withConfig) files['sqitch.conf'] = '[core]\n\tengine = pg\n';
     // Each appearance's scripts: the newest tag before the next appearance names an older one.
-    const changeSteps = steps.map((step, index) => ({ step, index })).filter(({ step }) => step.kind === 'change');
+    const changeSteps = steps
+      .map((step, index) => ({ step, index }))
+      .filter(({ step }) => step.kind === 'change');
     const counts = new Map<string, number>();
     for (const { step, index } of changeSteps) {
       const k = (counts.get(step.name) ?? 0) + 1;
       counts.set(step.name, k);
-      const nextAppearance = changeSteps.find((other) => other.index > index && other.step.name === step.name);
+      const nextAppearance = changeSteps.find(
+        (other) => other.index > index && other.step.name === step.name,
+      );
       const tagBefore = nextAppearance
-        ? steps.slice(index, nextAppearance.index).filter((s) => s.kind === 'tag').at(-1)!.name
+        ? steps
+            .slice(index, nextAppearance.index)
+            .filter((s) => s.kind === 'tag')
+            .at(-1)!.name
         : undefined;
       const file = tagBefore ? `${step.name}@${tagBefore}.sql` : `${step.name}.sql`;
       const name = `${step.name}_${k}`;
-      files[`deploy/${file}`] = encode(`-- Deploy ${name}\nBEGIN;\nCREATE TABLE ${table(name)} ("näme" text);\nCOMMIT;\n`, scripts);
-      files[`revert/${file}`] = encode(`-- Revert ${name}\nBEGIN;\nDROP TABLE ${table(name)};\nCOMMIT;\n`, scripts);
-      files[`verify/${file}`] = encode(`BEGIN;\nSELECT "näme" FROM ${table(name)} WHERE false;\nROLLBACK;\n`, scripts);
+      files[`deploy/${file}`] = encode(
+        `-- Deploy ${name}\nBEGIN;\nCREATE TABLE ${table(name)} ("näme" text);\nCOMMIT;\n`,
+        scripts,
+      );
+      files[`revert/${file}`] = encode(
+        `-- Revert ${name}\nBEGIN;\nDROP TABLE ${table(name)};\nCOMMIT;\n`,
+        scripts,
+      );
+      files[`verify/${file}`] = encode(
+        `BEGIN;\nSELECT "näme" FROM ${table(name)} WHERE false;\nROLLBACK;\n`,
+        scripts,
+      );
     }
     return { files, versions, tags: steps.filter((s) => s.kind === 'tag').map((s) => s.name) };
   });
 
 /** Distinct numeric versions in ascending order, as strings of the tool's shape. */
 const ascendingNumbers = (min: number, max: number) =>
-  fc.uniqueArray(fc.integer({ min, max }), { minLength: 1, maxLength: 8 }).map((values) => values.sort((a, b) => a - b));
+  fc
+    .uniqueArray(fc.integer({ min, max }), { minLength: 1, maxLength: 8 })
+    .map((values) => values.sort((a, b) => a - b));
 
 const upDown = (name: string) => ({
   up: `CREATE TABLE ${table(name)} ("ид" bigint);\n`,
@@ -141,7 +172,11 @@ const upDown = (name: string) => ({
 });
 
 export const nativeProject: fc.Arbitrary<GeneratedProject> = fc
-  .record({ versions: ascendingNumbers(1, 99_999), names: fc.array(word, { minLength: 8, maxLength: 8 }), how: encoding })
+  .record({
+    versions: ascendingNumbers(1, 99_999),
+    names: fc.array(word, { minLength: 8, maxLength: 8 }),
+    how: encoding,
+  })
   .map(({ versions, names, how }) => {
     const files: Files = {};
     const ids = versions.map((v) => String(v).padStart(4, '0'));
@@ -153,18 +188,30 @@ export const nativeProject: fc.Arbitrary<GeneratedProject> = fc
   });
 
 export const dbmateProject: fc.Arbitrary<GeneratedProject> = fc
-  .record({ versions: ascendingNumbers(20_200_101_000_000, 20_301_231_235_959), names: fc.array(word, { minLength: 8, maxLength: 8 }), how: encoding })
+  .record({
+    versions: ascendingNumbers(20_200_101_000_000, 20_301_231_235_959),
+    names: fc.array(word, { minLength: 8, maxLength: 8 }),
+    how: encoding,
+  })
   .map(({ versions, names, how }) => {
     const files: Files = {};
     versions.forEach((v, i) => {
       const { up, down } = upDown(`${names[i]}_${i}`);
-      files[`${v}_${names[i]}.sql`] = encode(`-- migrate:up\n${up}\n-- migrate:down\n${i % 2 ? down : ''}`, how);
+      files[`${v}_${names[i]}.sql`] = encode(
+        `-- migrate:up\n${up}\n-- migrate:down\n${i % 2 ? down : ''}`,
+        how,
+      );
     });
     return { files, versions: versions.map(String) };
   });
 
 export const golangMigrateProject: fc.Arbitrary<GeneratedProject> = fc
-  .record({ versions: ascendingNumbers(1, 10_000_000), pad: fc.boolean(), names: fc.array(word, { minLength: 8, maxLength: 8 }), how: encoding })
+  .record({
+    versions: ascendingNumbers(1, 10_000_000),
+    pad: fc.boolean(),
+    names: fc.array(word, { minLength: 8, maxLength: 8 }),
+    how: encoding,
+  })
   .map(({ versions, pad, names, how }) => {
     const files: Files = {};
     const ids = versions.map((v) => (pad ? String(v).padStart(6, '0') : String(v)));

@@ -49,7 +49,11 @@ async function sqitch(dir: string, url: string, ...args: string[]): Promise<stri
  * Deploys with both tools and compares; then reverts to each `stops` target (no Sqitch target:
  * everything) and compares again. Failures name the project.
  */
-async function compare(label: string, project: string, stops: { sqitch?: string; stepmigrate: string }[]): Promise<void> {
+async function compare(
+  label: string,
+  project: string,
+  stops: { sqitch?: string; stepmigrate: string }[],
+): Promise<void> {
   try {
     const [theirs, ours] = await Promise.all([cluster.database('sqitch'), cluster.database('stepmigrate')]);
     await Promise.all([sqitch(project, theirs, 'deploy', '--verify'), stepmigrate(ours, project)]);
@@ -80,7 +84,9 @@ suite('Sqitch projects: the same schema as sqitch deploy --verify', () => {
     await cp('test/fixtures/sqitch/flipr', flipr, { recursive: true });
     const tagged = await writeTaggedProject();
     // Few generated runs: each is two real deployments and two reverts.
-    const generated = await Promise.all(fc.sample(sqitchProject, { numRuns: 3, seed: 12 }).map(writeGenerated));
+    const generated = await Promise.all(
+      fc.sample(sqitchProject, { numRuns: 3, seed: 12 }).map(writeGenerated),
+    );
     await Promise.all([
       compare('flipr', flipr, [{ sqitch: '@v1.0.0-dev2', stepmigrate: '@v1.0.0-dev2' }]),
       compare('many tags', tagged, [{ sqitch: '@r2', stepmigrate: '@r2' }]),

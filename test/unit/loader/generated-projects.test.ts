@@ -19,14 +19,18 @@ const load = (files: Files, layout: LayoutName | 'auto') =>
   loadMigrations('generated', { files: memoryMigrationFiles('generated', files), layout });
 
 /** The error a load throws, or undefined when it loads. */
-async function refusal(files: Files, layout: LayoutName): Promise<(Error & { file?: string; line?: number }) | undefined> {
+async function refusal(
+  files: Files,
+  layout: LayoutName,
+): Promise<(Error & { file?: string; line?: number }) | undefined> {
   return load(files, layout).then(
     () => undefined,
     (error: Error) => error,
   );
 }
 
-const textOf = (value: string | Uint8Array) => (typeof value === 'string' ? value : Buffer.from(value).toString('utf8'));
+const textOf = (value: string | Uint8Array) =>
+  typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
 
 describe.each(layouts)('%s projects', (layout) => {
   const projects = LAYOUTS[layout] as fc.Arbitrary<GeneratedProject>;
@@ -49,7 +53,13 @@ describe.each(layouts)('%s projects', (layout) => {
         project: projects,
         pick: fc.nat(),
         line: fc.nat(),
-        bad: fc.constantFrom([0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf8, 0x88, 0x80, 0x80]),
+        bad: fc.constantFrom(
+          [0xff],
+          [0xc3, 0x28],
+          [0xed, 0xa0, 0x80],
+          [0xe2, 0x82],
+          [0xf8, 0x88, 0x80, 0x80],
+        ),
       })
       .map(({ project, pick, line, bad }) => {
         const names = Object.keys(project.files).filter((name) => name !== 'sqitch.conf');
@@ -73,9 +83,9 @@ describe.each(layouts)('%s projects', (layout) => {
   });
 
   it('refuse a line the tool cannot read, naming file and line', async () => {
-    const broken = fc.record({ project: projects, pick: fc.nat(), line: fc.nat(), junk: fc.constantFrom(...JUNK[layout]) }).map(({ project, pick, line, junk }) =>
-      breakProject(layout, project, pick, line, junk),
-    );
+    const broken = fc
+      .record({ project: projects, pick: fc.nat(), line: fc.nat(), junk: fc.constantFrom(...JUNK[layout]) })
+      .map(({ project, pick, line, junk }) => breakProject(layout, project, pick, line, junk));
     await fc.assert(
       fc.asyncProperty(broken, async ({ files, file, line }) => {
         const error = await refusal(files, layout);
@@ -88,7 +98,14 @@ describe.each(layouts)('%s projects', (layout) => {
 
   it('never throw anything but an InputError naming a file, whatever a file holds', async () => {
     const anything = fc
-      .record({ project: projects, pick: fc.nat(), text: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 })) })
+      .record({
+        project: projects,
+        pick: fc.nat(),
+        text: fc.oneof(
+          fc.string({ unit: 'grapheme', maxLength: 200 }),
+          fc.string({ unit: 'binary', maxLength: 200 }),
+        ),
+      })
       .map(({ project, pick, text }) => {
         const names = Object.keys(project.files);
         const file = names[pick % names.length]!;
@@ -99,7 +116,9 @@ describe.each(layouts)('%s projects', (layout) => {
         const error = await refusal(files, layout);
         if (error === undefined) return;
         expect(error.name).toBe('InputError');
-        expect(names.some((name) => error.message.includes(name) || (error.file ?? '').includes(name))).toBe(true);
+        expect(names.some((name) => error.message.includes(name) || (error.file ?? '').includes(name))).toBe(
+          true,
+        );
       }),
       { numRuns: RUNS },
     );
@@ -108,7 +127,13 @@ describe.each(layouts)('%s projects', (layout) => {
 
 /** Lines no tool reads, per layout (each is refused wherever it is put). */
 const JUNK: Record<keyof typeof LAYOUTS, string[]> = {
-  sqitch: ['just words here', '@', 'name [unclosed 2020-01-01T00:00:00Z A <a@b.c>', '-old 2020-01-01T00:00:00Z A <a@b.c>', 'HEAD 2020-01-01T00:00:00Z A <a@b.c>'],
+  sqitch: [
+    'just words here',
+    '@',
+    'name [unclosed 2020-01-01T00:00:00Z A <a@b.c>',
+    '-old 2020-01-01T00:00:00Z A <a@b.c>',
+    'HEAD 2020-01-01T00:00:00Z A <a@b.c>',
+  ],
   native: ['-- migrate:sideways', '-- migrate:up transaction:maybe', '-- lint:allow'],
   dbmate: ['-- migrate:sideways', '-- lint:allow'],
   'golang-migrate': ['-- lint:allow', '-- lint:nonsense x'],
@@ -116,9 +141,21 @@ const JUNK: Record<keyof typeof LAYOUTS, string[]> = {
 };
 
 /** The project with one junk line put into one of its files (for Sqitch, into the plan after the header). */
-function breakProject(layout: keyof typeof LAYOUTS, project: GeneratedProject, pick: number, line: number, junk: string) {
+function breakProject(
+  layout: keyof typeof LAYOUTS,
+  project: GeneratedProject,
+  pick: number,
+  line: number,
+  junk: string,
+) {
   const candidates = Object.keys(project.files).filter((name) =>
-    layout === 'sqitch' ? name === 'sqitch.plan' : layout === 'flyway' ? /\/V[^/]*$/.test(name) : layout === 'golang-migrate' ? name.endsWith('.up.sql') : true,
+    layout === 'sqitch'
+      ? name === 'sqitch.plan'
+      : layout === 'flyway'
+        ? /\/V[^/]*$/.test(name)
+        : layout === 'golang-migrate'
+          ? name.endsWith('.up.sql')
+          : true,
   );
   const file = candidates[pick % candidates.length]!;
   const text = textOf(project.files[file]!);
