@@ -137,7 +137,7 @@ const JUNK: Record<keyof typeof LAYOUTS, string[]> = {
   native: ['-- migrate:sideways', '-- migrate:up transaction:maybe', '-- lint:allow'],
   dbmate: ['-- migrate:sideways', '-- lint:allow'],
   'golang-migrate': ['-- lint:allow', '-- lint:nonsense x'],
-  flyway: ['SELECT ${undefined_placeholder};', '-- lint:allow'],
+  flyway: [`SELECT \${undefined_placeholder};`, '-- lint:allow'],
 };
 
 /** The project with one junk line put into one of its files (for Sqitch, into the plan after the header). */
