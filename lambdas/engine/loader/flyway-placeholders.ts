@@ -26,6 +26,8 @@ export interface Placeholders {
   unknownBuiltIns: ReadonlyMap<string, string>;
   workingDirectory: string;
   now: Date;
+  /** Whether any flyway.conf setting was read (else the conf is probably elsewhere). */
+  configured: boolean;
 }
 
 export function flywayPlaceholders(config: FlywayConfig, workingDirectory: string, now: Date): Placeholders {
@@ -60,6 +62,7 @@ export function flywayPlaceholders(config: FlywayConfig, workingDirectory: strin
     unknownBuiltIns,
     workingDirectory,
     now,
+    configured: config.size > 0,
   };
 }
 
@@ -96,7 +99,7 @@ export function replacePlaceholders(
         line,
         message: fix
           ? `${prefix}${name}${suffix} is a value Flyway takes from its connection, which stepmigrate does not have while it reads migrations; ${fix}`
-          : `no value for placeholder ${prefix}${name}${suffix} (Flyway refuses it too); set flyway.placeholders.${name}=<value> in flyway.conf`,
+          : `no value for placeholder ${prefix}${name}${suffix} (Flyway refuses it too); set flyway.placeholders.${name}=<value> in flyway.conf${placeholders.configured ? '' : ' (stepmigrate reads flyway.conf and conf/flyway.conf in the --migrations directory: pass the directory that holds flyway.conf, and set flyway.locations there)'}`,
       });
       out += sql.slice(from, end + suffix.length);
     } else {

@@ -114,6 +114,7 @@ describe("Flyway's configuration", () => {
     );
     expect(error.message).toContain(`V1__a.sql:2: no value for placeholder \${missing}`);
     expect(error.message).toContain('flyway.placeholders.missing=<value>');
+    expect(error.message).toContain('pass the directory that holds flyway.conf');
     expect(error.message).toContain(
       `V1__a.sql:3: \${flyway:user} is a value Flyway takes from its connection`,
     );
