@@ -7,6 +7,7 @@ import { lintMigrations } from '../../../lambdas/engine/lint/index.ts';
 import { memoryMigrationFiles } from '../../../lambdas/engine/loader/files.ts';
 import { buildFlywaySet } from '../../../lambdas/engine/loader/flyway.ts';
 import { loadMigrations } from '../../../lambdas/engine/loader/load.ts';
+import { runPsqlMetaCommands } from '../../../lambdas/engine/loader/psql-script.ts';
 import { sqitchLayout } from '../../../lambdas/engine/loader/sqitch-config.ts';
 import { loadSqlParser } from '../../../lambdas/engine/sql/parse.ts';
 import { thrownInputError } from '../../support/thrown.ts';
@@ -262,4 +263,38 @@ describe('files that are not UTF-8', () => {
       expect(error.message).toContain(`${file}:${line}: the file is not valid UTF-8`);
     },
   );
+});
+
+describe('psql meta-commands, as psql does them', () => {
+  const files: Record<string, string> = {
+    'lib/a.sql': '\\ir b.sql\nSELECT :x;\n',
+    'lib/b.sql': "SELECT 'b';\n",
+    'lib/loop.sql': '\\i lib/loop.sql\n',
+  };
+  const psql = (sql: string, variables: Record<string, string> = {}) =>
+    runPsqlMetaCommands('deploy/x.sql', sql, { variables, readFile: (path) => files[path] });
+
+  it('quotes :\'x\' as PQescapeLiteral does, and :"x" as an identifier; \\unset forgets', () => {
+    const { sql, problems } = psql("\\set x 'a\\\\b''c'\nSELECT :'x', :\"x\";\n\\unset x\nSELECT :'x';\n");
+    expect(problems).toEqual([]);
+    expect(sql).toContain(`SELECT  E'a\\\\b''c', "a\\b'c";`);
+    expect(sql).toContain("SELECT :'x';");
+  });
+
+  it('includes with \\i from the project directory and \\ir from the including file, nested, with variables', () => {
+    const { sql, problems, included } = psql('\\i lib/a.sql\n', { x: '42' });
+    expect(problems).toEqual([]);
+    expect(included).toEqual(['lib/a.sql', 'lib/b.sql']);
+    expect(sql).toContain("SELECT 'b';\nSELECT 42;");
+  });
+
+  it('refuses an include cycle and a file outside the project', () => {
+    const { problems } = psql('\\i lib/loop.sql\n\\ir ../../etc/passwd\n');
+    expect(problems.map((p) => [p.file, p.line])).toEqual([
+      ['lib/loop.sql', 1],
+      ['deploy/x.sql', 2],
+    ]);
+    expect(problems[0]!.message).toContain('includes itself');
+    expect(problems[1]!.message).toContain('outside the project directory');
+  });
 });
