@@ -97,7 +97,8 @@ export function nodeMigrationFiles(root: string): MigrationFiles {
   };
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a byte-order mark in the text, as readFile(…, 'utf8') did: each layout decides what it means.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * The text of a file that must be UTF-8 (every tool we read says so, or uses the platform's
