@@ -111,9 +111,10 @@ function metaCommand(
   report: (index: number, message: string) => void,
 ): string {
   const blank = command.replace(/[^\n]/g, ' ');
-  const match = /^\\([A-Za-z_]+|.)\s*(.*)$/s.exec(command)!;
-  const name = match[1]!;
-  const args = match[2]!.trim();
+  // A lone backslash at the end of a line names no command: psql refuses it too.
+  const match = /^\\([A-Za-z_]+|.)\s*(.*)$/s.exec(command);
+  const name = match?.[1] ?? '';
+  const args = match?.[2]?.trim() ?? '';
   const refuse = (rewrite: string) => {
     report(
       at,

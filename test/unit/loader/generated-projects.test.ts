@@ -104,6 +104,7 @@ describe.each(layouts)('%s projects', (layout) => {
         text: fc.oneof(
           fc.string({ unit: 'grapheme', maxLength: 200 }),
           fc.string({ unit: 'binary', maxLength: 200 }),
+          sqlish,
         ),
       })
       .map(({ project, pick, text }) => {
@@ -124,6 +125,43 @@ describe.each(layouts)('%s projects', (layout) => {
     );
   });
 });
+
+/** Text made of the pieces lexers and psql commands trip over. */
+const sqlish = fc
+  .array(
+    fc.constantFrom(
+      '\\',
+      '\n',
+      '\r\n',
+      ':',
+      "'",
+      '"',
+      '$$',
+      '$a$',
+      '--',
+      '/*',
+      '*/',
+      ';',
+      'SELECT 1',
+      ' ',
+      '\\i ',
+      '\\ir x.sql',
+      '\\set x ',
+      ':x',
+      ":'x'",
+      ':"x"',
+      '`',
+      'BEGIN;',
+      'COMMIT;',
+      `\${p}`,
+      '-- migrate:up',
+      '-- migrate:down',
+      '%project=p',
+      '@t',
+    ),
+    { maxLength: 40 },
+  )
+  .map((pieces) => pieces.join(''));
 
 /** Lines no tool reads, per layout (each is refused wherever it is put). */
 const JUNK: Record<keyof typeof LAYOUTS, string[]> = {

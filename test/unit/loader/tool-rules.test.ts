@@ -298,3 +298,13 @@ describe('psql meta-commands, as psql does them', () => {
     expect(problems[1]!.message).toContain('outside the project directory');
   });
 });
+
+describe('a lone backslash', () => {
+  it('is refused with its line, not a crash', () => {
+    const { problems } = runPsqlMetaCommands('deploy/x.sql', 'SELECT 1;\nSELECT 2 \\\nSELECT 3;\n', {
+      variables: {},
+      readFile: () => undefined,
+    });
+    expect(problems.map((p) => [p.file, p.line])).toEqual([['deploy/x.sql', 2]]);
+  });
+});
