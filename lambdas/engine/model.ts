@@ -31,6 +31,16 @@ export interface Migration {
   /** null when the migration is irreversible. */
   down: MigrationSection | null;
   irreversible: boolean;
+  /**
+   * Why an irreversible migration has no down section, in words for messages ("has no undo
+   * file (U2__x.sql)"); absent for a down section marked irreversible.
+   */
+  irreversibleReason?: string;
+  /**
+   * A down file that does not parse (golang-migrate never reads it on the way up): the
+   * migration is then irreversible, and lint's `down-syntax-error` reports this.
+   */
+  downSyntaxError?: { file: string; line: number; column: number; message: string };
   verify: MigrationSection | null;
   lintAllows: LintAllow[];
   /** SHA-256 (hex) of the up section with normalised line endings. */

@@ -50,8 +50,8 @@ export function planSteps(set: MigrationSet, status: DatabaseStatus, target: str
     const migration = set.migrations.find((m) => m.version === step.version)!;
     if (migration.irreversible) {
       throw new InputError(
-        `target ${toVersion} is below ${migrationLabel(migration)}, which is irreversible ` +
-          `(its down section says so); it can only be undone by restoring the backup taken when it was applied ` +
+        `target ${toVersion} is below ${migrationLabel(migration)}, which ` +
+          `${migration.irreversibleReason ?? 'is marked irreversible (its down section says so)'}; it can only be undone by restoring the backup taken when it was applied ` +
           `(\`stepmigrate backups\`, \`stepmigrate restore\`)`,
         { migration: migration.version, file: migration.file },
       );

@@ -14,6 +14,7 @@ import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
 import type { ExitCode } from '../../lambdas/engine/errors.ts';
 import { exitCodeForRun } from '../../lambdas/engine/errors.ts';
 import { type HistoryEntry, readHistory } from '../../lambdas/engine/history.ts';
+import type { LayoutName } from '../../lambdas/engine/model.ts';
 import { schemaState } from '../../lambdas/engine/schema-state.ts';
 import { createHandlers } from '../../lambdas/handlers/create-handlers.ts';
 import type { StepDependencies } from '../../lambdas/handlers/step-dependencies.ts';
@@ -61,6 +62,8 @@ export async function runWorkflow(options: {
   projectDir?: string;
   input?: Record<string, unknown>;
   ports?: PortOverrides;
+  /** `--layout`; detected when absent. */
+  layout?: LayoutName;
 }): Promise<WorkflowRun> {
   const projectDir = options.projectDir ?? (await temporaryProjectDir());
   await mkdir(projectDir, { recursive: true });
@@ -69,6 +72,7 @@ export async function runWorkflow(options: {
     projectDir,
     migrationsDir: options.migrationsDir,
     databaseUrl: options.databaseUrl,
+    ...(options.layout ? { layout: options.layout } : {}),
     approval: 'refuse',
     log: (line) => log.push(line),
   });

@@ -34,8 +34,14 @@ export function buildDbmateSet(directory: string, sources: readonly SourceFile[]
     const standIn = `${version!.padStart(4, '0')}_dbmate.sql`;
     const parsed = readNativeMigration(standIn, withIrreversibleDown(source.text));
     problems.push(...parsed.problems.map((problem) => ({ ...problem, file: source.name })));
-    if (parsed.migration)
-      migrations.push({ ...parsed.migration, version: version!, name, file: source.name });
+    if (parsed.migration) {
+      const migration = { ...parsed.migration, version: version!, name, file: source.name };
+      if (migration.irreversible) {
+        migration.irreversibleReason =
+          'has no -- migrate:down section, or an empty one: its rollback is restore-only';
+      }
+      migrations.push(migration);
+    }
   }
   problems.push(...duplicateVersionProblems(versions));
   migrations.sort((a, b) => compareVersions(a.version, b.version));

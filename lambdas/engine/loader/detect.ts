@@ -18,6 +18,7 @@ export async function detectLayout(files: MigrationFiles): Promise<LayoutName> {
   const names = entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name);
   const layout = detectLayoutFromNames(names, files.root);
   if (layout !== 'native' || names.some((name) => NATIVE_FILE_PATTERN.test(name))) return layout;
+  if (names.includes('flyway.conf')) return 'flyway';
   // Flyway projects often keep their scripts in subdirectories only (e.g. one per release).
   const nested = await nestedFileNames(files, entries);
   return nested.some((name) => parseFlywayFileName(name) !== null) ? 'flyway' : 'native';
@@ -32,9 +33,10 @@ async function nestedFileNames(
   return paths.filter((path) => path.includes('/')).map((path) => path.slice(path.lastIndexOf('/') + 1));
 }
 
-/** Pure: `sqitch.plan` means Sqitch; else the one layout whose file names are present; native when empty. */
+/** Pure: `sqitch.plan` or `sqitch.conf` means Sqitch; else the one layout whose file names are present; native when empty. */
 export function detectLayoutFromNames(names: readonly string[], directory: string): LayoutName {
-  if (names.includes('sqitch.plan')) return 'sqitch';
+  // sqitch.conf can move the plan into top_dir, so either file means Sqitch.
+  if (names.includes('sqitch.plan') || names.includes('sqitch.conf')) return 'sqitch';
   const found = signatures
     .map(({ layout, matches }) => ({
       layout,

@@ -93,8 +93,58 @@ export function nodeMigrationFiles(root: string): MigrationFiles {
         throw error;
       }
     },
-    read: (relativePath) => readFile(join(root, relativePath), 'utf8'),
+    read: async (relativePath) => decodeUtf8(relativePath, await readFile(join(root, relativePath))),
   };
+}
+
+// ignoreBOM keeps a byte-order mark in the text, as readFile(…, 'utf8') did: each layout decides what it means.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The text of a file that must be UTF-8 (every tool we read says so, or uses the platform's
+ * UTF-8 default). Read loosely, a bad byte would become U+FFFD and reach the database
+ * changed; so it is refused, naming the file, line and byte.
+ */
+export function decodeUtf8(path: string, bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    let line = 1;
+    for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
+    const byte = bytes[offset]?.toString(16).padStart(2, '0') ?? 'end';
+    throw new InputError(
+      `${path}:${line}: the file is not valid UTF-8 (byte 0x${byte} at offset ${offset}); save it as UTF-8 (e.g. iconv -f latin1 -t utf-8)`,
+      { file: path, line },
+    );
+  }
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    const length =
+      lead < 0x80
+        ? 1
+        : lead >= 0xc2 && lead < 0xe0
+          ? 2
+          : lead >= 0xe0 && lead < 0xf0
+            ? 3
+            : lead >= 0xf0 && lead < 0xf5
+              ? 4
+              : 0;
+    if (length === 0) return i;
+    if (length > 1) {
+      try {
+        strictUtf8.decode(bytes.subarray(i, i + length));
+      } catch {
+        return i;
+      }
+    }
+    i += length;
+  }
+  return bytes.length;
 }
 
 async function entryKind(
@@ -113,10 +163,10 @@ function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }
 
-/** Files held in memory, keyed by '/'-separated path relative to the root. For tests and tools. */
+/** Files held in memory (text, or bytes read as UTF-8), keyed by '/'-separated path relative to the root. For tests and tools. */
 export function memoryMigrationFiles(
   root: string,
-  contents: Readonly<Record<string, string>>,
+  contents: Readonly<Record<string, string | Uint8Array>>,
 ): MigrationFiles {
   const paths = Object.keys(contents);
   return {
@@ -136,7 +186,7 @@ export function memoryMigrationFiles(
     async read(relativePath) {
       const text = contents[posix.normalize(relativePath)];
       if (text === undefined) throw new InputError(`${root}/${relativePath} does not exist`);
-      return text;
+      return typeof text === 'string' ? text : decodeUtf8(relativePath, text);
     },
   };
 }

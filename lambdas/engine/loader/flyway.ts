@@ -1,19 +1,33 @@
-// The Flyway layout, read as it is: `V<version>__<description>.sql` (versioned),
-// `U<version>__<description>.sql` (its undo, the down section) and
-// `R__<description>.sql` (repeatable), in any subdirectory, as Flyway scans them.
+// The Flyway layout, read as Flyway reads it: `V<version>__<description>.sql` (versioned),
+// `U<version>__<description>.sql` (its undo, the down section), `R__<description>.sql`
+// (repeatable) and `B<version>__<description>.sql` (baseline), in any subdirectory of the
+// directories `flyway.locations` names (the whole migrations directory by default), with the
+// placeholders of flyway.conf replaced (flyway-placeholders.ts).
 // Versions are dotted numbers ("1.10" after "1.9"; "1_1" means "1.1"; "1" equals "1.0").
 // Callback scripts (beforeMigrate.sql, afterEachMigrate__x.sql …) are not migrations.
+// Baseline migrations: Flyway runs the newest one instead of the versioned migrations up to
+// its version, on an empty database only. stepmigrate runs the versioned migrations where they
+// are still there (the same schema, if the baseline is what its name says), and the baseline
+// in their place where they were deleted — the reason baselines exist.
+// The checksum is that of the file as written, before placeholders, so `${flyway:timestamp}`
+// is no tampering; a repeatable's also covers the placeholder values it uses, so changing one
+// runs it again, as in Flyway.
+import { checksumSql } from '../checksum.ts';
+import { InputError } from '../errors.ts';
 import type { Migration, MigrationSet } from '../model.ts';
-import { type MigrationFiles, readSqlFiles, type SourceFile } from './files.ts';
+import { filePaths, type MigrationFiles, readSqlFiles, type SourceFile, sourceText } from './files.ts';
+import { FLYWAY_CONFIG_FILES, flywayLocations, parseFlywayConfig } from './flyway-config.ts';
+import { flywayPlaceholders, replacePlaceholders } from './flyway-placeholders.ts';
 import { type LoaderProblem, throwIfProblems } from './problems.ts';
 import { compareVersions } from './versions.ts';
 import { buildWholeFileMigration } from './whole-file.ts';
 
-const versionedPattern = /^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$/;
+const versionedPattern = /^([VUB])(\d+(?:[._]\d+)*)__(.+)\.sql$/;
 const repeatablePattern = /^R__(.+)\.sql$/;
-const attemptPattern = /^([VU]\d|R_)/;
+const attemptPattern = /^([VUB]\d|R_)/;
 const callbackPattern = /^(before|after)[A-Z][A-Za-z]*(__.*)?\.sql$/;
-const FLYWAY_HINT = 'V<version>__<description>.sql, U<version>__<description>.sql or R__<description>.sql';
+const FLYWAY_HINT =
+  'V<version>__<description>.sql, U<version>__<description>.sql, B<version>__<description>.sql or R__<description>.sql';
 
 /** Version id of a repeatable migration in schema_history: it has no version of its own. */
 export function repeatableVersion(description: string): string {
@@ -21,7 +35,7 @@ export function repeatableVersion(description: string): string {
 }
 
 export type FlywayFileName =
-  | { kind: 'versioned' | 'undo'; version: string; description: string }
+  | { kind: 'versioned' | 'undo' | 'baseline'; version: string; description: string }
   | { kind: 'repeatable'; description: string };
 
 /** What a Flyway file name declares; null for files that are not migrations (callbacks, other SQL). */
@@ -29,7 +43,7 @@ export function parseFlywayFileName(path: string): FlywayFileName | null {
   const base = baseName(path);
   const versioned = versionedPattern.exec(base);
   if (versioned) {
-    const kind = versioned[1] === 'V' ? 'versioned' : 'undo';
+    const kind = versioned[1] === 'V' ? 'versioned' : versioned[1] === 'U' ? 'undo' : 'baseline';
     return { kind, version: versioned[2]!.replace(/_/g, '.'), description: versioned[3]! };
   }
   const repeatable = repeatablePattern.exec(base);
@@ -41,7 +55,16 @@ function baseName(path: string): string {
 }
 
 export async function loadFlywaySet(files: MigrationFiles): Promise<MigrationSet> {
-  const sources = await readSqlFiles(files, true);
+  const flywayConf: { name: string; text: string }[] = [];
+  for (const name of FLYWAY_CONFIG_FILES) {
+    const text = await readConfig(files, name);
+    if (text !== null) flywayConf.push({ name, text });
+  }
+  const { config, problems } = parseFlywayConfig(flywayConf);
+  const locations = flywayLocations(config, problems);
+  throwIfProblems(problems, `Flyway configuration of ${files.root}`);
+  const sources =
+    locations === undefined ? await readSqlFiles(files, true) : await readLocations(files, locations);
   const configs = await Promise.all(
     sources.map(async (source) => ({
       name: source.name,
@@ -54,7 +77,25 @@ export async function loadFlywaySet(files: MigrationFiles): Promise<MigrationSet
     Object.fromEntries(
       configs.flatMap((config) => (config.text === null ? [] : [[config.name, config.text]])),
     ),
+    { flywayConf },
   );
+}
+
+/** Every `*.sql` file under each location, once, by path relative to the migrations directory. */
+async function readLocations(files: MigrationFiles, locations: readonly string[]): Promise<SourceFile[]> {
+  const paths = new Set<string>();
+  for (const location of locations) {
+    const entries = await files.list(location);
+    if (entries === null) {
+      throw new InputError(
+        `flyway.locations names filesystem:${location}, which is not a directory in ${files.root}; fix flyway.locations or create it`,
+      );
+    }
+    for (const path of await filePaths(files, location, entries, true))
+      if (/\.sql$/i.test(path)) paths.add(path);
+  }
+  const names = [...paths].sort();
+  return Promise.all(names.map(async (name) => ({ name, text: await files.read(name) })));
 }
 
 async function readConfig(files: MigrationFiles, path: string): Promise<string | null> {
@@ -69,6 +110,13 @@ interface Named<T> {
 }
 type Versioned = Named<{ version: string; description: string }>;
 
+export interface FlywaySettings {
+  /** The text of conf/flyway.conf and flyway.conf, in that order, where present. */
+  flywayConf?: readonly { name: string; text: string }[];
+  /** What `${flyway:timestamp}` says; the time of loading by default. */
+  now?: Date;
+}
+
 /**
  * Pure. `configs` maps a migration's path to the text of its `<file>.conf` script
  * configuration, of which `executeInTransaction` is honoured.
@@ -77,15 +125,19 @@ export function buildFlywaySet(
   directory: string,
   sources: readonly SourceFile[],
   configs: Readonly<Record<string, string>> = {},
+  settings: FlywaySettings = {},
 ): MigrationSet {
-  const problems: LoaderProblem[] = [];
+  const { config, problems } = parseFlywayConfig(settings.flywayConf ?? []);
+  const placeholders = flywayPlaceholders(config, directory, settings.now ?? new Date());
   const versioned: Versioned[] = [];
   const undo: Versioned[] = [];
+  const baseline: Versioned[] = [];
   const repeatable: Named<{ description: string }>[] = [];
   for (const source of sources) {
     const parsed = parseFlywayFileName(source.name);
     if (parsed?.kind === 'versioned') versioned.push({ source, parsed });
     else if (parsed?.kind === 'undo') undo.push({ source, parsed });
+    else if (parsed?.kind === 'baseline') baseline.push({ source, parsed });
     else if (parsed?.kind === 'repeatable') repeatable.push({ source, parsed });
     else if (attemptPattern.test(baseName(source.name)) && !callbackPattern.test(baseName(source.name))) {
       problems.push({
@@ -95,6 +147,9 @@ export function buildFlywaySet(
     }
   }
   const byVersion = (a: Versioned, b: Versioned) => compareVersions(a.parsed.version, b.parsed.version);
+  baseline.sort(byVersion);
+  problems.push(...duplicates(baseline, 'B'));
+  versioned.push(...baselinesInPlaceOfDeleted(versioned, baseline));
   versioned.sort(byVersion);
   undo.sort(byVersion);
   repeatable.sort((a, b) => (a.parsed.description < b.parsed.description ? -1 : 1));
@@ -102,23 +157,77 @@ export function buildFlywaySet(
   problems.push(...orphanUndos(versioned, undo));
 
   const migrations: Migration[] = [];
-  const build = (version: string, description: string, up: SourceFile, down?: SourceFile) => {
+  const replaced = (source: SourceFile) => {
+    const result = replacePlaceholders(source.name, sourceText(source.text), placeholders);
+    problems.push(...result.problems);
+    return { source: { ...source, text: result.sql }, used: result.used };
+  };
+  const build = (
+    version: string,
+    description: string,
+    up: SourceFile,
+    down?: SourceFile,
+    missingDown?: string,
+  ) => {
     const transaction = executeInTransaction(up.name, configs[up.name], problems);
-    const built = buildWholeFileMigration({ version, name: description, up, down, transaction });
+    const upReplaced = replaced(up);
+    const downReplaced = down && replaced(down).source;
+    const built = buildWholeFileMigration({
+      version,
+      name: description,
+      up: upReplaced.source,
+      down: downReplaced,
+      transaction,
+      missingDown,
+    });
     problems.push(...built.problems);
-    return built.migration;
+    if (!built.migration) return null;
+    const values = upReplaced.used.map((name) => `${name}=${placeholders.values.get(name)}`);
+    return { ...built.migration, checksum: checksumSql(sourceText(up.text)), placeholderValues: values };
   };
   for (const { source, parsed } of versioned) {
     const down = undo.find((candidate) => compareVersions(candidate.parsed.version, parsed.version) === 0);
-    const migration = build(parsed.version, parsed.description, source, down?.source);
-    if (migration) migrations.push(migration);
+    const undoName = baseName(source.name).replace(/^V/, 'U');
+    const built = build(
+      parsed.version,
+      parsed.description,
+      source,
+      down?.source,
+      `has no undo file (${undoName}): its rollback is restore-only`,
+    );
+    if (built) {
+      const { placeholderValues: _values, ...migration } = built;
+      migrations.push(migration);
+    }
   }
   for (const { source, parsed } of repeatable) {
-    const migration = build(repeatableVersion(parsed.description), parsed.description, source);
-    if (migration) migrations.push({ ...migration, repeatable: true });
+    const built = build(repeatableVersion(parsed.description), parsed.description, source);
+    if (!built) continue;
+    const { placeholderValues, ...migration } = built;
+    const checksum =
+      placeholderValues.length === 0
+        ? migration.checksum
+        : checksumSql(`${sourceText(source.text)}\n-- placeholders: ${placeholderValues.join(', ')}`);
+    migrations.push({ ...migration, checksum, repeatable: true });
   }
   throwIfProblems(problems, `migrations directory ${directory}`);
   return { directory, layout: 'flyway', migrations };
+}
+
+/**
+ * Baselines that stand for versioned migrations no longer in the project: the newest baseline
+ * whose version is above every versioned migration's below it, read as the versioned migration
+ * of its version. Others are ignored: the versioned migrations they summarise are there.
+ */
+function baselinesInPlaceOfDeleted(
+  versioned: readonly Versioned[],
+  baselines: readonly Versioned[],
+): Versioned[] {
+  const usable = baselines.filter(
+    (b) => !versioned.some((v) => compareVersions(v.parsed.version, b.parsed.version) <= 0),
+  );
+  const newest = usable.at(-1);
+  return newest ? [newest] : [];
 }
 
 function duplicates(sorted: readonly Versioned[], prefix: string): LoaderProblem[] {

@@ -81,7 +81,14 @@ function pairFiles(entry: VersionFiles, problems: LoaderProblem[]): Migration | 
     return null;
   }
   if (entry.up.length > 1 || entry.down.length > 1) return null;
-  const built = buildWholeFileMigration({ version: up.name.split('_')[0]!, name: up.title, up, down });
+  const downName = up.name.replace(/\.up\.sql$/, '.down.sql');
+  const built = buildWholeFileMigration({
+    version: up.name.split('_')[0]!,
+    name: up.title,
+    up,
+    down,
+    missingDown: `has no down file (${downName}): its rollback is restore-only`,
+  });
   problems.push(...built.problems);
   return built.migration;
 }

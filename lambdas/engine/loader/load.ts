@@ -2,6 +2,7 @@
 // (--layout) or detected; every layout yields the same ordered set of migrations.
 import { InputError } from '../errors.ts';
 import type { LayoutName, MigrationSet } from '../model.ts';
+import { setAsideBrokenDowns } from './broken-down.ts';
 import { loadDbmateSet } from './dbmate.ts';
 import { detectLayout } from './detect.ts';
 import { type MigrationFiles, nodeMigrationFiles } from './files.ts';
@@ -23,7 +24,8 @@ type LayoutLoader = (files: MigrationFiles) => Promise<MigrationSet>;
 const loaders: Record<LayoutName, LayoutLoader> = {
   native: loadNativeSet,
   dbmate: loadDbmateSet,
-  'golang-migrate': async (files) => unwrapTransactions(await loadGolangMigrateSet(files)),
+  'golang-migrate': async (files) =>
+    setAsideBrokenDowns(await unwrapTransactions(await loadGolangMigrateSet(files))),
   flyway: loadFlywaySet,
   sqitch: loadSqitchSet,
 };

@@ -62,17 +62,28 @@ export function sqitchChanges(plan: SqitchPlan): SqitchChanges {
       (later) => later.index > current.index && later.change.name === current.change.name,
     );
     if (!next) continue;
-    current.reworkTags = tags
-      .filter((tag) => tag.changesBefore > current.index && tag.changesBefore <= next.index)
+    // Newest first, as Sqitch lists them: the first whose script exists names the scripts.
+    const between = tags.filter(
+      (tag) => tag.changesBefore > current.index && tag.changesBefore <= next.index,
+    );
+    current.reworkTags = between
+      .sort((a, b) => b.changesBefore - a.changesBefore || a.tag.line - b.tag.line)
       .map((tag) => tag.tag.name);
   }
   return { changes, tags };
 }
 
-/** Path of a script below `deploy/`, `revert/` or `verify/`, without the directory: `users.sql`, `users@v1.sql`. */
-export function scriptName(change: SqitchChange, exists: (deployPath: string) => boolean): string {
+/**
+ * File name of a change's script below its role's directory: `users.sql`, or for a reworked
+ * change `users@v1.sql` after the newest of its rework tags whose deploy script exists (else the newest).
+ */
+export function scriptName(
+  change: SqitchChange,
+  extension: string,
+  exists: (fileName: string) => boolean,
+): string {
   const name = change.change.name;
-  if (change.reworkTags.length === 0) return `${name}.sql`;
-  const candidates = change.reworkTags.map((tag) => `${name}@${tag}.sql`);
-  return candidates.find((candidate) => exists(`deploy/${candidate}`)) ?? candidates[0]!;
+  if (change.reworkTags.length === 0) return `${name}.${extension}`;
+  const candidates = change.reworkTags.map((tag) => `${name}@${tag}.${extension}`);
+  return candidates.find((candidate) => exists(candidate)) ?? candidates[0]!;
 }

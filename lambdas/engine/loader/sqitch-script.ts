@@ -6,9 +6,9 @@
 // and the body runs in the engine's transaction, atomically with its history row — what
 // Sqitch does, plus atomic bookkeeping. Anything else runs as written, statement by statement.
 //
-// psql meta-commands (`\set`, `\i`, `\ir` …) are refused: the scripts go to PostgreSQL
-// directly, not through psql, and inlining `\i` files would make error lines point at the
-// wrong file.
+// psql meta-commands are done before (psql-script.ts); what reaches here is plain SQL. A
+// script with nothing but comments, or only `BEGIN; COMMIT;`, is an empty section: psql runs
+// it without doing anything, and so does stepmigrate.
 import { InputError } from '../errors.ts';
 import type { MigrationSection } from '../model.ts';
 import { type SqlStatement, splitStatements, syntaxErrorMessage } from '../sql/parse.ts';
@@ -25,8 +25,6 @@ export interface ScriptSection {
 
 /** Needs the SQL parser loaded (`loadSqlParser()`). `sql` has normalised line endings. */
 export function scriptSection(file: string, sql: string, role: ScriptRole): ScriptSection {
-  const meta = metaCommandProblems(file, sql);
-  if (meta.length > 0) return { section: null, problems: meta };
   let statements: SqlStatement[];
   try {
     statements = splitStatements(sql, { file, startLine: 1 });
@@ -86,32 +84,4 @@ function codePointIndex(chars: readonly string[], line: number, column: number):
   let index = 0;
   for (let current = 1; current < line; index++) if (chars[index] === '\n') current++;
   return index + column - 1;
-}
-
-/** One problem per line that starts with a backslash outside comments, strings and dollar quotes. */
-export function metaCommandProblems(file: string, sql: string): LoaderProblem[] {
-  const problems: LoaderProblem[] = [];
-  maskCommentsAndLiterals(sql)
-    .split('\n')
-    .forEach((masked, index) => {
-      if (!/^\s*\\/.test(masked)) return;
-      const command = sql.split('\n')[index]!.trim();
-      const include = /^\\(i|ir|include|include_relative)\b/.test(command);
-      problems.push({
-        file,
-        line: index + 1,
-        message:
-          `psql meta-command "${command}": stepmigrate sends scripts to PostgreSQL directly, not through psql, so psql commands cannot run; ` +
-          (include
-            ? 'paste the SQL of the included file here instead of including it'
-            : 'write the values of psql variables into the SQL, and remove other psql commands'),
-      });
-    });
-  return problems;
-}
-
-/** Comments, quoted strings and dollar-quoted bodies turned into spaces, newlines kept. */
-function maskCommentsAndLiterals(sql: string): string {
-  const pattern = /--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"|(\$[A-Za-z_0-9]*\$)[\s\S]*?\1/g;
-  return sql.replace(pattern, (match) => match.replace(/[^\n]/g, ' '));
 }

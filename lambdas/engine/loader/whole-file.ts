@@ -15,6 +15,8 @@ export interface WholeFileMigration {
   up: SourceFile;
   /** Absent: the migration is irreversible. */
   down?: SourceFile;
+  /** Why there is no down file, for messages, e.g. "has no undo file (U2__x.sql): its rollback is restore-only". */
+  missingDown?: string;
   /** Overrides the transaction detection (Flyway's `executeInTransaction`). */
   transaction?: boolean;
 }
@@ -31,7 +33,12 @@ export function buildWholeFileMigration(parts: WholeFileMigration): {
   const up = wholeFileSection(parts.up.text, parts.transaction);
   const down = parts.down ? wholeFileSection(parts.down.text, parts.transaction) : null;
   const { lintAllows, problems } = scanLintDirectives(parts.up.name, up.sql);
-  if (parts.down) problems.push(...scanLintDirectives(parts.down.name, down!.sql).problems);
+  if (parts.down) {
+    const inDown = scanLintDirectives(parts.down.name, down!.sql);
+    problems.push(...inDown.problems);
+    // The one finding about the down file itself may be allowed there (see broken-down.ts).
+    lintAllows.push(...inDown.lintAllows.filter((allow) => allow.rule === 'down-syntax-error'));
+  }
   if (!hasSql(up.sql)) {
     problems.push({
       file: parts.up.name,
@@ -59,5 +66,6 @@ export function buildWholeFileMigration(parts: WholeFileMigration): {
     checksum: checksumSql(up.sql),
   };
   if (parts.down) migration.downFile = parts.down.name;
+  else if (parts.missingDown !== undefined) migration.irreversibleReason = parts.missingDown;
   return { migration, problems };
 }

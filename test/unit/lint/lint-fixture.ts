@@ -13,6 +13,8 @@ export interface MigrationSpec {
   upTransaction?: boolean;
   downTransaction?: boolean;
   allows?: LintAllow[];
+  /** What the loader records for a down file that does not parse (the down is then null). */
+  downSyntaxError?: Migration['downSyntaxError'];
 }
 
 /** The up SQL starts on line 2 of the file (line 1 holds `-- migrate:up`). */
@@ -36,6 +38,7 @@ export function migration(spec: MigrationSpec): Migration {
     verify: spec.verify === undefined ? null : { sql: spec.verify, startLine: 100, transaction: true },
     lintAllows: spec.allows ?? [],
     checksum: 'test',
+    ...(spec.downSyntaxError === undefined ? {} : { downSyntaxError: spec.downSyntaxError }),
   };
 }
 

@@ -300,6 +300,21 @@ const CASES: Record<string, Case> = {
       { up: 'ALTER TABLE app.users ADD COLUMN bio text;', down: null, options: { allowIrreversible: true } },
     ],
   },
+  'down-syntax-error': {
+    fails: {
+      up: 'CREATE TABLE app.t (a int);',
+      down: null,
+      downSyntaxError: {
+        file: '0042_change.down.sql',
+        line: 3,
+        column: 6,
+        message: 'syntax error at or near "TABEL"',
+      },
+      line: 3,
+      mentions: '0042_change.down.sql:3',
+    },
+    passes: [{ up: 'CREATE TABLE app.t (a int);', down: 'DROP TABLE app.t;' }],
+  },
   'destructive-without-verify': {
     fails: {
       up: "DELETE FROM app.sessions WHERE expires_at < now() - interval '90 days';",

@@ -66,9 +66,11 @@ describe('parseSqitchPlan', () => {
     ]);
   });
 
-  it('names the line of everything it cannot read', () => {
+  it('names the line of everything it cannot read, with the reason Sqitch gives', () => {
     const { problems } = parseSqitchPlan(
       [
+        '%project=shop',
+        '',
         `@early ${at}`,
         'users no date here',
         `-gone ${at}`,
@@ -76,16 +78,62 @@ describe('parseSqitchPlan', () => {
         `ok ${at}`,
         `@t ${at}`,
         `@t ${at}`,
+        `HEAD ${at}`,
+        `twice ${at}`,
+        `twice ${at}`,
+        'nodate Ada <a@b.c>',
       ].join('\n'),
     );
     expect(problems.map((p) => [p.line, p.message.slice(0, 40)])).toEqual([
-      [1, 'tag @early comes before any change; a ta'],
-      [2, 'cannot read "users no date here"; Sqitch'],
-      [3, '"-gone" reverts a change inside the plan'],
-      [4, 'cannot read dependency "bad@"; write cha'],
-      [7, 'tag @t is already in the plan; tag names'],
+      [3, 'tag @early comes before any change; a ta'],
+      [4, 'cannot read "users no date here": invali'],
+      [5, '"-gone" reverts a change inside the plan'],
+      [6, 'cannot read dependency "bad@"; write cha'],
+      [7, 'change "ok" duplicates the declaration o'],
+      [9, 'tag @t is already in the plan (line 8); '],
+      [10, '"HEAD" is a reserved name; rename it'],
+      [12, 'change "twice" duplicates the declaratio'],
+      [13, '"nodate Ada <a@b.c>" is missing its time'],
     ]);
     expect(problems.every((p) => p.file === 'sqitch.plan')).toBe(true);
+  });
+
+  it('reads every syntax version, a note right after the e-mail, CRLF and a comment in the header', () => {
+    for (const version of ['1.0.0-b1', '1.0.0-b2', '1.0.0', '1.1.0']) {
+      const { plan, problems } = parseSqitchPlan(
+        [
+          `%syntax-version=${version}`,
+          '  %  project = flipr   # the project',
+          '# a comment does not end the header',
+          '%uri=https://example.com/flipr/',
+          '',
+          `appschema  2013-12-30T23:19:45Z Marge N. O’Vera <marge@example.com># no space before the note`,
+          `\tusers   [appschema]\t2013-12-30T23:49:00Z Marge N. O’Vera <marge@example.com>   `,
+          `@v1.0.0-dev1 2013-12-31T00:01:22Z Marge N. O’Vera <marge@example.com>#tag`,
+          `+users [users@v1.0.0-dev1] 2013-12-31T01:00:10Z Marge N. O’Vera <marge@example.com>`,
+        ].join('\r\n'),
+      );
+      expect(problems).toEqual([]);
+      expect(plan).toMatchObject({ project: 'flipr', syntaxVersion: version });
+      expect(plan.entries.map((e) => [e.kind, e.name, e.note])).toEqual([
+        ['change', 'appschema', 'no space before the note'],
+        ['change', 'users', ''],
+        ['tag', 'v1.0.0-dev1', 'tag'],
+        ['change', 'users', ''],
+      ]);
+    }
+  });
+
+  it("refuses what Sqitch refuses: no %project, a change in the header, punctuation at a name's end", () => {
+    expect(parseSqitchPlan(`%syntax-version=1.0.0\n\na ${at}\n`).problems[0]!.message).toContain(
+      'no %project pragma',
+    );
+    expect(parseSqitchPlan(`%project=p\na ${at}\n`).problems[0]).toMatchObject({
+      line: 2,
+      message: expect.stringContaining('a blank line must come between the pragmas'),
+    });
+    expect(parseSqitchPlan(`%project=p\n\nbad- ${at}\n`).problems[0]!.message).toContain('invalid name');
+    expect(parseSqitchPlan(`%project=p\n\ncafé_ü ${at}\n`).problems).toEqual([]);
   });
 });
 
@@ -174,20 +222,61 @@ describe('buildSqitchSet', () => {
     ]);
   });
 
-  it('refuses psql meta-commands, naming file and line, and ignores backslashes inside strings', () => {
+  it('does the psql commands Sqitch scripts use: \\set with :var interpolation, \\ir includes, \\echo', () => {
+    const set = buildSqitchSet('db', {
+      ...project([`a ${at}`], {
+        'deploy/a.sql':
+          "\\set ON_ERROR_STOP 1\n\\set tbl 'my table'\n\\echo deploying\nBEGIN;\nCREATE SCHEMA :\"schema\";\nCREATE TABLE :\"schema\".:\"tbl\" (note text DEFAULT :'greeting', n int DEFAULT 1::int);\n\\ir ../shared/functions.sql\nSELECT ':tbl', E':tbl\\'';\nCOMMIT;\n",
+        'shared/functions.sql':
+          'CREATE FUNCTION :"schema".f() RETURNS int LANGUAGE sql AS $$ SELECT :x $$;\n',
+      }),
+      config: '[core]\n\tengine = pg\n[deploy "variables"]\n\tschema = app\n\tGreeting = "it\'s"\n',
+    });
+    const sql = set.migrations[0]!.up.sql;
+    expect(sql).toContain('CREATE SCHEMA "app";');
+    expect(sql).toContain(`CREATE TABLE "app"."my table" (note text DEFAULT 'it''s', n int DEFAULT 1::int);`);
+    expect(sql).toContain('CREATE FUNCTION "app".f() RETURNS int LANGUAGE sql AS $$ SELECT :x $$;');
+    expect(sql).toContain("SELECT ':tbl', E':tbl\\'';");
+    expect(sql).not.toMatch(/\\(set|echo|ir)/);
+    expect(set.migrations[0]!.up.transaction).toBe(true);
+  });
+
+  it('refuses the psql commands it cannot do, naming file and line, with a rewrite', () => {
     const error = thrownInputError(() =>
       buildSqitchSet(
         'db',
         project([`a ${at}`], {
           'deploy/a.sql':
-            "BEGIN;\n\\set ON_ERROR_STOP 1\nSELECT E'\\n';\n\\ir ../shared/functions.sql\nCOMMIT;\n",
+            "BEGIN;\n\\set pw `cat secret.txt`\nSELECT E'\\n';\n\\ir ../shared/missing.sql\nSELECT 1 \\gexec\n\\set ON_ERROR_STOP off\n\\connect other\nCOMMIT;\n",
         }),
       ),
     );
-    expect(error.message).toContain('deploy/a.sql:2: psql meta-command "\\set ON_ERROR_STOP 1"');
-    expect(error.message).toContain('deploy/a.sql:4: psql meta-command "\\ir ../shared/functions.sql"');
-    expect(error.message).toContain('paste the SQL of the included file here');
+    expect(error.message).toContain('deploy/a.sql:2: psql meta-command "\\set pw `cat secret.txt`"');
+    expect(error.message).toContain('[deploy "variables"] pw = <value>');
+    expect(error.message).toContain('deploy/a.sql:4: psql meta-command "\\ir ../shared/missing.sql"');
+    expect(error.message).toContain('shared/missing.sql does not exist');
+    expect(error.message).toContain('deploy/a.sql:5: psql meta-command "\\gexec"');
+    expect(error.message).toContain('DO block');
+    expect(error.message).toContain('deploy/a.sql:6: psql meta-command "\\set ON_ERROR_STOP off"');
+    expect(error.message).toContain('deploy/a.sql:7: psql meta-command "\\connect other"');
     expect(error.message).not.toContain('deploy/a.sql:3');
+  });
+
+  it('deploys empty scripts as Sqitch does: comments only, or only BEGIN; COMMIT;', () => {
+    const set = buildSqitchSet(
+      'db',
+      project([`a ${at}`, `b ${at}`], {
+        'deploy/a.sql': '-- Deploy a\n-- nothing yet\n',
+        'revert/a.sql': '-- Revert a\n',
+        'deploy/b.sql': '-- Deploy b\nBEGIN;\n\nCOMMIT;\n',
+        'revert/b.sql': 'BEGIN;\nCOMMIT;\n',
+      }),
+    );
+    expect(set.migrations.map((m) => [m.version, m.up.sql.trim().startsWith('--'), m.irreversible])).toEqual([
+      ['a', true, false],
+      ['b', true, false],
+    ]);
+    expect(set.migrations[1]!.up.sql.replace(/--[^\n]*/g, '').trim()).toBe('');
   });
 
   it('refuses a verify script that commits half-way', () => {
@@ -262,15 +351,15 @@ describe('mixed-up Sqitch projects are refused before any connection, naming fil
     expect(error.message).toContain('tag @v1 comes later in the plan (sqitch.plan:6)');
   });
 
-  it('settings in sqitch.conf that move the scripts or change the engine', () => {
+  it('settings in sqitch.conf that change the engine or point outside the project', () => {
     const error = thrownInputError(() =>
       buildSqitchSet('db', {
         ...project([`a ${at}`], { 'deploy/a.sql': 'SELECT 1;' }),
-        config: '[core]\n\tengine = mysql\n\ttop_dir = db\n\tplan_file = sqitch.plan\n',
+        config: '[core]\n\tengine = mysql\n\ttop_dir = ../elsewhere\n\tplan_file = sqitch.plan\n',
       }),
     );
-    expect(error.message).toContain('sqitch.conf:2: engine = mysql');
-    expect(error.message).toContain('sqitch.conf:3: top_dir = db');
+    expect(error.message).toContain('sqitch.conf:2: engine mysql');
+    expect(error.message).toContain('sqitch.conf:3: top_dir = ../elsewhere points outside the project');
     expect(error.message).not.toContain('plan_file');
   });
 
@@ -324,7 +413,7 @@ describe('Sqitch targets', () => {
 describe('loading a Sqitch project', () => {
   it('is detected by sqitch.plan and reads scripts in subdirectories of deploy/', async () => {
     const files = memoryMigrationFiles('proj', {
-      'sqitch.plan': `%project=p\nschemas/app ${at}\n`,
+      'sqitch.plan': `%project=p\n\nschemas/app ${at}\n`,
       'deploy/schemas/app.sql': wrapped('CREATE SCHEMA app;'),
       'revert/schemas/app.sql': wrapped('DROP SCHEMA app;'),
       'README.md': 'not read',

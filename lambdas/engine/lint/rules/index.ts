@@ -24,6 +24,7 @@ import { destructiveWithoutBackup } from './destructive-without-backup.ts';
 import { destructiveWithoutVerify } from './destructive-without-verify.ts';
 import { disallowedUniqueConstraint } from './disallowed-unique-constraint.ts';
 import { downDoesNotUndo } from './down-does-not-undo.ts';
+import { downSyntaxError } from './down-syntax-error.ts';
 import { identifierTooLong } from './identifier-too-long.ts';
 import { irreversibleNotAllowed } from './irreversible-not-allowed.ts';
 import { nonTransactionalStatementInTransaction } from './non-transactional-statement-in-transaction.ts';
@@ -65,6 +66,7 @@ export const RULES: readonly LintRule[] = [
   destructiveWithoutVerify,
   disallowedUniqueConstraint,
   downDoesNotUndo,
+  downSyntaxError,
   irreversibleNotAllowed,
   nonTransactionalStatementInTransaction,
   preferBigintOverInt,
