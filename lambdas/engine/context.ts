@@ -2,6 +2,7 @@
 // Lambdas, the local runner and the tests differ only in what they put here.
 
 import type { Database, Lease } from '../ports.ts';
+import type { AdoptSettings } from './adopt/tool-history.ts';
 import type { LintConfig } from './lint/config.ts';
 import type { MigrationSet } from './model.ts';
 
@@ -17,6 +18,8 @@ export interface EngineContext {
   lease: Lease;
   /** Rule severities from the project's stepmigrate.json; the rules' defaults when absent. */
   lintConfig?: LintConfig;
+  /** Where another tool's bookkeeping is, and whether to keep it up to date (stepmigrate.json "adopt"). */
+  adopt?: AdoptSettings;
   log?: (line: string) => void;
 }
 

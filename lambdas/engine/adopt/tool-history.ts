@@ -1,0 +1,95 @@
+// What another migration tool's bookkeeping says is applied, in the shape the engine's own
+// history uses. Each reader knows its tool's table and what its rows mean, checks the
+// checksums the tool records against the files, and refuses a state the tool itself would
+// refuse (a dirty golang-migrate version, a failed Flyway migration).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SqlConnection } from '../../ports.ts';
+import type { LayoutName, MigrationSet } from '../model.ts';
+
+export type ToolName = 'flyway' | 'sqitch' | 'golang-migrate' | 'dbmate';
+
+/** One migration the tool records as applied now. */
+export interface ToolRecord {
+  /** Our identity of the migration (Migration.version); may name no file (then status reports it missing). */
+  version: string;
+  name: string;
+  /** ISO-8601; absent when the tool records no time (golang-migrate, dbmate). */
+  appliedAt?: string;
+  appliedBy: string;
+  /**
+   * Set for a Flyway repeatable whose file changed since Flyway last ran it: it is due to run
+   * again, so the imported row must not carry the file's current checksum.
+   */
+  outdated?: boolean;
+  /** Covered by a baseline row rather than applied by the tool. */
+  baseline?: boolean;
+}
+
+export interface ToolHistory {
+  tool: ToolName;
+  /** The table (or registry schema) it was read from, quoted and qualified, for messages. */
+  source: string;
+  applied: ToolRecord[];
+}
+
+/** Where the other tool keeps its bookkeeping, when it is not where the tool puts it by default. */
+export interface AdoptSettings {
+  /** Flyway, golang-migrate, dbmate: the table, optionally schema-qualified ("app.flyway_schema_history"). */
+  table?: string;
+  /** Sqitch: the registry schema (sqitch.conf `[engine "pg"] registry`; default "sqitch"). */
+  sqitchRegistry?: string;
+  /** Keep the tool's own table up to date too, so the team can switch back. */
+  keepToolHistory?: boolean;
+}
+
+/** Which tool's bookkeeping a layout's projects have (native files are dbmate-compatible). */
+export function toolOfLayout(layout: LayoutName): ToolName {
+  return layout === 'native' ? 'dbmate' : layout;
+}
+
+export interface ToolReaderInput {
+  conn: SqlConnection;
+  set: MigrationSet;
+  settings: AdoptSettings;
+}
+
+/** The bytes of a migration file as they are on disk (checksums are of the file, not of what we parsed). */
+export function readMigrationBytes(set: MigrationSet, file: string): Promise<Buffer> {
+  return readFile(join(set.directory, file));
+}
+
+/** `schema.table` split; the schema defaults to the connection's current schema. */
+export async function resolveTable(
+  conn: SqlConnection,
+  configured: string | undefined,
+  defaultTable: string,
+  defaultSchema?: string,
+): Promise<{ schema: string; table: string }> {
+  const name = configured ?? defaultTable;
+  const dot = name.indexOf('.');
+  if (dot !== -1) return { schema: name.slice(0, dot), table: name.slice(dot + 1) };
+  if (defaultSchema) return { schema: defaultSchema, table: name };
+  const { rows } = await conn.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+  return { schema: rows[0]?.schema ?? 'public', table: name };
+}
+
+/** The columns of a table, or null when it does not exist. */
+export async function tableColumns(
+  conn: SqlConnection,
+  schema: string,
+  table: string,
+): Promise<Map<string, string> | null> {
+  const { rows } = await conn.query<{ column_name: string; data_type: string }>(
+    `SELECT column_name, data_type FROM information_schema.columns
+      WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
+    [schema, table],
+  );
+  if (rows.length === 0) return null;
+  return new Map(rows.map((row) => [row.column_name, row.data_type]));
+}
+
+export function isoOf(value: unknown): string {
+  const date = value instanceof Date ? value : new Date(String(value));
+  return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
+}
