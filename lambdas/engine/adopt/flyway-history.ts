@@ -114,7 +114,12 @@ export async function readFlyway(input: ToolReaderInput): Promise<ToolHistory | 
     applied.push(migration ? recordOf(row, migration) : { ...recordOf(row), version: row.version! });
   }
   for (const [description, row] of repeatables) {
-    const migration = set.migrations.find((m) => m.version === repeatableVersion(description));
+    // Flyway records the description with the file name's underscores as spaces.
+    const migration = set.migrations.find(
+      (m) =>
+        m.repeatable &&
+        (m.version === repeatableVersion(description) || m.name.replace(/_/g, ' ') === description),
+    );
     if (!migration) continue; // Flyway ignores a repeatable whose file is gone.
     const current = flywayChecksum(await readMigrationBytes(set, migration.file));
     applied.push({ ...recordOf(row, migration), outdated: current !== row.checksum });
