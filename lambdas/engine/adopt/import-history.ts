@@ -59,6 +59,7 @@ export async function readRunHistory(conn: SqlConnection, ctx: EngineContext): P
 /** The other tool's bookkeeping for this project's layout, or null when the database has none. */
 export function readToolHistory(conn: SqlConnection, ctx: EngineContext): Promise<ToolHistory | null> {
   const tool = toolOfLayout(ctx.migrations.layout);
+  if (ctx.adopt?.import === false) return Promise.resolve(null);
   return readers[tool]({ conn, set: ctx.migrations, settings: ctx.adopt ?? {} });
 }
 
@@ -70,7 +71,8 @@ function importedRows(ctx: EngineContext, imported: ToolHistory): HistoryWrite[]
       throw new ChecksumMismatchError(
         `${imported.source} (${imported.tool}) records migration ${record.version} as applied, but no file of ` +
           `${ctx.migrations.directory} is that migration — restore the file (a deployed migration must never be deleted), ` +
-          'or point --migrations at the project that migrated this database',
+          'or point --migrations at the project that migrated this database; if that table is not ' +
+          `${imported.tool}'s, set "adopt": { "import": false } in stepmigrate.json`,
         { migration: record.version },
       );
     }

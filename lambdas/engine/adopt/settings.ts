@@ -9,6 +9,7 @@ import type { AdoptSettings } from './tool-history.ts';
 
 const CONFIG_FILE = 'stepmigrate.json';
 const KEYS: Record<keyof AdoptSettings, 'string' | 'boolean'> = {
+  import: 'boolean',
   table: 'string',
   sqitchRegistry: 'string',
   keepToolHistory: 'boolean',

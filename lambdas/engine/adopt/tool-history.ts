@@ -35,6 +35,8 @@ export interface ToolHistory {
 
 /** Where the other tool keeps its bookkeeping, when it is not where the tool puts it by default. */
 export interface AdoptSettings {
+  /** false: never read another tool's bookkeeping (a table of that name that is not that tool's). Default true. */
+  import?: boolean;
   /** Flyway, golang-migrate, dbmate: the table, optionally schema-qualified ("app.flyway_schema_history"). */
   table?: string;
   /** Sqitch: the registry schema (sqitch.conf `[engine "pg"] registry`; default "sqitch"). */
