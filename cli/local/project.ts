@@ -9,6 +9,7 @@ import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { DEFAULT_HISTORY_SCHEMA } from '../../lambdas/engine/context.ts';
 import { TIMEOUT_DEFAULTS } from '../../lambdas/engine/input.ts';
 import { loadLintConfig } from '../../lambdas/engine/lint/index.ts';
+import { loadLiveLintSettings } from '../../lambdas/engine/lint/live-settings.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { LayoutName, MigrationSet } from '../../lambdas/engine/model.ts';
 import { localUser } from '../aws/requester.ts';
@@ -74,6 +75,7 @@ export async function localEngineContext(settings: LocalEngineSettings): Promise
     actor: `${localUser()}@local`,
     lease: new PostgresLease(settings.db, historySchema),
     lintConfig: await loadLintConfig(settings.projectDir),
+    liveLint: await loadLiveLintSettings(settings.projectDir),
     adopt: withFlag(await loadAdoptSettings(settings.projectDir), settings.keepToolHistory),
     log: settings.log,
   };

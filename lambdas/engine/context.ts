@@ -4,6 +4,7 @@
 import type { Database, Lease } from '../ports.ts';
 import type { AdoptSettings } from './adopt/tool-history.ts';
 import type { LintConfig } from './lint/config.ts';
+import type { LiveLintSettings } from './lint/live-severity.ts';
 import type { MigrationSet } from './model.ts';
 
 export interface EngineContext {
@@ -18,6 +19,8 @@ export interface EngineContext {
   lease: Lease;
   /** Rule severities from the project's stepmigrate.json; the rules' defaults when absent. */
   lintConfig?: LintConfig;
+  /** How Validate weighs lock hazards by the live tables (stepmigrate.json "liveLint"); on by default. */
+  liveLint?: LiveLintSettings;
   /** Where another tool's bookkeeping is, and whether to keep it up to date (stepmigrate.json "adopt"). */
   adopt?: AdoptSettings;
   log?: (line: string) => void;

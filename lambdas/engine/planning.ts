@@ -7,6 +7,7 @@ import { bookkeepingTables } from './adopt/tool-mirror.ts';
 import type { EngineContext } from './context.ts';
 import { LintError } from './errors.ts';
 import { lintMigrations } from './lint/index.ts';
+import { applyLiveSeverity } from './lint/live-severity.ts';
 import type { Direction, Finding, Migration, Plan, StepRisk } from './model.ts';
 import { planSteps } from './plan.ts';
 import { preflight, tableBytes } from './preflight.ts';
@@ -39,7 +40,7 @@ export async function buildPlan(ctx: EngineContext, input: ExecutionInput): Prom
     const pending = steps.steps.map((step) => byVersion.get(step.version)!);
     const applied = appliedVersions(status);
     const analysis = analyzePending(pending, steps.direction);
-    const findings: Finding[] =
+    const linted: Finding[] =
       steps.direction === 'up'
         ? lintMigrations(pending, {
             allowIrreversible: input.allowIrreversible,
@@ -48,6 +49,8 @@ export async function buildPlan(ctx: EngineContext, input: ExecutionInput): Prom
             earlier: ctx.migrations.migrations.filter((m) => applied.has(m.version)),
           })
         : [];
+    // What only the live database can tell: is the table big, empty, or not there yet?
+    const findings = await applyLiveSeverity(conn, pending, linted, ctx.liveLint);
     refuseLintErrors(findings);
     findings.push(
       ...(await preflight(conn, {
