@@ -1,7 +1,8 @@
 // The Sqitch layout, read as it is: `sqitch.plan` gives the changes in deploy order, and
 // each change's scripts are `deploy/<name>.sql` (the up section), `revert/<name>.sql` (down;
-// without it the change is irreversible) and `verify/<name>.sql` (verify). No Sqitch registry
-// is read or written: stepmigrate's own schema_history records what is deployed, under the
+// without it the change is irreversible) and `verify/<name>.sql` (verify). The loader reads no
+// Sqitch registry (the first run imports it: engine/adopt/sqitch-registry.ts); stepmigrate's own
+// schema_history records what is deployed, under the
 // identities explained in sqitch-changes.ts. The checksum is that of the deploy script as
 // written, so how stepmigrate runs it can change without looking like tampering.
 import { checksumSql } from '../checksum.ts';
