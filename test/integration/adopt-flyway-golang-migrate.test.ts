@@ -5,7 +5,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { readStatus } from '../../cli/commands/status.ts';
 import { flywayChecksum } from '../../lambdas/engine/adopt/flyway-checksum.ts';
+import { readToolHistory } from '../../lambdas/engine/adopt/import-history.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { historyExists, readHistory } from '../../lambdas/engine/history.ts';
 import { type LoadOptions, loadMigrations } from '../../lambdas/engine/loader/load.ts';
@@ -90,6 +92,50 @@ describe('a database Flyway migrated', () => {
       ),
     ).toEqual([]);
     expect(await run(adopted, {})).toEqual(['up 2']);
+  });
+
+  it('keeps flyway_schema_history up to date when asked, as Flyway writes it, and status shows the import', async () => {
+    const project = await flywayProject();
+    await database.db.withConnection((conn) => migrateLikeFlyway(conn, project, flywayApplied.slice(1)));
+    const status = await readStatus(await context(project));
+    expect(status.migrations.map((m) => [m.version, m.state])).toEqual([
+      ['1', 'applied'],
+      ['1.1', 'applied'],
+      ['R__order_totals', 'applied'],
+    ]);
+    const up = "ALTER TABLE shop.orders ADD COLUMN status text NOT NULL DEFAULT 'new';\n";
+    const undo = 'ALTER TABLE shop.orders DROP COLUMN status;\n';
+    await writeFile(join(project, 'V2__add_order_status.sql'), up);
+    await writeFile(join(project, 'U2__add_order_status.sql'), undo);
+    const ctx = { ...(await context(project)), adopt: { keepToolHistory: true } };
+    expect(await run(ctx, {})).toEqual(['up 2']);
+    expect(await run(ctx, { target: '1.1' })).toEqual(['down 2']);
+    const rows = await query(
+      'SELECT installed_rank, version, description, type, script, checksum, success FROM flyway_schema_history WHERE installed_rank > 3 ORDER BY installed_rank',
+    );
+    expect(rows).toEqual([
+      {
+        installed_rank: 4,
+        version: '2',
+        description: 'add order status',
+        type: 'SQL',
+        script: 'V2__add_order_status.sql',
+        checksum: flywayChecksum(up),
+        success: true,
+      },
+      {
+        installed_rank: 5,
+        version: '2',
+        description: 'add order status',
+        type: 'UNDO_SQL',
+        script: 'U2__add_order_status.sql',
+        checksum: flywayChecksum(undo),
+        success: true,
+      },
+    ]);
+    // Read back as Flyway reads it: 2 is undone, the rest applied.
+    const seen = await database.db.withConnection((conn) => readToolHistory(conn, ctx));
+    expect(seen?.applied.map((r) => r.version)).toEqual(['1', '1.1', 'R__order_totals']);
   });
 
   it('refuses a script changed since Flyway applied it, showing both checksums', async () => {
