@@ -138,6 +138,25 @@ describe('a database Flyway migrated', () => {
     expect(seen?.applied.map((r) => r.version)).toEqual(['1', '1.1', 'R__order_totals']);
   });
 
+  it('finds the history table in another schema (Flyway run with flyway.schemas=ops), or takes it from stepmigrate.json', async () => {
+    const project = await flywayProject();
+    await query('CREATE SCHEMA ops');
+    await database.db.withConnection((conn) =>
+      migrateLikeFlyway(conn, project, flywayApplied.slice(1), 'ops'),
+    );
+    expect((await readStatus(await context(project))).pending).toEqual([]);
+    await query('CREATE TABLE public.flyway_schema_history (installed_rank int)');
+    const ambiguous = { ...(await context(project)), adopt: {} };
+    // One in the connection's own schema is the one read; this one is not Flyway's, and that is said.
+    await expect(readStatus(ambiguous)).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining('"public"."flyway_schema_history" is not Flyway\'s history table'),
+    });
+    const configured = { ...(await context(project)), adopt: { table: 'ops.flyway_schema_history' } };
+    expect((await readStatus(configured)).pending).toEqual([]);
+    await query('DROP SCHEMA ops CASCADE');
+  });
+
   it('refuses a script changed since Flyway applied it, showing both checksums', async () => {
     const project = await flywayProject();
     await database.db.withConnection((conn) => migrateLikeFlyway(conn, project, flywayApplied));

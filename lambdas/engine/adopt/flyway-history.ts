@@ -10,7 +10,7 @@
 // Flyway's validate reports too.
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ChecksumMismatchError, DirtyStateError } from '../errors.ts';
+import { ChecksumMismatchError, DirtyStateError, InputError } from '../errors.ts';
 import { repeatableVersion } from '../loader/flyway.ts';
 import { compareVersions } from '../loader/versions.ts';
 import type { Migration, MigrationSet } from '../model.ts';
@@ -18,8 +18,8 @@ import { quoteIdent } from '../sql/identifiers.ts';
 import { flywayChecksum } from './flyway-checksum.ts';
 import {
   isoOf,
+  locateTable,
   readMigrationBytes,
-  resolveTable,
   type ToolHistory,
   type ToolReaderInput,
   type ToolRecord,
@@ -27,6 +27,17 @@ import {
 } from './tool-history.ts';
 
 export const FLYWAY_TABLE = 'flyway_schema_history';
+const FLYWAY_COLUMNS = [
+  'installed_rank',
+  'version',
+  'description',
+  'type',
+  'script',
+  'checksum',
+  'installed_by',
+  'installed_on',
+  'success',
+];
 
 interface FlywayRow {
   installed_rank: number;
@@ -64,14 +75,22 @@ async function flywayConfLocation(set: MigrationSet): Promise<{ table?: string; 
 export async function readFlyway(input: ToolReaderInput): Promise<ToolHistory | null> {
   const { conn, set } = input;
   const conf = await flywayConfLocation(set);
-  const { schema, table } = await resolveTable(
+  const { schema, table } = await locateTable(
     conn,
     input.settings.table ?? conf.table,
     FLYWAY_TABLE,
     conf.schema,
   );
-  if (!(await tableColumns(conn, schema, table))) return null;
+  const columns = await tableColumns(conn, schema, table);
+  if (!columns) return null;
   const source = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+  const missing = FLYWAY_COLUMNS.filter((column) => !columns.has(column));
+  if (missing.length > 0) {
+    throw new InputError(
+      `${source} is not Flyway's history table (it has no ${missing.join(', ')} column); name the right one with ` +
+        '"adopt": { "table": "<schema>.<table>" } in stepmigrate.json, or "adopt": { "import": false } to import nothing',
+    );
+  }
   const { rows } = await conn.query<FlywayRow>(
     `SELECT installed_rank, version, description, type, script, checksum, installed_by, installed_on, success
        FROM ${source} ORDER BY installed_rank`,

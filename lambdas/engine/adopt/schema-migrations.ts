@@ -9,13 +9,13 @@
 import { DirtyStateError, InputError } from '../errors.ts';
 import { compareVersions } from '../loader/versions.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
-import { resolveTable, type ToolHistory, type ToolReaderInput, tableColumns } from './tool-history.ts';
+import { locateTable, type ToolHistory, type ToolReaderInput, tableColumns } from './tool-history.ts';
 
 export const SCHEMA_MIGRATIONS = 'schema_migrations';
 
 export async function readGolangMigrate(input: ToolReaderInput): Promise<ToolHistory | null> {
   const { conn, set } = input;
-  const { schema, table } = await resolveTable(conn, input.settings.table, SCHEMA_MIGRATIONS);
+  const { schema, table } = await locateTable(conn, input.settings.table, SCHEMA_MIGRATIONS);
   const columns = await tableColumns(conn, schema, table);
   if (!columns) return null;
   const source = `${quoteIdent(schema)}.${quoteIdent(table)}`;
@@ -52,7 +52,7 @@ export async function readGolangMigrate(input: ToolReaderInput): Promise<ToolHis
 
 export async function readDbmate(input: ToolReaderInput): Promise<ToolHistory | null> {
   const { conn, set } = input;
-  const { schema, table } = await resolveTable(conn, input.settings.table, SCHEMA_MIGRATIONS);
+  const { schema, table } = await locateTable(conn, input.settings.table, SCHEMA_MIGRATIONS);
   const columns = await tableColumns(conn, schema, table);
   if (!columns) return null;
   const source = `${quoteIdent(schema)}.${quoteIdent(table)}`;

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SqlConnection } from '../../ports.ts';
+import { InputError } from '../errors.ts';
 import type { LayoutName, MigrationSet } from '../model.ts';
 
 export type ToolName = 'flyway' | 'sqitch' | 'golang-migrate' | 'dbmate';
@@ -74,6 +75,42 @@ export async function resolveTable(
   if (defaultSchema) return { schema: defaultSchema, table: name };
   const { rows } = await conn.query<{ schema: string | null }>('SELECT current_schema() AS schema');
   return { schema: rows[0]?.schema ?? 'public', table: name };
+}
+
+/**
+ * Like resolveTable, for reading: when the table is not in the connection's schema and no
+ * schema was configured, the one table of that name in another schema (a tool run with
+ * another search_path put it there). Several are ambiguous: the setting must say which.
+ */
+export async function locateTable(
+  conn: SqlConnection,
+  configured: string | undefined,
+  defaultTable: string,
+  defaultSchema?: string,
+): Promise<{ schema: string; table: string }> {
+  const resolved = await resolveTable(conn, configured, defaultTable, defaultSchema);
+  if (
+    configured?.includes('.') ||
+    defaultSchema ||
+    (await tableColumns(conn, resolved.schema, resolved.table))
+  ) {
+    return resolved;
+  }
+  const { rows } = await conn.query<{ schema: string }>(
+    `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = $1 AND c.relkind IN ('r', 'p')
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+      ORDER BY 1`,
+    [resolved.table],
+  );
+  if (rows.length === 1) return { schema: rows[0]!.schema, table: resolved.table };
+  if (rows.length > 1) {
+    throw new InputError(
+      `there are tables named ${resolved.table} in schemas ${rows.map((r) => r.schema).join(', ')}, none in ` +
+        `${resolved.schema}: say which one is the old tool's history with "adopt": { "table": "<schema>.${resolved.table}" } in stepmigrate.json`,
+    );
+  }
+  return resolved;
 }
 
 /** The columns of a table, or null when it does not exist. */

@@ -15,8 +15,8 @@ import { FLYWAY_TABLE } from './flyway-history.ts';
 import { SCHEMA_MIGRATIONS } from './schema-migrations.ts';
 import {
   type AdoptSettings,
+  locateTable,
   readMigrationBytes,
-  resolveTable,
   type ToolName,
   toolOfLayout,
 } from './tool-history.ts';
@@ -41,7 +41,7 @@ export async function mirrorTable(
   settings: AdoptSettings,
 ): Promise<string> {
   const tool: ToolName = toolOfLayout(set.layout);
-  const { schema, table } = await resolveTable(
+  const { schema, table } = await locateTable(
     conn,
     settings.table,
     tool === 'flyway' ? FLYWAY_TABLE : SCHEMA_MIGRATIONS,

@@ -6,9 +6,10 @@ describe('stepmigrate baseline --help', () => {
     const program = buildProgram();
     expect(program.helpInformation()).toMatch(/baseline \[options\]/);
     const baseline = program.commands.find((command) => command.name() === 'baseline')!;
-    let text = '';
-    baseline.configureOutput({ writeOut: (chunk) => void (text += chunk) });
+    const chunks: string[] = [];
+    baseline.configureOutput({ writeOut: (chunk) => chunks.push(chunk) });
     baseline.outputHelp();
+    const text = chunks.join('');
     expect(text).toContain('--version <version>');
     expect(text.replace(/\s+/g, ' ')).toContain(
       'record every migration up to --version as applied, without running any',
