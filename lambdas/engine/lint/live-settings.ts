@@ -36,7 +36,11 @@ export function parseLiveLintSettings(value: unknown, file: string): LiveLintSet
       } else problems.push(`unknown key "liveLint.${key}" (expected enabled, warningRows, errorRows)`);
     }
     if (problems.length === 0 && settings.warningRows > settings.errorRows) {
-      problems.push('"liveLint.warningRows" must not be above "liveLint.errorRows"');
+      // Only one threshold given: the other follows it rather than contradicting it.
+      const given = value as Record<string, unknown>;
+      if (given.warningRows === undefined) settings.warningRows = settings.errorRows;
+      else if (given.errorRows === undefined) settings.errorRows = settings.warningRows;
+      else problems.push('"liveLint.warningRows" must not be above "liveLint.errorRows"');
     }
   }
   if (problems.length > 0) throw new InputError(`${file}: ${problems.join('; ')}`, { file });
