@@ -46,6 +46,41 @@ const existingTables = `CREATE SCHEMA app;
   ANALYZE app.events`;
 
 describe('live-aware lint', () => {
+  it('counts a table never analyzed, and never waits behind a lock on a table it looks at', () =>
+    withProject(async (ctx) => {
+      await database.db.withConnection((conn) =>
+        conn.query(
+          "CREATE SCHEMA app; CREATE TABLE app.notes (body text); CREATE TABLE app.events (kind text); INSERT INTO app.events SELECT 'k' || i FROM generate_series(1, 50) i",
+        ),
+      );
+      await loadSqlParser();
+      const pending = ctx.migrations.migrations;
+      const findings = lintMigrations(pending)
+        .filter((f) => f.rule === 'require-concurrent-index-creation')
+        .map((f) => ({ ...f, severity: 'warning' as const }));
+      const settings = { enabled: true, warningRows: 10, errorRows: 40 };
+      await database.db.withConnection(async (holder) => {
+        await holder.query('BEGIN; LOCK TABLE app.notes IN ACCESS EXCLUSIVE MODE');
+        try {
+          const started = Date.now();
+          const live = await database.db.withConnection((conn) =>
+            applyLiveSeverity(conn, pending, findings, settings),
+          );
+          expect(Date.now() - started).toBeLessThan(5000);
+          // app.notes could not be read: its finding stays as the rules made it.
+          expect(live.map((f) => [f.migration, f.severity])).toEqual([
+            ['0002', 'info'],
+            ['0003', 'warning'],
+            ['0004', 'error'],
+          ]);
+          // Never analyzed: counted, up to the error threshold.
+          expect(live[2]!.message).toContain('app.events has at least 40 rows');
+        } finally {
+          await holder.query('ROLLBACK');
+        }
+      });
+    }));
+
   it('turns a lock hazard into info on a table created earlier in the run or empty, and raises it on a big one', () =>
     withProject(async (ctx) => {
       await database.db.withConnection((conn) => conn.query(existingTables));

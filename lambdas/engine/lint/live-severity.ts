@@ -12,6 +12,7 @@ import type { SqlConnection } from '../../ports.ts';
 import type { Finding, FindingSeverity, Migration } from '../model.ts';
 import { analyzeMigration } from '../sql/classify.ts';
 import { quoteQualified } from '../sql/identifiers.ts';
+import { withTransaction } from '../transaction.ts';
 
 export interface LiveLintSettings {
   enabled: boolean;
@@ -52,6 +53,8 @@ interface StatementTables {
 interface TableFacts {
   exists: boolean;
   rows: number;
+  /** `rows` is a count that stopped at `errorRows`, not an estimate. */
+  atLeast: boolean;
   empty: boolean | undefined;
 }
 
@@ -71,7 +74,7 @@ export async function applyLiveSeverity(
   const tables = new Set(
     hazards.flatMap(({ at }) => (at ? at.tables.filter((t) => !at.createdBy.has(t)) : [])),
   );
-  const facts = await tableFacts(conn, [...tables]);
+  const facts = await tableFacts(conn, [...tables], settings);
   return hazards.map(({ finding, at }) => (at ? adjust(finding, at, facts, settings) : finding));
 }
 
@@ -112,26 +115,53 @@ function locate(statements: readonly StatementTables[], finding: Finding): State
   return at && at.tables.length > 0 ? at : undefined;
 }
 
-async function tableFacts(conn: SqlConnection, tables: readonly string[]): Promise<Map<string, TableFacts>> {
+async function tableFacts(
+  conn: SqlConnection,
+  tables: readonly string[],
+  settings: LiveLintSettings,
+): Promise<Map<string, TableFacts>> {
   const facts = new Map<string, TableFacts>();
   if (tables.length === 0) return facts;
   const { rows } = await conn.query<{ name: string; exists: boolean; rows: string | null }>(
-    `SELECT t.name, c.oid IS NOT NULL AS exists, greatest(c.reltuples, 0)::bigint AS rows
+    `SELECT t.name, c.oid IS NOT NULL AS exists, c.reltuples::bigint AS rows
        FROM unnest($1::text[], $2::text[]) AS t(name, quoted) LEFT JOIN pg_class c ON c.oid = to_regclass(t.quoted)`,
     [tables, tables.map(quoteQualified)],
   );
   for (const row of rows) {
     let empty: boolean | undefined;
+    let estimate = Math.max(Number(row.rows ?? 0), 0);
+    let atLeast = false;
     if (row.exists) {
-      // The estimate can be stale or missing (never analyzed): whether a row exists is exact and cheap.
-      empty = await conn
-        .query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${quoteQualified(row.name)}) AS any`)
-        .then((r) => !r.rows[0]?.any)
-        .catch(() => undefined);
+      // The estimate can be stale or missing (-1: never analyzed); whether a row exists is exact and cheap.
+      const table = quoteQualified(row.name);
+      empty = await probe(conn, `SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS value`);
+      if (empty === false && Number(row.rows ?? -1) < 0) {
+        const counted = await probe(
+          conn,
+          `SELECT count(*)::bigint AS value FROM (SELECT 1 FROM ${table} LIMIT ${Math.max(settings.errorRows, 1)}) AS s`,
+        );
+        estimate = Number(counted ?? 0);
+        atLeast = estimate >= settings.errorRows;
+      }
     }
-    facts.set(row.name, { exists: row.exists, rows: Number(row.rows ?? 0), empty });
+    facts.set(row.name, { exists: row.exists, rows: estimate, atLeast, empty });
   }
   return facts;
+}
+
+/**
+ * One read of a live table, never waiting behind a lock: Validate must not queue behind the
+ * sessions whose locks it is there to warn about. Unknown (undefined) when it cannot read it.
+ */
+async function probe<T>(conn: SqlConnection, sql: string): Promise<T | undefined> {
+  try {
+    return await withTransaction(conn, 'BEGIN READ ONLY', async () => {
+      await conn.query("SET LOCAL lock_timeout = '200ms'");
+      return (await conn.query<{ value: T }>(sql)).rows[0]?.value;
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 const RANK: Record<FindingSeverity, number> = { info: 0, warning: 1, error: 2 };
@@ -146,6 +176,7 @@ function adjust(
   let harmless = true;
   let rows = 0;
   let biggest = '';
+  let about = 'about';
   for (const table of at.tables) {
     const creator = at.createdBy.get(table);
     const fact = facts.get(table);
@@ -157,6 +188,7 @@ function adjust(
       if ((fact?.rows ?? 0) >= rows) {
         rows = fact?.rows ?? 0;
         biggest = table;
+        about = fact?.atLeast ? 'at least' : 'about';
       }
     }
   }
@@ -173,6 +205,6 @@ function adjust(
   return {
     ...finding,
     severity: raised,
-    message: `${finding.message} (${raised} on this database: ${biggest} has about ${rows.toLocaleString('en-US')} rows)`,
+    message: `${finding.message} (${raised} on this database: ${biggest} has ${about} ${rows.toLocaleString('en-US')} rows)`,
   };
 }
