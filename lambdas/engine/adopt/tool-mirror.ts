@@ -131,7 +131,7 @@ function flywayHooks(
           migration.repeatable ? null : migration.version,
           migration.name.replace(/_/g, ' '),
           direction === 'up' ? 'SQL' : 'UNDO_SQL',
-          file.slice(file.lastIndexOf('/') + 1),
+          file, // relative to the location, as Flyway records a script in a subdirectory
           checksum,
         ],
       );
