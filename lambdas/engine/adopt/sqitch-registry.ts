@@ -7,7 +7,8 @@
 // our identity "users" / "users.2" / … (loader/sqitch-changes.ts).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChecksumMismatchError } from '../errors.ts';
+import type { SqlConnection } from '../../ports.ts';
+import { ChecksumMismatchError, InputError } from '../errors.ts';
 import { identityOf } from '../loader/sqitch-changes.ts';
 import { PLAN_FILE, parseSqitchPlan } from '../loader/sqitch-plan.ts';
 import type { Migration, MigrationSet } from '../model.ts';
@@ -51,11 +52,11 @@ export async function readSqitchRegistry(input: ToolReaderInput): Promise<ToolHi
   const registry = input.settings.sqitchRegistry ?? (await configuredRegistry(set)) ?? DEFAULT_REGISTRY;
   if (!(await tableColumns(conn, registry, 'changes'))) return null;
   const source = quoteIdent(registry);
-  const plan = parseSqitchPlan(await readFile(join(set.directory, PLAN_FILE), 'utf8')).plan;
+  const project = await projectName(conn, set, source);
   const { rows } = await conn.query<ChangeRow>(
     `SELECT change_id, script_hash, change, committed_at, committer_name, committer_email
        FROM ${source}.changes WHERE project = $1 ORDER BY committed_at, change_id`,
-    [plan.project ?? ''],
+    [project],
   );
   const appearances = new Map<string, number>();
   const byVersion = new Map(set.migrations.map((m) => [m.version, m]));
@@ -74,6 +75,21 @@ export async function readSqitchRegistry(input: ToolReaderInput): Promise<ToolHi
     });
   }
   return { tool: 'sqitch', source: `${source}.changes`, applied };
+}
+
+/** The plan's `%project`; if the plan is elsewhere (sqitch.conf's plan_file), the registry's only project. */
+async function projectName(conn: SqlConnection, set: MigrationSet, source: string): Promise<string> {
+  const text = await readFile(join(set.directory, PLAN_FILE), 'utf8').catch(() => null);
+  const project = text === null ? undefined : parseSqitchPlan(text).plan.project;
+  if (project) return project;
+  const { rows } = await conn.query<{ project: string }>(
+    `SELECT DISTINCT project FROM ${source}.changes ORDER BY 1`,
+  );
+  if (rows.length === 1) return rows[0]!.project;
+  throw new InputError(
+    `cannot tell which project of the Sqitch registry ${source} is this one (${rows.map((r) => r.project).join(', ') || 'none deployed'}): ` +
+      `give ${set.directory}/${PLAN_FILE} its %project pragma`,
+  );
 }
 
 async function assertSameScript(set: MigrationSet, migration: Migration, row: ChangeRow, source: string) {
