@@ -8,6 +8,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readStatus } from '../../cli/commands/status.ts';
 import { flywayChecksum } from '../../lambdas/engine/adopt/flyway-checksum.ts';
 import { readToolHistory } from '../../lambdas/engine/adopt/import-history.ts';
+import { checkMigrations } from '../../lambdas/engine/check.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { historyExists, readHistory } from '../../lambdas/engine/history.ts';
 import { type LoadOptions, loadMigrations } from '../../lambdas/engine/loader/load.ts';
@@ -294,5 +295,9 @@ describe('a database golang-migrate migrated', () => {
     ]);
     expect(await run(ctx, { target: '0' })).toHaveLength(2);
     expect(await query('SELECT version FROM schema_migrations')).toEqual([]);
+
+    // `check` runs it too: apply, verify, revert (schema compared, bookkeeping aside), apply again.
+    await query('DROP SCHEMA stepmigrate CASCADE; DROP TABLE schema_migrations');
+    await expect(checkMigrations(ctx)).resolves.toMatchObject({ migrations: 4 });
   });
 });
