@@ -49,6 +49,13 @@ async function dbmate(directory: string, ...args: string[]): Promise<{ code: num
   );
 }
 
+async function dbmateWithSearchPath(directory: string, searchPath: string, ...args: string[]) {
+  const url = new URL(database.url);
+  url.searchParams.set('sslmode', 'disable');
+  url.searchParams.set('search_path', searchPath);
+  return run(DBMATE, ['--url', url.toString(), '--migrations-dir', directory, '--no-dump-schema', ...args]);
+}
+
 async function context(directory: string, keepToolHistory: boolean): Promise<EngineContext> {
   const ctx = await engineContext(database.db, directory);
   return {
@@ -109,6 +116,32 @@ describe('a database dbmate migrated', () => {
       // And dbmate can take over again from where stepmigrate left.
       expect((await dbmate(project.path, 'up')).code).toBe(0);
       expect(await dbmate(project.path, 'status', '--exit-code')).toMatchObject({ code: 0 });
+    } finally {
+      await project.remove();
+    }
+  });
+
+  it("finds dbmate's table in the schema its search_path put it in", async () => {
+    if (dbmateMissing) return;
+    const project = await migrationDirectory({
+      '20240301090000_create_shelves.sql':
+        '-- migrate:up\nCREATE TABLE shelves (id bigint PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE shelves;\n',
+    });
+    try {
+      await database.db.withConnection((conn) =>
+        conn.query(
+          'DROP SCHEMA IF EXISTS stepmigrate, library CASCADE; DROP TABLE IF EXISTS public.schema_migrations',
+        ),
+      );
+      await database.db.withConnection((conn) => conn.query('CREATE SCHEMA archive'));
+      await dbmateWithSearchPath(project.path, 'archive', 'up');
+      const tables = await database.db.withConnection((conn) =>
+        conn.query(
+          "SELECT schemaname || '.' || tablename AS name FROM pg_tables WHERE schemaname = 'archive' ORDER BY 1",
+        ),
+      );
+      expect(tables.rows).toEqual([{ name: 'archive.schema_migrations' }, { name: 'archive.shelves' }]);
+      expect(await migrate(await context(project.path, false), {})).toEqual([]);
     } finally {
       await project.remove();
     }
