@@ -1,9 +1,10 @@
 // Flyway's `flyway_schema_history`, read as Flyway reads it. One row per event, in
 // `installed_rank` order:
-//   - type SQL/JDBC (and SQL_BASELINE, a `B` script) with a version: that version applied;
-//     `success = false` is a failed migration, which Flyway refuses to go past until repaired;
+//   - type SQL/JDBC with a version: that version applied; `success = false` is a failed
+//     migration, which Flyway refuses to go past until repaired;
 //   - type SQL with no version: a repeatable (`R__<description>`), the latest row counts;
-//   - type BASELINE: every version at or below it counts as applied, without running it;
+//   - type BASELINE, and SQL_BASELINE (a `B<version>__` script that stood in for every version
+//     up to it): every version at or below it counts as applied;
 //   - type UNDO_SQL: that version was undone; type DELETE (Flyway repair): forgotten;
 //   - type SCHEMA: Flyway created schemas; not a migration.
 // The checksum is Flyway's CRC-32 of the script (flyway-checksum.ts); a mismatch is what
@@ -108,7 +109,8 @@ export async function readFlyway(input: ToolReaderInput): Promise<ToolHistory | 
         { migration: row.version ?? undefined },
       );
     }
-    if (row.type === 'BASELINE') {
+    // A baseline marker, or a `B<version>__` baseline script that Flyway ran instead of every version up to it.
+    if (row.type === 'BASELINE' || row.type === 'SQL_BASELINE') {
       baseline = row;
       continue;
     }
