@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { register as approve } from './approve.ts';
 import { register as audit } from './audit.ts';
 import { register as backups } from './backups.ts';
+import { register as baseline } from './baseline.ts';
 import { register as check } from './check.ts';
 import { register as db } from './db.ts';
 import { register as graph } from './graph.ts';
@@ -29,6 +30,7 @@ export const commands: RegisterCommand[] = [
   rollback,
   status,
   repair,
+  baseline,
   start,
   watch,
   approve,

@@ -1,8 +1,8 @@
 // `stepmigrate rollback --to V`: the same workflow as `run`, towards a lower target. The
 // down sections run through Validate, Backup, Apply and Verify like any other change.
 import type { Command } from 'commander';
+import { readRunHistory } from '../../lambdas/engine/adopt/import-history.ts';
 import { type ExitCode, InputError } from '../../lambdas/engine/errors.ts';
-import { readHistory } from '../../lambdas/engine/history.ts';
 import { targetIndex } from '../../lambdas/engine/loader/versions.ts';
 import { computeStatus } from '../../lambdas/engine/status.ts';
 import { openLocalEngine } from '../local/project.ts';
@@ -16,8 +16,8 @@ export interface RollbackOptions extends Omit<RunOptions, 'target'> {
 async function refuseUpwardTarget(options: RollbackOptions): Promise<void> {
   const local = await openLocalEngine(options);
   try {
-    const { migrations, historySchema } = local.ctx;
-    const history = await local.db.withConnection((conn) => readHistory(conn, historySchema).catch(() => []));
+    const { migrations } = local.ctx;
+    const { entries: history } = await local.db.withConnection((conn) => readRunHistory(conn, local.ctx));
     const { currentVersion } = computeStatus(migrations, history);
     const current = migrations.migrations.findIndex((m) => m.version === currentVersion);
     if (targetIndex(migrations, options.to) > current) {

@@ -19,6 +19,8 @@ import { printJson, useColour } from '../output.ts';
 export interface RunOptions extends LocalOptions, ExecutionInputFlags {
   /** Answer an Approval step with yes. */
   approve?: boolean;
+  /** Keep the other tool's history table (flyway_schema_history, schema_migrations) up to date too. */
+  keepToolHistory?: boolean;
 }
 
 function approvalMode(options: RunOptions): LocalApprovalMode {
@@ -56,6 +58,7 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
     layout: options.layout,
     databaseUrl: await resolveDatabaseUrl(options, projectDir),
     approval: approvalMode(options),
+    keepToolHistory: options.keepToolHistory,
     input: raw,
     onEvent: options.json ? undefined : progressPrinter({ write, tty, colour }),
     onStart: ({ executionId, fromCache, synthMs }) => {
@@ -80,10 +83,15 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
 }
 
 export function addRunOptions(command: Command): Command {
-  return addLocalOptions(addExecutionInputOptions(command)).option(
-    '--approve',
-    'answer an Approval step with yes (otherwise asked on a terminal, refused elsewhere)',
-  );
+  return addLocalOptions(addExecutionInputOptions(command))
+    .option(
+      '--approve',
+      'answer an Approval step with yes (otherwise asked on a terminal, refused elsewhere)',
+    )
+    .option(
+      '--keep-tool-history',
+      "also keep the previous tool's table (flyway_schema_history, schema_migrations) up to date, so you can switch back (stepmigrate.json: adopt.keepToolHistory)",
+    );
 }
 
 export function register(program: Command): void {

@@ -1,15 +1,15 @@
 // `stepmigrate status`: which migrations are applied, pending or dirty, and whether any
 // applied file changed since. Reads only; never creates the history schema.
 import type { Command } from 'commander';
+import { readRunHistory } from '../../lambdas/engine/adopt/import-history.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
-import { readHistory } from '../../lambdas/engine/history.ts';
 import { computeStatus, type DatabaseStatus } from '../../lambdas/engine/status.ts';
 import { addLocalOptions, type LocalOptions, openLocalEngine } from '../local/project.ts';
 import { type OutputSink, paint, processSink } from '../sink.ts';
 
 export async function readStatus(ctx: EngineContext): Promise<DatabaseStatus> {
-  const history = await ctx.db.withConnection((conn) => readHistory(conn, ctx.historySchema));
+  const { entries: history } = await ctx.db.withConnection((conn) => readRunHistory(conn, ctx));
   return computeStatus(ctx.migrations, history);
 }
 

@@ -24,6 +24,8 @@ export interface LocalRunSettings {
   databaseUrl: string;
   approval: LocalApprovalMode;
   historySchema?: string;
+  /** Keep the other tool's history table up to date too (`--keep-tool-history`). */
+  keepToolHistory?: boolean;
   /** Alarm names Bake reads from `.stepmigrate/alarms.json`; default: every alarm in the file. */
   bakeAlarmNames?: readonly string[];
   /** Engine log lines (e.g. "rolling back 0005"); default: dropped. */
@@ -59,6 +61,7 @@ export async function localDependencies(settings: LocalRunSettings): Promise<Loc
       migrations: await loadMigrations(settings.migrationsDir, { layout: settings.layout ?? 'auto' }),
       projectDir: settings.projectDir,
       historySchema: settings.historySchema,
+      keepToolHistory: settings.keepToolHistory,
       log,
     });
   const auditLog = LocalAuditLog.forProject(settings.projectDir);

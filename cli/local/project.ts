@@ -4,10 +4,12 @@
 import { type Command, Option } from 'commander';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
+import { loadAdoptSettings } from '../../lambdas/engine/adopt/settings.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { DEFAULT_HISTORY_SCHEMA } from '../../lambdas/engine/context.ts';
 import { TIMEOUT_DEFAULTS } from '../../lambdas/engine/input.ts';
 import { loadLintConfig } from '../../lambdas/engine/lint/index.ts';
+import { loadLiveLintSettings } from '../../lambdas/engine/lint/live-settings.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { LayoutName, MigrationSet } from '../../lambdas/engine/model.ts';
 import { localUser } from '../aws/requester.ts';
@@ -56,6 +58,8 @@ export interface LocalEngineSettings {
   /** Where `stepmigrate.json` (lint rule settings) is looked for. */
   projectDir: string;
   historySchema?: string;
+  /** `--keep-tool-history`: overrides stepmigrate.json's "adopt.keepToolHistory". */
+  keepToolHistory?: boolean;
   log?: (line: string) => void;
 }
 
@@ -71,8 +75,14 @@ export async function localEngineContext(settings: LocalEngineSettings): Promise
     actor: `${localUser()}@local`,
     lease: new PostgresLease(settings.db, historySchema),
     lintConfig: await loadLintConfig(settings.projectDir),
+    liveLint: await loadLiveLintSettings(settings.projectDir),
+    adopt: withFlag(await loadAdoptSettings(settings.projectDir), settings.keepToolHistory),
     log: settings.log,
   };
+}
+
+function withFlag(adopt: EngineContext['adopt'], keepToolHistory: boolean | undefined) {
+  return keepToolHistory === undefined ? adopt : { ...adopt, keepToolHistory };
 }
 
 export interface LocalEngine {

@@ -29,6 +29,15 @@ export interface SectionRun {
   historySchema: string;
   executionId: string;
   actor: string;
+  /** Other writes that belong with this section's: in its transaction, around its SQL (adopt/). */
+  alongside?: SectionHooks;
+}
+
+export interface SectionHooks {
+  /** Before the section's first statement (a first run writes the imported history here). */
+  before?: (conn: SqlConnection) => Promise<void>;
+  /** After its last statement, before the history row is final. */
+  after?: (conn: SqlConnection) => Promise<void>;
 }
 
 export interface SectionResult {
@@ -70,9 +79,11 @@ async function runInTransaction(conn: SqlConnection, run: SectionRun, section: M
   try {
     return await withTransaction(conn, 'BEGIN', async () => {
       await setTimeouts(conn, run, true);
+      await run.alongside?.before?.(conn);
       await conn.query(section.sql).catch((error: unknown) => {
         throw sectionError(run, section, section.sql, section.startLine, error);
       });
+      await run.alongside?.after?.(conn);
       const durationMs = Date.now() - started;
       const state = run.direction === 'up' ? 'applied' : 'rolled_back';
       await writeHistory(conn, run.historySchema, historyRow(run, state, durationMs));
@@ -110,6 +121,7 @@ async function runStatementByStatement(conn: SqlConnection, run: SectionRun, sec
   await loadSqlParser();
   const statements = splitStatements(section.sql, { file: run.migration.file, startLine: section.startLine });
   const started = Date.now();
+  await run.alongside?.before?.(conn);
   await writeHistory(
     conn,
     run.historySchema,
@@ -144,6 +156,7 @@ async function runStatementByStatement(conn: SqlConnection, run: SectionRun, sec
   } finally {
     await conn.query('RESET lock_timeout; RESET statement_timeout').catch(() => undefined);
   }
+  await run.alongside?.after?.(conn);
   const durationMs = Date.now() - started;
   await writeHistory(
     conn,

@@ -4,6 +4,7 @@
 // long before a production rollback would find out.
 
 import type { SqlConnection } from '../ports.ts';
+import { bookkeepingTables, mirrorHooks, mirrorsToolHistory } from './adopt/tool-mirror.ts';
 import type { EngineContext } from './context.ts';
 import { MigrationError, VerificationFailedError } from './errors.ts';
 import { diffSchemas } from './fingerprint.ts';
@@ -53,7 +54,9 @@ export async function checkMigrations(
     await ensureHistory(conn, ctx.historySchema);
     const before: SchemaState[] = [];
     for (const migration of migrations) {
-      before.push(await schemaState(conn, ctx.historySchema));
+      before.push(
+        await schemaState(conn, ctx.historySchema, await bookkeepingTables(conn, ctx.migrations, ctx.adopt)),
+      );
       let started = Date.now();
       await run(ctx, conn, migration, 'up');
       record('apply', migration, started);
@@ -86,8 +89,13 @@ export async function checkMigrations(
 /** Check runs sections with no execution input: each migration's own timeouts, else the defaults. */
 const CHECK_RUNNER: SectionRunner = { executionId: CHECK_EXECUTION, input: {} };
 
-function run(ctx: EngineContext, conn: SqlConnection, migration: Migration, direction: 'up' | 'down') {
-  return runMigrationSection(ctx, conn, CHECK_RUNNER, migration, direction);
+async function run(ctx: EngineContext, conn: SqlConnection, migration: Migration, direction: 'up' | 'down') {
+  // A project whose migrations use their tool's own table needs it kept, on the scratch database too.
+  const settings = ctx.adopt ?? {};
+  const mirror = mirrorsToolHistory(ctx.migrations, settings)
+    ? await mirrorHooks(conn, ctx.migrations, settings, migration, direction)
+    : undefined;
+  return runMigrationSection(ctx, conn, CHECK_RUNNER, migration, direction, mirror);
 }
 
 async function assertSameSchema(
@@ -96,7 +104,11 @@ async function assertSameSchema(
   migration: Migration,
   before: SchemaState,
 ) {
-  const after = await schemaState(conn, ctx.historySchema);
+  const after = await schemaState(
+    conn,
+    ctx.historySchema,
+    await bookkeepingTables(conn, ctx.migrations, ctx.adopt),
+  );
   if (after.fingerprint === before.fingerprint) return;
   const differences = diffSchemas(before.schema, after.schema);
   const shown = differences.slice(0, 5).join('; ');

@@ -2,7 +2,9 @@
 // Lambdas, the local runner and the tests differ only in what they put here.
 
 import type { Database, Lease } from '../ports.ts';
+import type { AdoptSettings } from './adopt/tool-history.ts';
 import type { LintConfig } from './lint/config.ts';
+import type { LiveLintSettings } from './lint/live-severity.ts';
 import type { MigrationSet } from './model.ts';
 
 export interface EngineContext {
@@ -23,6 +25,10 @@ export interface EngineContext {
   leaseTiming?: { leaseTtlMs?: number; approvalTimeoutMs?: number };
   /** Rule severities from the project's stepmigrate.json; the rules' defaults when absent. */
   lintConfig?: LintConfig;
+  /** How Validate weighs lock hazards by the live tables (stepmigrate.json "liveLint"); on by default. */
+  liveLint?: LiveLintSettings;
+  /** Where another tool's bookkeeping is, and whether to keep it up to date (stepmigrate.json "adopt"). */
+  adopt?: AdoptSettings;
   log?: (line: string) => void;
 }
 

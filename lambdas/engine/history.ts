@@ -103,6 +103,8 @@ export interface HistoryWrite {
   executionId: string;
   durationMs?: number;
   message?: string;
+  /** When it happened, if not now (history imported from another tool keeps that tool's time). */
+  appliedAt?: string;
 }
 
 /** Inserts or replaces the row of one version (inside the caller's transaction, if any). */
@@ -110,7 +112,7 @@ export async function writeHistory(conn: SqlConnection, schema: string, row: His
   await conn.query(
     `INSERT INTO ${table(schema, HISTORY_TABLE)}
        (version, name, checksum, state, direction, applied_at, applied_by, execution_id, duration_ms, message)
-     VALUES ($1, $2, $3, $4, $5, now(), $6, $7, $8, $9)
+     VALUES ($1, $2, $3, $4, $5, coalesce($10::timestamptz, now()), $6, $7, $8, $9)
      ON CONFLICT (version) DO UPDATE SET
        name = EXCLUDED.name, checksum = EXCLUDED.checksum, state = EXCLUDED.state,
        direction = EXCLUDED.direction, applied_at = EXCLUDED.applied_at, applied_by = EXCLUDED.applied_by,
@@ -125,6 +127,7 @@ export async function writeHistory(conn: SqlConnection, schema: string, row: His
       row.executionId,
       row.durationMs ?? null,
       row.message ?? null,
+      row.appliedAt ?? null,
     ],
   );
 }

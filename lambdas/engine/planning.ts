@@ -1,10 +1,13 @@
 // Building the plan Validate returns: files checked before any connection, then the
 // history read, the steps chosen, each pending migration analysed and linted, and the
 // schema fingerprint taken so Rollback can prove it got back to it.
+
+import { readRunHistory } from './adopt/import-history.ts';
+import { bookkeepingTables } from './adopt/tool-mirror.ts';
 import type { EngineContext } from './context.ts';
 import { LintError } from './errors.ts';
-import { readHistory } from './history.ts';
 import { lintMigrations } from './lint/index.ts';
+import { applyLiveSeverity } from './lint/live-severity.ts';
 import type { Direction, Finding, Migration, Plan, StepRisk } from './model.ts';
 import { planSteps } from './plan.ts';
 import { preflight, tableBytes } from './preflight.ts';
@@ -29,7 +32,7 @@ export async function checkSyntax(migrations: readonly Migration[]): Promise<voi
 export async function buildPlan(ctx: EngineContext, input: ExecutionInput): Promise<PreparedPlan> {
   await checkSyntax(ctx.migrations.migrations);
   return ctx.db.withConnection(async (conn) => {
-    const history = await readHistory(conn, ctx.historySchema);
+    const { entries: history } = await readRunHistory(conn, ctx);
     const status = computeStatus(ctx.migrations, history);
     assertConsistent(status, ctx.historySchema);
     const steps = planSteps(ctx.migrations, status, input.target);
@@ -37,7 +40,7 @@ export async function buildPlan(ctx: EngineContext, input: ExecutionInput): Prom
     const pending = steps.steps.map((step) => byVersion.get(step.version)!);
     const applied = appliedVersions(status);
     const analysis = analyzePending(pending, steps.direction);
-    const findings: Finding[] =
+    const linted: Finding[] =
       steps.direction === 'up'
         ? lintMigrations(pending, {
             allowIrreversible: input.allowIrreversible,
@@ -46,6 +49,8 @@ export async function buildPlan(ctx: EngineContext, input: ExecutionInput): Prom
             earlier: ctx.migrations.migrations.filter((m) => applied.has(m.version)),
           })
         : [];
+    // What only the live database can tell: is the table big, empty, or not there yet?
+    const findings = await applyLiveSeverity(conn, pending, linted, ctx.liveLint);
     refuseLintErrors(findings);
     findings.push(
       ...(await preflight(conn, {
@@ -54,7 +59,11 @@ export async function buildPlan(ctx: EngineContext, input: ExecutionInput): Prom
         schemas: [...new Set(analysis.affectedTables.map(schemaOf))],
       })),
     );
-    const { fingerprint } = await schemaState(conn, ctx.historySchema);
+    const { fingerprint } = await schemaState(
+      conn,
+      ctx.historySchema,
+      await bookkeepingTables(conn, ctx.migrations, ctx.adopt),
+    );
     return {
       plan: {
         ...steps,

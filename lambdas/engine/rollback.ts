@@ -3,6 +3,7 @@
 // cannot finish is marked dirty with the command that finishes it, never left silent.
 
 import type { SqlConnection } from '../ports.ts';
+import { bookkeepingTables, mirrorHooks, mirrorsToolHistory } from './adopt/tool-mirror.ts';
 import { withAdvisoryLock } from './advisory-lock.ts';
 import type { EngineContext } from './context.ts';
 import { messageOf, RollbackFailedError } from './errors.ts';
@@ -198,11 +199,16 @@ async function undoStep(
 ) {
   if (step.direction === 'down' && migration.irreversible) return; // only its backup can undo it
   ctx.log?.(`rolling back ${migrationLabel(migration)}`);
-  await runMigrationSection(ctx, conn, run, migration, step.direction);
+  const mirror = mirrorsToolHistory(ctx.migrations, ctx.adopt ?? {})
+    ? await mirrorHooks(conn, ctx.migrations, ctx.adopt ?? {}, migration, step.direction)
+    : undefined;
+  await runMigrationSection(ctx, conn, run, migration, step.direction, mirror);
 }
 
 async function schemaDifferences(ctx: EngineContext, run: RunState): Promise<string[]> {
-  const now = await ctx.db.withConnection((conn) => schemaState(conn, ctx.historySchema));
+  const now = await ctx.db.withConnection(async (conn) =>
+    schemaState(conn, ctx.historySchema, await bookkeepingTables(conn, ctx.migrations, ctx.adopt)),
+  );
   if (now.fingerprint === run.fingerprintBefore) return [];
   return [
     `the schema differs from before the run (fingerprint ${now.fingerprint.slice(0, 12)}, expected ${run.fingerprintBefore.slice(0, 12)})`,

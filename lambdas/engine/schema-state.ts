@@ -9,7 +9,29 @@ export interface SchemaState {
   schema: SchemaDescription;
 }
 
-export async function schemaState(conn: SqlConnection, historySchema: string): Promise<SchemaState> {
-  const schema = await readSchema(conn, { excludeSchemas: [historySchema] });
+/**
+ * `bookkeepingTables` ("schema.table", quoted or not) are another tool's history tables that
+ * a run keeps up to date (adopt/tool-mirror.ts): bookkeeping too, so left out with everything on them.
+ */
+export async function schemaState(
+  conn: SqlConnection,
+  historySchema: string,
+  bookkeepingTables: readonly string[] = [],
+): Promise<SchemaState> {
+  const read = await readSchema(conn, { excludeSchemas: [historySchema] });
+  const tables = bookkeepingTables.map((table) => table.replaceAll('"', ''));
+  const onTable = (name: string, definition: unknown) => {
+    const plain = name.replaceAll('"', '');
+    return tables.some(
+      (table) =>
+        plain === table ||
+        plain.startsWith(`${table}.`) ||
+        (typeof definition === 'string' && definition.replaceAll('"', '').includes(` ON ${table} `)),
+    );
+  };
+  const schema =
+    tables.length === 0
+      ? read
+      : { objects: read.objects.filter((o) => !onTable(o.name, o.properties.definition)) };
   return { fingerprint: fingerprintHash(schema), schema };
 }

@@ -2,7 +2,7 @@
 // to it, and running one of its sections with this execution's identity.
 
 import type { SqlConnection } from '../ports.ts';
-import { runSection } from './apply.ts';
+import { runSection, type SectionHooks } from './apply.ts';
 import type { EngineContext } from './context.ts';
 import { MigrationError } from './errors.ts';
 import type { HistoryWrite } from './history.ts';
@@ -40,8 +40,10 @@ export function runMigrationSection(
   run: SectionRunner,
   migration: Migration,
   direction: Direction,
+  alongside?: SectionHooks,
 ) {
   return runSection(conn, {
+    alongside,
     migration,
     direction,
     ...timeoutsFor(ctx, run.input, migration),

@@ -2,6 +2,8 @@
 // else touches the database. Every step that changes the database holds the advisory
 // lock while it does, and renews the run lease first, so a run that lost its lease stops.
 
+import { readRunHistory } from './adopt/import-history.ts';
+import { sectionHooksForRun } from './adopt/run-hooks.ts';
 import { withAdvisoryLock } from './advisory-lock.ts';
 import type { EngineContext } from './context.ts';
 import {
@@ -91,14 +93,16 @@ export async function applyPlanStep(ctx: EngineContext, run: RunState, step: Pla
   await ctx.lease.acquire(run.database, run.executionId, leaseTtl(ctx, run.input));
   return ctx.db.withConnection((conn) =>
     withAdvisoryLock(conn, ctx.historySchema, async () => {
-      const row = (await readHistory(conn, ctx.historySchema)).find((r) => r.version === step.version);
+      const history = await readRunHistory(conn, ctx);
+      const row = history.entries.find((r) => r.version === step.version);
       const doneState = step.direction === 'up' ? 'applied' : 'rolled_back';
       if (row?.state === doneState && row.executionId === run.executionId) {
         return { version: step.version, direction: step.direction, durationMs: 0, alreadyDone: true };
       }
       assertStepStillPending(migration, step, row);
       ctx.log?.(`${step.direction === 'up' ? 'applying' : 'reverting'} ${migrationLabel(migration)}`);
-      const result = await runMigrationSection(ctx, conn, run, migration, step.direction).catch(
+      const hooks = await sectionHooksForRun(conn, ctx, history, migration, step.direction);
+      const result = await runMigrationSection(ctx, conn, run, migration, step.direction, hooks).catch(
         (error: unknown) => recordWhyDirty(ctx, run, migration, step, error),
       );
       return {

@@ -2,8 +2,9 @@
 // `deploy/`, `revert/` and `verify/` scripts are (sqitch-config.ts), `sqitch.plan` gives the
 // changes in deploy order (sqitch-plan.ts), and each change's scripts are its up section
 // (deploy), down (revert; without it the change's rollback is restore-only) and verify, after
-// psql's meta-commands and variables are done (psql-script.ts). No Sqitch registry is written:
-// stepmigrate's own schema_history records what is deployed, under the identities explained
+// psql's meta-commands and variables are done (psql-script.ts). The loader reads no Sqitch
+// registry (the first run imports it: engine/adopt/sqitch-registry.ts); stepmigrate's own
+// schema_history records what is deployed, under the identities explained
 // in sqitch-changes.ts. The checksum is that of the deploy script as written, so how
 // stepmigrate runs it can change without looking like tampering.
 import { posix } from 'node:path';

@@ -1,0 +1,137 @@
+// What another migration tool's bookkeeping says is applied, in the shape the engine's own
+// history uses. Each reader knows its tool's table and what its rows mean, checks the
+// checksums the tool records against the files, and refuses a state the tool itself would
+// refuse (a dirty golang-migrate version, a failed Flyway migration).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SqlConnection } from '../../ports.ts';
+import { InputError } from '../errors.ts';
+import type { LayoutName, MigrationSet } from '../model.ts';
+
+export type ToolName = 'flyway' | 'sqitch' | 'golang-migrate' | 'dbmate';
+
+/** One migration the tool records as applied now. */
+export interface ToolRecord {
+  /** Our identity of the migration (Migration.version); may name no file (then status reports it missing). */
+  version: string;
+  name: string;
+  /** ISO-8601; absent when the tool records no time (golang-migrate, dbmate). */
+  appliedAt?: string;
+  appliedBy: string;
+  /**
+   * Set for a Flyway repeatable whose file changed since Flyway last ran it: it is due to run
+   * again, so the imported row must not carry the file's current checksum.
+   */
+  outdated?: boolean;
+  /** Covered by a baseline row rather than applied by the tool. */
+  baseline?: boolean;
+}
+
+export interface ToolHistory {
+  tool: ToolName;
+  /** The table (or registry schema) it was read from, quoted and qualified, for messages. */
+  source: string;
+  applied: ToolRecord[];
+}
+
+/** Where the other tool keeps its bookkeeping, when it is not where the tool puts it by default. */
+export interface AdoptSettings {
+  /** false: never read another tool's bookkeeping (a table of that name that is not that tool's). Default true. */
+  import?: boolean;
+  /** Flyway, golang-migrate, dbmate: the table, optionally schema-qualified ("app.flyway_schema_history"). */
+  table?: string;
+  /** Sqitch: the registry schema (sqitch.conf `[engine "pg"] registry`; default "sqitch"). */
+  sqitchRegistry?: string;
+  /** Keep the tool's own table up to date too, so the team can switch back. */
+  keepToolHistory?: boolean;
+}
+
+/** Which tool's bookkeeping a layout's projects have (native files are dbmate-compatible). */
+export function toolOfLayout(layout: LayoutName): ToolName {
+  return layout === 'native' ? 'dbmate' : layout;
+}
+
+export interface ToolReaderInput {
+  conn: SqlConnection;
+  set: MigrationSet;
+  settings: AdoptSettings;
+}
+
+/** The bytes of a migration file as they are on disk (checksums are of the file, not of what we parsed). */
+export function readMigrationBytes(set: MigrationSet, file: string): Promise<Buffer> {
+  return readFile(join(set.directory, file));
+}
+
+/** `schema.table` split; the schema defaults to the connection's current schema. */
+export async function resolveTable(
+  conn: SqlConnection,
+  configured: string | undefined,
+  defaultTable: string,
+  defaultSchema?: string,
+): Promise<{ schema: string; table: string }> {
+  const name = configured ?? defaultTable;
+  const dot = name.indexOf('.');
+  if (dot !== -1) return { schema: name.slice(0, dot), table: name.slice(dot + 1) };
+  if (defaultSchema) return { schema: defaultSchema, table: name };
+  const { rows } = await conn.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+  return { schema: rows[0]?.schema ?? 'public', table: name };
+}
+
+/**
+ * Like resolveTable, for reading: when the table is not in the connection's schema and no
+ * schema was configured, the one table of that name in another schema (a tool run with
+ * another search_path put it there). Several are ambiguous: the setting must say which.
+ */
+export async function locateTable(
+  conn: SqlConnection,
+  configured: string | undefined,
+  defaultTable: string,
+  defaultSchema?: string,
+): Promise<{ schema: string; table: string }> {
+  const resolved = await resolveTable(conn, configured, defaultTable, defaultSchema);
+  if (
+    configured?.includes('.') ||
+    defaultSchema ||
+    (await tableColumns(conn, resolved.schema, resolved.table))
+  ) {
+    return resolved;
+  }
+  const { rows } = await conn.query<{ schema: string }>(
+    `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relname = $1 AND c.relkind IN ('r', 'p')
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+      ORDER BY 1`,
+    [resolved.table],
+  );
+  if (rows.length === 1) return { schema: rows[0]!.schema, table: resolved.table };
+  if (rows.length > 1) {
+    throw new InputError(
+      `there are tables named ${resolved.table} in schemas ${rows.map((r) => r.schema).join(', ')}, none in ` +
+        `${resolved.schema}: say which one is the old tool's history with "adopt": { "table": "<schema>.${resolved.table}" } in stepmigrate.json`,
+    );
+  }
+  return resolved;
+}
+
+/** The columns of a table, or null when it does not exist. */
+export async function tableColumns(
+  conn: SqlConnection,
+  schema: string,
+  table: string,
+): Promise<Map<string, string> | null> {
+  // pg_catalog rather than information_schema: this runs on every Validate, and is much cheaper.
+  const { rows } = await conn.query<{ column_name: string; data_type: string }>(
+    `SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type
+       FROM pg_attribute a
+      WHERE a.attrelid = to_regclass(quote_ident($1) || '.' || quote_ident($2)) AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
+    [schema, table],
+  );
+  if (rows.length === 0) return null;
+  return new Map(rows.map((row) => [row.column_name, row.data_type]));
+}
+
+export function isoOf(value: unknown): string {
+  const date = value instanceof Date ? value : new Date(String(value));
+  return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
+}
