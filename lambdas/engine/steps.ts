@@ -12,7 +12,7 @@ import {
   StepMigrateError,
   VerificationFailedError,
 } from './errors.ts';
-import { type HistoryEntry, readHistory, writeHistory } from './history.ts';
+import { ensureHistory, type HistoryEntry, readHistory, writeHistory } from './history.ts';
 import { parseExecutionInput } from './input.ts';
 import { type Migration, migrationLabel, type PlanStep } from './model.ts';
 import { buildPlan } from './planning.ts';
@@ -42,6 +42,9 @@ export async function validateRun(
   const prepared = await buildPlan(ctx, input).catch(refusedBeforeAnyChange);
   const status = prepared.plan.steps.length === 0 ? 'noop' : input.dryRun ? 'dry_run' : 'pending';
   if (status === 'pending') {
+    // The engine owns its history: every runner's first run creates it here, whatever lease
+    // it uses (a DynamoDB lease never touches the database). A dry run or noop creates nothing.
+    await ctx.db.withConnection((conn) => ensureHistory(conn, ctx.historySchema)).catch(refusedBeforeAnyChange);
     await ctx.lease.acquire(database, executionId, leaseTtl(input)).catch(refusedBeforeAnyChange);
   }
   return {
