@@ -59,18 +59,27 @@ export interface LocalEngineSettings {
   log?: (line: string) => void;
 }
 
-/** The engine context every local command and the local runner use: one recipe, so they agree. */
-export async function localEngineContext(settings: LocalEngineSettings): Promise<EngineContext> {
+/** What a local engine context is made of, apart from its migrations: the local runner composes these too. */
+export function localEngineParts(settings: Omit<LocalEngineSettings, 'migrations'>) {
   const historySchema =
     settings.historySchema ?? process.env.STEPMIGRATE_HISTORY_SCHEMA ?? DEFAULT_HISTORY_SCHEMA;
   return {
-    db: settings.db,
-    migrations: settings.migrations,
     historySchema,
     defaults: { ...TIMEOUT_DEFAULTS },
     actor: `${localUser()}@local`,
     lease: new PostgresLease(settings.db, historySchema),
-    lintConfig: await loadLintConfig(settings.projectDir),
+    loadLintConfig: () => loadLintConfig(settings.projectDir),
+  };
+}
+
+/** The engine context every local command and the local runner use: one recipe, so they agree. */
+export async function localEngineContext(settings: LocalEngineSettings): Promise<EngineContext> {
+  const { loadLintConfig: lintConfig, ...parts } = localEngineParts(settings);
+  return {
+    ...parts,
+    db: settings.db,
+    migrations: settings.migrations,
+    lintConfig: await lintConfig(),
     log: settings.log,
   };
 }

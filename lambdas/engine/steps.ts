@@ -44,7 +44,9 @@ export async function validateRun(
   if (status === 'pending') {
     // The engine owns its history: every runner's first run creates it here, whatever lease
     // it uses (a DynamoDB lease never touches the database). A dry run or noop creates nothing.
-    await ctx.db.withConnection((conn) => ensureHistory(conn, ctx.historySchema)).catch(refusedBeforeAnyChange);
+    await ctx.db
+      .withConnection((conn) => ensureHistory(conn, ctx.historySchema))
+      .catch(refusedBeforeAnyChange);
     await ctx.lease.acquire(database, executionId, leaseTtl(input)).catch(refusedBeforeAnyChange);
   }
   return {
@@ -176,7 +178,5 @@ export async function verifyRun(ctx: EngineContext, run: RunState): Promise<{ ve
   });
 }
 
-/** Report: the run is over; give the lease back so the next run can start. */
-export async function releaseRun(ctx: EngineContext, run: RunState): Promise<void> {
-  await ctx.lease.release(run.database, run.executionId);
-}
+// Report's step lives on its own, so the Report Lambda's bundle needs none of the above.
+export { releaseRun } from './release.ts';

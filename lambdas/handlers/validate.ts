@@ -1,7 +1,6 @@
 // Validate: check input, files, history and database; build the plan; take the lease.
 import type { RunState } from '../engine/run-state.ts';
 import type { ValidateEvent } from './events.ts';
-import { lambdaEntry } from './lambda-entry.ts';
 import { stepHandler } from './middleware/step-handler.ts';
 import type { StepDependencies } from './step-dependencies.ts';
 
@@ -29,5 +28,3 @@ export function makeValidateHandler(deps: StepDependencies) {
     { resultDetail: planDetail },
   );
 }
-
-export const handler = lambdaEntry(makeValidateHandler);
