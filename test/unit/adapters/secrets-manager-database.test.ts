@@ -127,9 +127,11 @@ describe('SecretsManagerDatabase', () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(masterUserSecret) });
     const opened: Opened[] = [];
 
-    await database(opened, [], { host: 'orders.abc.rds.amazonaws.com', port: 6432, dbname: 'orders' }).withConnection(
-      async () => {},
-    );
+    await database(opened, [], {
+      host: 'orders.abc.rds.amazonaws.com',
+      port: 6432,
+      dbname: 'orders',
+    }).withConnection(async () => {});
 
     const url = new URL(opened[0]!.url);
     expect([url.hostname, url.port, url.pathname, url.username]).toEqual([
@@ -146,7 +148,9 @@ describe('SecretsManagerDatabase', () => {
 
     const connecting = database([]).withConnection(async () => {});
 
-    await expect(connecting).rejects.toThrow(`database secret ${secretArn} lacks host (and STEPMIGRATE_DB_HOST is not set)`);
+    await expect(connecting).rejects.toThrow(
+      `database secret ${secretArn} lacks host (and STEPMIGRATE_DB_HOST is not set)`,
+    );
     await expect(connecting).rejects.not.toThrow(masterUserSecret.password);
   });
 
