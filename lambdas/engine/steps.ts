@@ -17,6 +17,7 @@ import { parseExecutionInput } from './input.ts';
 import { type Migration, migrationLabel, type PlanStep } from './model.ts';
 import { buildPlan } from './planning.ts';
 import type { AppliedStep, ExecutionInput, RunState } from './run-state.ts';
+import { assertStateFits } from './state-budget.ts';
 import { dirtyRow, migrationOf, runMigrationSection, timeoutsFor } from './step-support.ts';
 import { findInvalidIndexes, runVerifySection } from './verify.ts';
 
@@ -41,15 +42,7 @@ export async function validateRun(
   const startedAt = new Date().toISOString();
   const prepared = await buildPlan(ctx, input).catch(refusedBeforeAnyChange);
   const status = prepared.plan.steps.length === 0 ? 'noop' : input.dryRun ? 'dry_run' : 'pending';
-  if (status === 'pending') {
-    // The engine owns its history: every runner's first run creates it here, whatever lease
-    // it uses (a DynamoDB lease never touches the database). A dry run or noop creates nothing.
-    await ctx.db
-      .withConnection((conn) => ensureHistory(conn, ctx.historySchema))
-      .catch(refusedBeforeAnyChange);
-    await ctx.lease.acquire(database, executionId, leaseTtl(input)).catch(refusedBeforeAnyChange);
-  }
-  return {
+  const run: RunState = {
     executionId,
     database,
     input,
@@ -58,6 +51,17 @@ export async function validateRun(
     fingerprintBefore: prepared.fingerprint,
     startedAt,
   };
+  if (status === 'pending') {
+    // Before anything is created or taken: a run too big for the execution state is refused.
+    assertStateFits(run);
+    // The engine owns its history: every runner's first run creates it here, whatever lease
+    // it uses (a DynamoDB lease never touches the database). A dry run or noop creates nothing.
+    await ctx.db
+      .withConnection((conn) => ensureHistory(conn, ctx.historySchema))
+      .catch(refusedBeforeAnyChange);
+    await ctx.lease.acquire(database, executionId, leaseTtl(input)).catch(refusedBeforeAnyChange);
+  }
+  return run;
 }
 
 /**
