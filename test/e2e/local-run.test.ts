@@ -46,7 +46,7 @@ let migrations: MigrationDirectory | undefined;
 let projectDir: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase('local_run');
+  database = await createTestDatabase('local_run', { asMasterUser: true });
 });
 afterAll(async () => {
   await database.drop();
