@@ -262,6 +262,28 @@ suite('the deployed workflow', () => {
     }
   });
 
+  it('reads an RDS-managed master user secret, the endpoint coming from the function environment', async () => {
+    // ManageMasterUserPassword keeps only the credentials; the construct sets the endpoint.
+    world.secrets.set(
+      secretArn,
+      JSON.stringify({ username: postgres.role.username, password: postgres.role.password }),
+    );
+    const state = await lambdaOf('Validate').invoke(
+      {
+        executionId: 'arn:aws:states:us-east-1:000000000000:execution:StepMigrate:master-user',
+        input: { dryRun: true },
+      },
+      {
+        env: {
+          STEPMIGRATE_DB_HOST: '127.0.0.1',
+          STEPMIGRATE_DB_PORT: String(postgres.port),
+          STEPMIGRATE_DB_NAME: 'first',
+        },
+      },
+    );
+    expect(state).toMatchObject({ status: 'dry_run', plan: { fromVersion: '0002' } });
+  });
+
   it('fails fast with a named error when an AWS endpoint accepts connections and never answers', async () => {
     const { failure, elapsedMs } = await blackHoleRun;
     timings.blackHoleMs = elapsedMs;
