@@ -56,7 +56,10 @@ function parseJson(body: Buffer): Record<string, unknown> {
   }
 }
 
-function s3Calls(request: IncomingMessage, body: Buffer): Array<Pick<AwsCall, 'action' | 'resource'>> {
+function s3Calls(
+  request: IncomingMessage,
+  body: Buffer,
+): Array<Pick<AwsCall, 'action' | 'resource' | 'context'>> {
   const url = new URL(request.url ?? '/', 'http://local');
   const [bucket = '', ...rest] = url.pathname.slice(1).split('/');
   const key = rest.map(decodeURIComponent).join('/');
@@ -65,7 +68,12 @@ function s3Calls(request: IncomingMessage, body: Buffer): Array<Pick<AwsCall, 'a
     const keys = [...body.toString('utf8').matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1] ?? '');
     return keys.map((k) => ({ action: 's3:DeleteObject', resource: `arn:aws:s3:::${bucket}/${k}` }));
   }
-  if (key === '') return [{ action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket}` }];
+  if (key === '') {
+    const context = url.searchParams.has('prefix')
+      ? { 's3:prefix': url.searchParams.get('prefix') ?? '' }
+      : undefined;
+    return [{ action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket}`, context }];
+  }
   const object = `arn:aws:s3:::${bucket}/${key}`;
   if (method === 'GET' || method === 'HEAD') return [{ action: 's3:GetObject', resource: object }];
   if (method === 'DELETE')
@@ -145,10 +153,14 @@ function sns(response: ServerResponse, action: string): void {
 function record(world: AwsWorld, functionId: string, service: string, request: IncomingMessage, raw: Buffer) {
   const arn = (service_: string, resource: string) =>
     `arn:aws:${service_}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
-  const push = (action: string, resource: string, body: Record<string, unknown>) =>
-    world.calls.push({ functionId, service, action, resource, body });
+  const push = (
+    action: string,
+    resource: string,
+    body: Record<string, unknown>,
+    context?: Record<string, string>,
+  ) => world.calls.push({ functionId, service, action, resource, body, context });
   if (service === 's3') {
-    for (const call of s3Calls(request, raw)) push(call.action, call.resource, {});
+    for (const call of s3Calls(request, raw)) push(call.action, call.resource, {}, call.context);
     return;
   }
   if (service === 'sns') {
@@ -165,7 +177,9 @@ function record(world: AwsWorld, functionId: string, service: string, request: I
     push(`secretsmanager:${action}`, String(body.SecretId), body);
   } else if (service === 'monitoring') {
     const names = action === 'DescribeAlarms' ? ((body.AlarmNames as string[] | undefined) ?? []) : [];
-    if (names.length === 0) push(`cloudwatch:${action}`, '*', body);
+    const context =
+      typeof body.Namespace === 'string' ? { 'cloudwatch:namespace': body.Namespace } : undefined;
+    if (names.length === 0) push(`cloudwatch:${action}`, '*', body, context);
     for (const name of names) push(`cloudwatch:${action}`, arn('cloudwatch', `alarm:${name}`), body);
   } else {
     push(`${service}:${action || request.method}`, '*', body);
