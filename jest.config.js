@@ -29,6 +29,7 @@ export default {
         '<rootDir>/test/integration/**/*.test.ts',
         '<rootDir>/test/infra/**/*.test.ts',
         '<rootDir>/test/e2e/**/*.test.ts',
+        '<rootDir>/test/deployed/**/*.test.ts',
       ],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

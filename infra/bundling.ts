@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Where the handlers shipped with stepmigrate live. */
-export const DEFAULT_HANDLERS_DIRECTORY = join(PROJECT_ROOT, 'lambdas', 'handlers');
+/** Where the Lambda entry files shipped with stepmigrate live: one per step, naming only its ports. */
+export const DEFAULT_HANDLERS_DIRECTORY = join(PROJECT_ROOT, 'lambdas', 'functions');
 
 /** Where the bundled migrations sit inside the Lambda package (its root is /var/task). */
 export const BUNDLED_MIGRATIONS_DIR = '/var/task/migrations';
@@ -37,6 +37,29 @@ export const CJS_GLOBALS_DEFINE: Record<string, string> = {
 
 /** Prefer a package's ESM entry point, which tree-shakes better (the AWS SDK ships both). */
 export const MAIN_FIELDS = ['module', 'main'];
+
+/**
+ * Modules replaced inside the bundles: the SDK's default credential chain by the Lambda
+ * runtime's environment credentials (lambdas/handlers/aws/lambda-credentials.ts says why).
+ * Paths are relative to PROJECT_ROOT, esbuild's working directory.
+ */
+export const LAMBDA_BUNDLE_ALIASES: Record<string, string> = {
+  '@aws-sdk/credential-provider-node': './lambdas/handlers/aws/lambda-credentials.ts',
+};
+
+/** The same aliases as esbuild command-line arguments, for NodejsFunction's `esbuildArgs`. */
+export function aliasArgs(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(LAMBDA_BUNDLE_ALIASES).map(([module, path]) => [`--alias:${module}`, path]),
+  );
+}
+
+/**
+ * Class names survive minification, so an error's `name` (what Retry and Catch match, what
+ * the audit log and the e-mail show) is never a mangled `Bq`, even for a class that does not
+ * set it explicitly.
+ */
+export const KEEP_NAMES = true;
 
 /**
  * libpg-query loads its WebAssembly file from next to the module that imports it. Once

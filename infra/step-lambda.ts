@@ -10,8 +10,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
   afterBundlingCommands,
+  aliasArgs,
   CJS_GLOBALS_DEFINE,
   ESM_CJS_SHIM_BANNER,
+  KEEP_NAMES,
   MAIN_FIELDS,
   NODE_TARGET,
   PROJECT_ROOT,
@@ -80,6 +82,8 @@ export class StepLambda extends Construct {
         format: OutputFormat.ESM,
         target: NODE_TARGET,
         minify: true,
+        keepNames: KEEP_NAMES,
+        esbuildArgs: aliasArgs(),
         sourceMap: true,
         sourcesContent: false,
         mainFields: MAIN_FIELDS,

@@ -1,6 +1,7 @@
 // The step dependencies of a local run: the target database over pg, the run lease in
 // that database, and files under `<project>/.stepmigrate/` for backups, audit, metrics
-// and alarms. The handlers are the same ones the Lambdas run.
+// and alarms. They are composed by the same function as the Lambdas' (only the adapters
+// differ), and the handlers are the same ones the Lambdas run.
 import { readFile } from 'node:fs/promises';
 import { LocalAlarmReader } from '../../lambdas/adapters/local-alarms.ts';
 import { LocalApproval, type LocalApprovalMode } from '../../lambdas/adapters/local-approval.ts';
@@ -8,13 +9,12 @@ import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
 import { LocalBackupStore } from '../../lambdas/adapters/local-backup-store.ts';
 import { LocalMetrics } from '../../lambdas/adapters/local-metrics.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
-import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { LayoutName } from '../../lambdas/engine/model.ts';
+import { composeStepDependencies } from '../../lambdas/handlers/compose-step-dependencies.ts';
 import { engineSteps } from '../../lambdas/handlers/engine-steps.ts';
-import { redactSecrets } from '../../lambdas/handlers/middleware/redact.ts';
 import type { EngineSteps, StepDependencies } from '../../lambdas/handlers/step-dependencies.ts';
-import { localEngineContext } from '../local/project.ts';
+import { localEngineParts } from '../local/project.ts';
 
 export interface LocalRunSettings {
   projectDir: string;
@@ -52,38 +52,27 @@ async function alarmNamesInFile(reader: LocalAlarmReader): Promise<string[]> {
 
 export async function localDependencies(settings: LocalRunSettings): Promise<LocalDependencies> {
   const db = new PgDatabase(settings.databaseUrl);
-  const sink = settings.log;
-  const log = sink ? (line: string) => sink(redactSecrets(line)) : () => undefined;
-  let engine: Promise<EngineContext> | undefined;
-  const buildEngine = async (): Promise<EngineContext> =>
-    localEngineContext({
-      db,
-      migrations: await loadMigrations(settings.migrationsDir, { layout: settings.layout ?? 'auto' }),
-      projectDir: settings.projectDir,
-      historySchema: settings.historySchema,
-      keepToolHistory: settings.keepToolHistory,
-      log,
-    });
   const auditLog = LocalAuditLog.forProject(settings.projectDir);
   const metrics = LocalMetrics.forProject(settings.projectDir);
   const alarms = LocalAlarmReader.forProject(settings.projectDir);
-  const deps: StepDependencies = {
+  const deps = composeStepDependencies({
+    ...localEngineParts({
+      db,
+      projectDir: settings.projectDir,
+      historySchema: settings.historySchema,
+      keepToolHistory: settings.keepToolHistory,
+    }),
     database: db.name,
-    engine: () => {
-      engine ??= buildEngine().catch((error: unknown) => {
-        engine = undefined;
-        throw error;
-      });
-      return engine;
-    },
-    steps: settings.steps ?? engineSteps,
+    db,
+    loadMigrations: () => loadMigrations(settings.migrationsDir, { layout: settings.layout ?? 'auto' }),
     backupStore: LocalBackupStore.forProject(settings.projectDir),
     auditLog,
     metrics,
     alarms,
     bakeAlarmNames: settings.bakeAlarmNames ?? (await alarmNamesInFile(alarms)),
     approval: new LocalApproval({ mode: settings.approval }),
-    log,
-  };
+    log: settings.log,
+    steps: settings.steps ?? engineSteps,
+  });
   return { deps, auditLog, metrics, close: () => db.close() };
 }

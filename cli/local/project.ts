@@ -12,6 +12,7 @@ import { loadLintConfig } from '../../lambdas/engine/lint/index.ts';
 import { loadLiveLintSettings } from '../../lambdas/engine/lint/live-settings.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { LayoutName, MigrationSet } from '../../lambdas/engine/model.ts';
+import type { ProjectSettings } from '../../lambdas/handlers/compose-step-dependencies.ts';
 import { localUser } from '../aws/requester.ts';
 import { ensureLocalDatabase } from './embedded-postgres.ts';
 
@@ -63,20 +64,31 @@ export interface LocalEngineSettings {
   log?: (line: string) => void;
 }
 
-/** The engine context every local command and the local runner use: one recipe, so they agree. */
-export async function localEngineContext(settings: LocalEngineSettings): Promise<EngineContext> {
+/** What a local engine context is made of, apart from its migrations: the local runner composes these too. */
+export function localEngineParts(settings: Omit<LocalEngineSettings, 'migrations'>) {
   const historySchema =
     settings.historySchema ?? process.env.STEPMIGRATE_HISTORY_SCHEMA ?? DEFAULT_HISTORY_SCHEMA;
   return {
-    db: settings.db,
-    migrations: settings.migrations,
     historySchema,
     defaults: { ...TIMEOUT_DEFAULTS },
     actor: `${localUser()}@local`,
     lease: new PostgresLease(settings.db, historySchema),
-    lintConfig: await loadLintConfig(settings.projectDir),
-    liveLint: await loadLiveLintSettings(settings.projectDir),
-    adopt: withFlag(await loadAdoptSettings(settings.projectDir), settings.keepToolHistory),
+    loadSettings: async (): Promise<ProjectSettings> => ({
+      lintConfig: await loadLintConfig(settings.projectDir),
+      liveLint: await loadLiveLintSettings(settings.projectDir),
+      adopt: withFlag(await loadAdoptSettings(settings.projectDir), settings.keepToolHistory),
+    }),
+  };
+}
+
+/** The engine context every local command and the local runner use: one recipe, so they agree. */
+export async function localEngineContext(settings: LocalEngineSettings): Promise<EngineContext> {
+  const { loadSettings, ...parts } = localEngineParts(settings);
+  return {
+    ...parts,
+    db: settings.db,
+    migrations: settings.migrations,
+    ...(await loadSettings()),
     log: settings.log,
   };
 }

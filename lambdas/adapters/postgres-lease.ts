@@ -2,30 +2,24 @@
 // that have no DynamoDB: the local runner and the CLI. A conditional upsert takes it only
 // when it is free, expired, or already ours, so a crashed run's lease can be reclaimed.
 import { LockedError } from '../engine/errors.ts';
-import { ensureHistory, LEASE_TABLE } from '../engine/history.ts';
+import { LEASE_TABLE } from '../engine/history.ts';
 import { quoteIdent } from '../engine/sql/identifiers.ts';
 import type { Database, Lease, SqlConnection } from '../ports.ts';
-
-const UNDEFINED_TABLE = '42P01';
 
 export class PostgresLease implements Lease {
   private readonly table: string;
 
   constructor(
     private readonly db: Database,
-    private readonly schema: string,
+    schema: string,
   ) {
     this.table = `${quoteIdent(schema)}.${quoteIdent(LEASE_TABLE)}`;
   }
 
   async acquire(key: string, owner: string, ttlMs: number): Promise<void> {
     await this.db.withConnection(async (conn) => {
-      const taken = await this.take(conn, key, owner, ttlMs).catch(async (error: unknown) => {
-        // The first run on a database: create the history schema, then try once more.
-        if ((error as { code?: string }).code !== UNDEFINED_TABLE) throw error;
-        await ensureHistory(conn, this.schema);
-        return this.take(conn, key, owner, ttlMs);
-      });
+      // The engine creates the history schema (and this table) before it takes a lease.
+      const taken = await this.take(conn, key, owner, ttlMs);
       if (taken) return;
       const { rows } = await conn.query<{ owner: string; expires_at: Date }>(
         `SELECT owner, expires_at FROM ${this.table} WHERE key = $1`,

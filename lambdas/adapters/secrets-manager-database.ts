@@ -1,6 +1,9 @@
-// The Database port for a Lambda: the connection comes from an RDS-format Secrets Manager
-// secret, read on first use and kept for the life of the container. The secret's values
-// never appear in a message, a log line or an error.
+// The Database port for a Lambda: the connection comes from a Secrets Manager secret, read on
+// first use and kept for the life of the container. Two formats work: the RDS format
+// (`host`, `port`, `dbname`, `username`, `password`: `DatabaseInstance.secret`), and the
+// RDS-managed master user secret (`ManageMasterUserPassword`), which holds only `username`
+// and `password`; its host, port and database name come from the function's environment.
+// The secret's values never appear in a message, a log line or an error.
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type pg from 'pg';
 import { PreflightError } from '../engine/errors.ts';
@@ -27,11 +30,22 @@ export interface SecretsManagerDatabaseOptions {
    * @default { rejectUnauthorized: true }
    */
   ssl?: pg.ClientConfig['ssl'];
+  /**
+   * Where the database is when the secret does not say (an RDS-managed master user secret):
+   * STEPMIGRATE_DB_HOST, STEPMIGRATE_DB_PORT and STEPMIGRATE_DB_NAME. The secret's own fields win.
+   */
+  endpoint?: DatabaseEndpoint;
   /** Opens the database from a connection string; tests replace it. */
   connect?: (connectionString: string, config: pg.ClientConfig) => Database;
 }
 
-const REQUIRED_FIELDS = ['host', 'username', 'password'] as const;
+export interface DatabaseEndpoint {
+  host?: string;
+  port?: number;
+  dbname?: string;
+}
+
+const CREDENTIAL_FIELDS = ['username', 'password'] as const;
 
 export class SecretsManagerDatabase implements Database {
   readonly name: string;
@@ -80,14 +94,22 @@ export class SecretsManagerDatabase implements Database {
   }
 
   private async load(): Promise<Database> {
-    const secret = await readDatabaseSecret(this.options.client, this.options.secretArn);
+    const secret = await readDatabaseSecret(
+      this.options.client,
+      this.options.secretArn,
+      this.options.endpoint,
+    );
     const connect = this.options.connect ?? ((url, config) => new PgDatabase(url, config));
     return connect(connectionString(secret), { ssl: this.options.ssl ?? { rejectUnauthorized: true } });
   }
 }
 
 /** Reads and checks the secret; errors name the secret and the missing fields, never values. */
-async function readDatabaseSecret(client: SecretsManagerClient, secretArn: string): Promise<RdsSecret> {
+async function readDatabaseSecret(
+  client: SecretsManagerClient,
+  secretArn: string,
+  endpoint: DatabaseEndpoint = {},
+): Promise<RdsSecret> {
   let text: string | undefined;
   try {
     text = (await client.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
@@ -95,11 +117,16 @@ async function readDatabaseSecret(client: SecretsManagerClient, secretArn: strin
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     throw new PreflightError(`cannot read the database secret ${secretArn}: ${reason}`, { cause: error });
   }
-  return parseRdsSecret(text, secretArn);
+  return parseRdsSecret(text, secretArn, endpoint);
 }
 
-function parseRdsSecret(text: string | undefined, secretArn: string): RdsSecret {
-  const expected = 'JSON with host, port, username, password and dbname (the RDS secret format)';
+const nonEmpty = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+function parseRdsSecret(text: string | undefined, secretArn: string, endpoint: DatabaseEndpoint): RdsSecret {
+  const expected =
+    'JSON with host, port, username, password and dbname (the RDS secret format), or username and password ' +
+    'with STEPMIGRATE_DB_HOST, STEPMIGRATE_DB_PORT and STEPMIGRATE_DB_NAME set on the function (an RDS-managed master user secret)';
   let value: Record<string, unknown>;
   try {
     value = JSON.parse(text ?? '') as Record<string, unknown>;
@@ -109,10 +136,10 @@ function parseRdsSecret(text: string | undefined, secretArn: string): RdsSecret 
   if (value === null || typeof value !== 'object') {
     throw new PreflightError(`database secret ${secretArn} is not ${expected}`);
   }
-  const missing: string[] = REQUIRED_FIELDS.filter(
-    (field) => typeof value[field] !== 'string' || value[field] === '',
-  );
-  const port = value.port === undefined ? 5432 : Number(value.port);
+  const missing: string[] = CREDENTIAL_FIELDS.filter((field) => nonEmpty(value[field]) === undefined);
+  const host = nonEmpty(value.host) ?? endpoint.host;
+  if (host === undefined) missing.push('host (and STEPMIGRATE_DB_HOST is not set)');
+  const port = value.port !== undefined ? Number(value.port) : (endpoint.port ?? 5432);
   if (!Number.isInteger(port) || port <= 0) missing.push('a valid port');
   if (missing.length > 0) {
     throw new PreflightError(
@@ -120,11 +147,11 @@ function parseRdsSecret(text: string | undefined, secretArn: string): RdsSecret 
     );
   }
   return {
-    host: value.host as string,
+    host: host as string,
     port,
     username: value.username as string,
     password: value.password as string,
-    dbname: typeof value.dbname === 'string' && value.dbname !== '' ? value.dbname : 'postgres',
+    dbname: nonEmpty(value.dbname) ?? endpoint.dbname ?? 'postgres',
   };
 }
 

@@ -83,6 +83,17 @@ export class PreflightError extends StepMigrateError {
   }
 }
 
+/**
+ * The run would not fit in Step Functions' execution state (256 KiB): refused at Validate,
+ * before the lease, so nothing changed. Run it in parts with a lower target.
+ */
+export class StateBudgetError extends StepMigrateError {
+  constructor(message: string, context?: ErrorContext) {
+    super(message, context);
+    this.name = 'StateBudgetError';
+  }
+}
+
 /** Somebody answered the Approval step with "no". */
 export class ApprovalRejectedError extends StepMigrateError {
   constructor(message: string, context?: ErrorContext) {
@@ -156,6 +167,7 @@ const refusedBeforeAnyChange = new Set([
   'LintError',
   'DirtyStateError',
   'PreflightError',
+  'StateBudgetError',
   'ApprovalRejectedError',
 ]);
 

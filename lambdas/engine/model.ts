@@ -130,6 +130,11 @@ export interface Plan {
   /** What each step does to the tables it touches, in plan order. */
   risks?: StepRisk[];
   findings: Finding[];
+  /**
+   * Set in the execution state, which carries only the first findings that matter: how many
+   * findings the full plan has. All of them are in Validate's audit record.
+   */
+  findingsTotal?: number;
 }
 
 /** What one plan step does to its tables, for the person deciding whether to run it. */

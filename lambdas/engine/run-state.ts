@@ -75,7 +75,8 @@ export interface RunOutput {
   toVersion: string;
   applied: string[];
   rolledBack: string[];
-  plan: Pick<Plan, 'steps' | 'findings'> & { pending: string[] };
+  /** The versions the run planned and its first findings (all of them are in Validate's audit record). */
+  plan: Pick<Plan, 'findings'> & { pending: string[]; findingsTotal: number };
   backup?: { location: string; tables: Omit<BackupTableSummary, 'key'>[] };
   steps: StepTiming[];
   error?: ErrorSummary;

@@ -14,34 +14,15 @@ import {
   StepMigrateError,
   VerificationFailedError,
 } from './errors.ts';
-import { type HistoryEntry, readHistory, writeHistory } from './history.ts';
+import { ensureHistory, type HistoryEntry, readHistory, writeHistory } from './history.ts';
 import { parseExecutionInput } from './input.ts';
+import { leaseTtl, validateLeaseTtl } from './lease-timing.ts';
 import { type Migration, migrationLabel, type PlanStep } from './model.ts';
 import { buildPlan } from './planning.ts';
-import type { AppliedStep, ExecutionInput, RunState } from './run-state.ts';
+import type { AppliedStep, RunState } from './run-state.ts';
+import { assertStateFits } from './state-budget.ts';
 import { dirtyRow, migrationOf, runMigrationSection, timeoutsFor } from './step-support.ts';
 import { findInvalidIndexes, runVerifySection } from './verify.ts';
-
-/** How long a run's lease lasts without renewal, unless the context says; every step renews it. */
-export const DEFAULT_LEASE_TTL_MS = 30 * 60 * 1000;
-/** How long Approval waits for an answer, unless the context says (the workflow's default). */
-export const DEFAULT_APPROVAL_TIMEOUT_MS = 24 * 60 * 60 * 1000;
-
-function leaseTtl(ctx: EngineContext, input: ExecutionInput): number {
-  const base = ctx.leaseTiming?.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
-  return Math.max(base, (input.statementTimeoutMs ?? 0) * 2, input.bakeSeconds * 1000 * 2);
-}
-
-/**
- * Validate's lease must also outlast the approval wait: nothing renews it while the execution
- * waits for a task token, and another run must not slip in between approval and Apply.
- */
-function validateLeaseTtl(ctx: EngineContext, input: ExecutionInput): number {
-  const approval = input.requireApproval
-    ? (ctx.leaseTiming?.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS)
-    : 0;
-  return leaseTtl(ctx, input) + approval;
-}
 
 /**
  * Validate: check the input, the files and the history, build the plan, and — when the run
@@ -58,12 +39,7 @@ export async function validateRun(
   const startedAt = new Date().toISOString();
   const prepared = await buildPlan(ctx, input).catch(refusedBeforeAnyChange);
   const status = prepared.plan.steps.length === 0 ? 'noop' : input.dryRun ? 'dry_run' : 'pending';
-  if (status === 'pending') {
-    await ctx.lease
-      .acquire(database, executionId, validateLeaseTtl(ctx, input))
-      .catch(refusedBeforeAnyChange);
-  }
-  return {
+  const run: RunState = {
     executionId,
     database,
     input,
@@ -72,6 +48,19 @@ export async function validateRun(
     fingerprintBefore: prepared.fingerprint,
     startedAt,
   };
+  if (status === 'pending') {
+    // Before anything is created or taken: a run too big for the execution state is refused.
+    assertStateFits(run);
+    // The engine owns its history: every runner's first run creates it here, whatever lease
+    // it uses (a DynamoDB lease never touches the database). A dry run or noop creates nothing.
+    await ctx.db
+      .withConnection((conn) => ensureHistory(conn, ctx.historySchema))
+      .catch(refusedBeforeAnyChange);
+    await ctx.lease
+      .acquire(database, executionId, validateLeaseTtl(ctx, input))
+      .catch(refusedBeforeAnyChange);
+  }
+  return run;
 }
 
 /**
@@ -194,10 +183,5 @@ export async function verifyRun(ctx: EngineContext, run: RunState): Promise<{ ve
   });
 }
 
-/** Report: the run is over; give the lease back so the next run can start. */
-export async function releaseRun(
-  ctx: EngineContext,
-  run: Pick<RunState, 'database' | 'executionId'>,
-): Promise<void> {
-  await ctx.lease.release(run.database, run.executionId);
-}
+// Report's step lives on its own, so the Report Lambda's bundle needs none of the above.
+export { releaseRun } from './release.ts';

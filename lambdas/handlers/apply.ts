@@ -1,7 +1,6 @@
 // Apply: one migration of the plan per invocation (the Map runs them in order).
 import type { AppliedStep } from '../engine/run-state.ts';
 import type { ApplyEvent } from './events.ts';
-import { lambdaEntry } from './lambda-entry.ts';
 import { stepHandler } from './middleware/step-handler.ts';
 import type { StepDependencies } from './step-dependencies.ts';
 
@@ -17,5 +16,3 @@ export function makeApplyHandler(deps: StepDependencies) {
     },
   );
 }
-
-export const handler = lambdaEntry(makeApplyHandler);

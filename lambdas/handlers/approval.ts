@@ -1,6 +1,5 @@
 // Approval: publish the plan and the task token; the execution waits until somebody answers.
 import type { ApprovalEvent } from './events.ts';
-import { lambdaEntry } from './lambda-entry.ts';
 import { stepHandler } from './middleware/step-handler.ts';
 import type { StepDependencies } from './step-dependencies.ts';
 
@@ -16,5 +15,3 @@ export function makeApprovalHandler(deps: StepDependencies) {
     return { requested: true };
   });
 }
-
-export const handler = lambdaEntry(makeApprovalHandler);

@@ -2,7 +2,6 @@
 import type { BackupSummary } from '../engine/run-state.ts';
 import { backupBytes } from '../engine/run-state.ts';
 import type { RunEvent } from './events.ts';
-import { lambdaEntry } from './lambda-entry.ts';
 import { stepHandler } from './middleware/step-handler.ts';
 import type { StepDependencies } from './step-dependencies.ts';
 
@@ -22,5 +21,3 @@ export function makeBackupHandler(deps: StepDependencies) {
     },
   );
 }
-
-export const handler = lambdaEntry(makeBackupHandler);

@@ -2,7 +2,6 @@
 // time is up. An alarm in ALARM fails the run (and sends it to Rollback).
 import { BakeAlarmError } from '../engine/errors.ts';
 import type { BakeProgress, StateEvent } from './events.ts';
-import { lambdaEntry } from './lambda-entry.ts';
 import { stepHandler } from './middleware/step-handler.ts';
 import type { StepDependencies } from './step-dependencies.ts';
 
@@ -29,5 +28,3 @@ export function makeBakeHandler(deps: StepDependencies) {
     };
   });
 }
-
-export const handler = lambdaEntry(makeBakeHandler);

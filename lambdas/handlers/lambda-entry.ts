@@ -1,18 +1,17 @@
 // The Lambda side of a step: build the AWS dependencies once per container, on the first
-// invocation (so importing a step module, as the local runner does, touches no AWS SDK).
+// invocation, with only the ports the step's entry file names (lambdas/functions/).
+import { type AwsPorts, awsDependencies } from './aws/aws-dependencies.ts';
 import type { StepHandler } from './middleware/step-handler.ts';
 import type { StepDependencies } from './step-dependencies.ts';
 
-export function lambdaEntry<E, R>(make: (deps: StepDependencies) => StepHandler<E, R>): StepHandler<E, R> {
-  let built: Promise<StepHandler<E, R>> | undefined;
+export function lambdaEntry<E, R>(
+  make: (deps: StepDependencies) => StepHandler<E, R>,
+  ports: AwsPorts,
+): StepHandler<E, R> {
+  let built: StepHandler<E, R> | undefined;
   return async (event, context) => {
-    built ??= import('./dependencies.ts')
-      .then(({ awsDependencies }) => make(awsDependencies(process.env)))
-      .catch((error: unknown) => {
-        // A container whose dependencies failed to build must not stay broken forever.
-        built = undefined;
-        throw error;
-      });
-    return (await built)(event, context);
+    // A container whose dependencies failed to build tries again on its next invocation.
+    built ??= make(awsDependencies(process.env, ports));
+    return built(event, context);
   };
 }

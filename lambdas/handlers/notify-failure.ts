@@ -11,6 +11,7 @@ import {
   type HistoryEvent,
 } from '../engine/notifications/failed-execution.ts';
 import { type FailureMessage, failureMessage } from '../engine/notifications/failure-message.ts';
+import { sdkClientConfig } from './aws/sdk-client-config.ts';
 import { redactSecrets } from './middleware/redact.ts';
 
 export interface ExecutionStatusEvent {
@@ -54,8 +55,8 @@ let built: ReturnType<typeof makeNotifyFailureHandler> | undefined;
 export const handler = async (event: ExecutionStatusEvent): Promise<FailureMessage> => {
   if (built === undefined) {
     const topicArn = required('STEPMIGRATE_TOPIC_ARN');
-    const sns = new SNSClient({});
-    const history = new SfnExecutionHistory({ client: new SFNClient({}) });
+    const sns = new SNSClient(sdkClientConfig());
+    const history = new SfnExecutionHistory({ client: new SFNClient(sdkClientConfig()) });
     built = makeNotifyFailureHandler({
       database: required('STEPMIGRATE_DATABASE'),
       history: (executionArn) => history.newestEvents(executionArn),

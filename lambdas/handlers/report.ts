@@ -5,7 +5,6 @@ import { messageOf } from '../engine/errors.ts';
 import type { RunOutput } from '../engine/run-state.ts';
 import type { AuditRecord } from '../ports.ts';
 import type { ReportEvent } from './events.ts';
-import { lambdaEntry } from './lambda-entry.ts';
 import { stepHandler } from './middleware/step-handler.ts';
 import { runMetrics } from './report/run-metrics.ts';
 import { buildRunOutput } from './report/run-output.ts';
@@ -52,5 +51,3 @@ export function makeReportHandler(deps: StepDependencies) {
     },
   );
 }
-
-export const handler = lambdaEntry(makeReportHandler);

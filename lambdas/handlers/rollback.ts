@@ -2,7 +2,6 @@
 // Any failure here is critical (exit 3): it always surfaces as RollbackFailedError.
 import { messageOf, RollbackFailedError } from '../engine/errors.ts';
 import type { StateEvent } from './events.ts';
-import { lambdaEntry } from './lambda-entry.ts';
 import { stepHandler } from './middleware/step-handler.ts';
 import type { StepDependencies } from './step-dependencies.ts';
 
@@ -33,5 +32,3 @@ export function makeRollbackHandler(deps: StepDependencies) {
     },
   );
 }
-
-export const handler = lambdaEntry(makeRollbackHandler);

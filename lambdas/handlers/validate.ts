@@ -1,9 +1,26 @@
 // Validate: check input, files, history and database; build the plan; take the lease.
+// The state gets the plan without its detail (engine/state-budget.ts); the audit record
+// gets the findings, as many as fit in it.
+import type { Finding } from '../engine/model.ts';
 import type { RunState } from '../engine/run-state.ts';
+import { runForState } from '../engine/state-budget.ts';
 import type { ValidateEvent } from './events.ts';
-import { lambdaEntry } from './lambda-entry.ts';
 import { stepHandler } from './middleware/step-handler.ts';
 import type { StepDependencies } from './step-dependencies.ts';
+
+/** Findings in Validate's audit record: well under the audit log's record size. */
+const AUDIT_FINDINGS_BYTES = 200_000;
+
+function findingsThatFit(findings: readonly Finding[]): Finding[] {
+  const kept: Finding[] = [];
+  let bytes = 0;
+  for (const finding of findings) {
+    bytes += JSON.stringify(finding).length + 1;
+    if (bytes > AUDIT_FINDINGS_BYTES) break;
+    kept.push(finding);
+  }
+  return kept;
+}
 
 function planDetail(run: RunState) {
   const allowed = run.plan.findings
@@ -15,8 +32,9 @@ function planDetail(run: RunState) {
       fromVersion: run.plan.fromVersion,
       toVersion: run.plan.toVersion,
       direction: run.plan.direction,
-      findings: run.plan.findings.length,
+      findings: run.plan.findingsTotal ?? run.plan.findings.length,
       ...(allowed.length > 0 ? { lintAllowed: allowed } : {}),
+      findingsDetail: findingsThatFit(run.plan.findings),
     },
   };
 }
@@ -26,8 +44,6 @@ export function makeValidateHandler(deps: StepDependencies) {
     'Validate',
     deps,
     async (event) => deps.steps.validateRun(await deps.engine(), event.input, event.executionId),
-    { resultDetail: planDetail },
+    { resultDetail: planDetail, output: runForState },
   );
 }
-
-export const handler = lambdaEntry(makeValidateHandler);

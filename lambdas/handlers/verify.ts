@@ -1,6 +1,5 @@
 // Verify: run the verify sections and the post-checks.
 import type { RunEvent } from './events.ts';
-import { lambdaEntry } from './lambda-entry.ts';
 import { stepHandler } from './middleware/step-handler.ts';
 import type { StepDependencies } from './step-dependencies.ts';
 
@@ -9,5 +8,3 @@ export function makeVerifyHandler(deps: StepDependencies) {
     deps.steps.verifyRun(await deps.engine(), run),
   );
 }
-
-export const handler = lambdaEntry(makeVerifyHandler);

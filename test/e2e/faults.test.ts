@@ -50,7 +50,8 @@ const databases: TestDatabase[] = [];
 const observed: Record<string, unknown>[] = [];
 
 async function seededDatabase(label: string): Promise<TestDatabase> {
-  const database = await createTestDatabase(label);
+  // As RDS's master user would run it: no SUPERUSER.
+  const database = await createTestDatabase(label, { asMasterUser: true });
   databases.push(database);
   await database.db.withConnection((conn) =>
     conn.query(

@@ -13,7 +13,7 @@ import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
 import { LocalMetrics, type RecordedMetric } from '../../lambdas/adapters/local-metrics.ts';
 import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
-import { readHistory } from '../../lambdas/engine/history.ts';
+import { ensureHistory, readHistory } from '../../lambdas/engine/history.ts';
 import type { AuditRecord } from '../../lambdas/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { type MigrationDirectory, migration, migrationDirectory } from '../support/engine.ts';
@@ -46,7 +46,7 @@ let migrations: MigrationDirectory | undefined;
 let projectDir: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase('local_run');
+  database = await createTestDatabase('local_run', { asMasterUser: true });
 });
 afterAll(async () => {
   await database.drop();
@@ -302,6 +302,8 @@ describe('stepmigrate run (local)', () => {
 
   it('fails fast with exit 4 while another run holds the lease, and changes nothing', async () => {
     const otherRun = new PostgresLease(database.db, 'stepmigrate');
+    // The other run's engine created the history schema (and the lease table) before its lease.
+    await database.db.withConnection((conn) => ensureHistory(conn, 'stepmigrate'));
     await otherRun.acquire(database.name, 'exec-other', 60_000);
     try {
       const result = await run(threeMigrations);

@@ -9,6 +9,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { s3ClientConfig } from '../../lambdas/handlers/aws/sdk-client-config.ts';
 
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const region = 'us-east-1';
@@ -30,15 +31,10 @@ export async function startS3(buckets: string[]): Promise<Emulator<S3Client>> {
   });
   const { port } = (await server.run()) as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({
-    endpoint,
-    region,
-    credentials,
-    // s3rver stores the aws-chunked trailer of a checksummed streaming PUT as object data.
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  // Exactly production's configuration (timeouts, retries, checksums only where S3 requires
+  // them: s3rver would store an aws-chunked checksum trailer as object data); only where and
+  // as whom differ. An IP endpoint gets path-style requests without forcePathStyle.
+  const client = new S3Client({ ...s3ClientConfig(), endpoint, region, credentials });
   return {
     client,
     endpoint,

@@ -36,21 +36,54 @@ async function asAdmin(sql: string): Promise<void> {
   }
 }
 
+/** The test server's URL with MASTER_USER's credentials. */
+function masterUserUrl(): string {
+  const url = new URL(testAdminUrl());
+  url.username = MASTER_USER.name;
+  url.password = MASTER_USER.password;
+  return url.toString();
+}
+
 export function urlForDatabase(name: string, adminUrl = testAdminUrl()): string {
   const url = new URL(adminUrl);
   url.pathname = `/${encodeURIComponent(name)}`;
   return url.toString();
 }
 
+/**
+ * A role shaped like RDS's master user: LOGIN, CREATEDB and CREATEROLE, no SUPERUSER (on RDS
+ * it is also a member of rds_superuser, which this server does not have). Production never
+ * migrates as a superuser, so the workflow tests that can run as this role do.
+ */
+export const MASTER_USER = { name: 'stepmigrate_master', password: 'master-user-pw-4e1b' };
+
+export interface TestDatabaseOptions {
+  /** Own the database as MASTER_USER and connect as it. @default false: the server's superuser */
+  asMasterUser?: boolean;
+}
+
+async function ensureMasterUser(): Promise<void> {
+  const role = pg.escapeIdentifier(MASTER_USER.name);
+  const password = pg.escapeLiteral(MASTER_USER.password);
+  await asAdmin(`DO $$ BEGIN
+      CREATE ROLE ${role} LOGIN CREATEDB CREATEROLE NOSUPERUSER PASSWORD ${password};
+    EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+}
+
 /** Creates an empty, uniquely named database. `label` only helps when reading server logs. */
-export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
+export async function createTestDatabase(
+  label = 'test',
+  options: TestDatabaseOptions = {},
+): Promise<TestDatabase> {
   const safeLabel = label
     .toLowerCase()
     .replace(/[^a-z0-9_]/g, '_')
     .slice(0, 30);
   const name = `${safeLabel}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await asAdmin(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-  const url = urlForDatabase(name);
+  if (options.asMasterUser) await ensureMasterUser();
+  const owner = options.asMasterUser ? ` OWNER ${pg.escapeIdentifier(MASTER_USER.name)}` : '';
+  await asAdmin(`CREATE DATABASE ${pg.escapeIdentifier(name)}${owner}`);
+  const url = urlForDatabase(name, options.asMasterUser ? masterUserUrl() : undefined);
   const db = new PgDatabase(url);
   const drop = async () => {
     await db.close();

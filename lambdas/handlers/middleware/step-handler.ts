@@ -17,6 +17,8 @@ export type StepHandler<E, R> = (event: E, context?: unknown) => Promise<R>;
 export interface StepHandlerOptions<R> {
   /** Extra fields for the step's closing audit record. */
   resultDetail?(result: R): Pick<AuditRecord, 'detail' | 'error'>;
+  /** What the step returns to the workflow, when that is less than what it audits. @default the result */
+  output?(result: R): unknown;
 }
 
 export function stepHandler<E extends StepEvent, R>(
@@ -49,6 +51,7 @@ export function stepHandler<E extends StepEvent, R>(
       }),
     )
     .handler((event) => work(event as E));
+  const output = options.output ?? ((result: R) => result);
   // Lambda passes a real context; locally there is none.
-  return (event, context) => handler(event, (context ?? {}) as never) as Promise<R>;
+  return async (event, context) => output((await handler(event, (context ?? {}) as never)) as R) as R;
 }

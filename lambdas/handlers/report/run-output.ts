@@ -66,10 +66,11 @@ export function buildRunOutput(source: RunOutputSource): RunOutput {
     toVersion: run?.plan.toVersion ?? '',
     applied: down ? undone : done,
     rolledBack: down ? done : undone,
+    // Versions and the findings the state carries: the plan itself is not copied again.
     plan: {
       pending: run?.plan.steps.map((s) => s.version) ?? [],
-      steps: run?.plan.steps ?? [],
       findings: run?.plan.findings ?? [],
+      findingsTotal: run?.plan.findingsTotal ?? run?.plan.findings.length ?? 0,
     },
     steps: stepTimeline(audit),
   };

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type pg from 'pg';
 import {
   connectionString,
+  type DatabaseEndpoint,
   SecretsManagerDatabase,
 } from '../../../lambdas/adapters/secrets-manager-database.ts';
 import { PreflightError } from '../../../lambdas/engine/errors.ts';
@@ -46,14 +47,18 @@ beforeEach(() => {
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(rdsSecret) });
 });
 
-function database(opened: Opened[], failures?: unknown[]) {
+function database(opened: Opened[], failures?: unknown[], endpoint?: DatabaseEndpoint) {
   return new SecretsManagerDatabase({
     client: new SecretsManagerClient({}),
     secretArn,
     name: 'orders',
     connect: fakeConnect(opened, failures),
+    endpoint,
   });
 }
+
+/** What RDS keeps for `ManageMasterUserPassword`: credentials only. */
+const masterUserSecret = { username: 'postgres', password: 'm@ster pw' };
 
 describe('SecretsManagerDatabase', () => {
   it('connects with the secret, TLS verified, and reads the secret once per container', async () => {
@@ -116,6 +121,37 @@ describe('SecretsManagerDatabase', () => {
     await expect(connecting).rejects.toThrow(PreflightError);
     await expect(connecting).rejects.toThrow(`database secret ${secretArn} lacks username`);
     await expect(connecting).rejects.not.toThrow('hunter2');
+  });
+
+  it('connects with an RDS-managed master user secret, the endpoint coming from the function environment', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(masterUserSecret) });
+    const opened: Opened[] = [];
+
+    await database(opened, [], {
+      host: 'orders.abc.rds.amazonaws.com',
+      port: 6432,
+      dbname: 'orders',
+    }).withConnection(async () => {});
+
+    const url = new URL(opened[0]!.url);
+    expect([url.hostname, url.port, url.pathname, url.username]).toEqual([
+      'orders.abc.rds.amazonaws.com',
+      '6432',
+      '/orders',
+      'postgres',
+    ]);
+    expect(decodeURIComponent(url.password)).toBe(masterUserSecret.password);
+  });
+
+  it('says which variable to set when a credentials-only secret has no endpoint', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(masterUserSecret) });
+
+    const connecting = database([]).withConnection(async () => {});
+
+    await expect(connecting).rejects.toThrow(
+      `database secret ${secretArn} lacks host (and STEPMIGRATE_DB_HOST is not set)`,
+    );
+    await expect(connecting).rejects.not.toThrow(masterUserSecret.password);
   });
 
   it('refuses a secret that is not JSON without echoing it', async () => {

@@ -131,7 +131,7 @@ export function runOutput(overrides: Partial<RunOutput> = {}): RunOutput {
     toVersion: '0005',
     applied: ['0004', '0005'],
     rolledBack: [],
-    plan: { pending: ['0004', '0005'], steps: [], findings: [] },
+    plan: { pending: ['0004', '0005'], findings: [], findingsTotal: 0 },
     steps: [],
     ...overrides,
   };

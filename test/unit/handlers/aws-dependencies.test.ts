@@ -1,7 +1,7 @@
 // What a Lambda builds from its environment: a step without a variable fails on first use
 // with the variable's name, not with an SDK error about an empty bucket or table.
 import { describe, expect, it } from '@jest/globals';
-import { awsDependencies } from '../../../lambdas/handlers/dependencies.ts';
+import { awsDependencies } from '../../../lambdas/handlers/aws/aws-dependencies.ts';
 
 const base = {
   STEPMIGRATE_DATABASE: 'orders',

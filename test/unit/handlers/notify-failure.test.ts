@@ -23,7 +23,7 @@ const rolledBack: RunOutput = {
   toVersion: '0005',
   applied: ['0004'],
   rolledBack: ['0004'],
-  plan: { pending: ['0004', '0005'], steps: [], findings: [] },
+  plan: { pending: ['0004', '0005'], findings: [], findingsTotal: 0 },
   steps: [],
   error: { name: 'MigrationError', message: 'relation "app.users" does not exist', migration: '0005' },
 };

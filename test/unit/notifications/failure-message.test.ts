@@ -17,7 +17,7 @@ const rolledBack: RunOutput = {
   toVersion: '0005',
   applied: ['0004'],
   rolledBack: ['0004'],
-  plan: { pending: ['0004', '0005'], steps: [], findings: [] },
+  plan: { pending: ['0004', '0005'], findings: [], findingsTotal: 0 },
   backup: { location: 's3://orders-backups/backups/orders-prod/exec-a1b2/manifest.json', tables: [] },
   steps: [],
   error: {

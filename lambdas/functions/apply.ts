@@ -1,0 +1,15 @@
+// The Apply Lambda: the database and the lease (renewed before each migration).
+
+import { loadMigrations } from '../engine/loader/load.ts';
+import { applyPlanStep } from '../engine/steps.ts';
+import { makeApplyHandler } from '../handlers/apply.ts';
+import { secretsManagerDatabase } from '../handlers/aws/database-port.ts';
+import { dynamoDbLease } from '../handlers/aws/lease-port.ts';
+import { lambdaEntry } from '../handlers/lambda-entry.ts';
+
+export const handler = lambdaEntry(makeApplyHandler, {
+  database: secretsManagerDatabase,
+  lease: dynamoDbLease,
+  migrations: loadMigrations,
+  steps: { applyPlanStep },
+});

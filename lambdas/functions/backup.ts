@@ -1,0 +1,13 @@
+// The Backup Lambda: the database and the backup bucket (write).
+
+import { s3BackupStore } from '../handlers/aws/backup-port.ts';
+import { secretsManagerDatabase } from '../handlers/aws/database-port.ts';
+import { makeBackupHandler } from '../handlers/backup.ts';
+import { backupRun } from '../handlers/backup-steps.ts';
+import { lambdaEntry } from '../handlers/lambda-entry.ts';
+
+export const handler = lambdaEntry(makeBackupHandler, {
+  database: secretsManagerDatabase,
+  backupStore: s3BackupStore,
+  steps: { backupRun },
+});

@@ -1,0 +1,15 @@
+// The Validate Lambda: the database and the lease.
+
+import { loadMigrations } from '../engine/loader/load.ts';
+import { validateRun } from '../engine/steps.ts';
+import { secretsManagerDatabase } from '../handlers/aws/database-port.ts';
+import { dynamoDbLease } from '../handlers/aws/lease-port.ts';
+import { lambdaEntry } from '../handlers/lambda-entry.ts';
+import { makeValidateHandler } from '../handlers/validate.ts';
+
+export const handler = lambdaEntry(makeValidateHandler, {
+  database: secretsManagerDatabase,
+  lease: dynamoDbLease,
+  migrations: loadMigrations,
+  steps: { validateRun },
+});
