@@ -68,14 +68,18 @@ export const KEEP_NAMES = true;
 const PG_PARSER_WASM = join(PROJECT_ROOT, 'node_modules', 'libpg-query', 'wasm', 'libpg-query.wasm');
 
 /**
- * Shell commands run after esbuild: copy the migrations into the package, and the parser's
- * WebAssembly only into bundles that reference it.
+ * Shell commands run after esbuild: copy the migrations into the package, with the project's
+ * stepmigrate.json (beside the migrations directory) when there is one, so a deployed run
+ * lints and adopts with the same settings as a local one; and the parser's WebAssembly only
+ * into bundles that reference it.
  */
 export function afterBundlingCommands(outputDir: string, migrationsDirectory: string): string[] {
   const quote = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
+  const settings = join(dirname(migrationsDirectory), 'stepmigrate.json');
   return [
     `mkdir -p ${quote(join(outputDir, 'migrations'))}`,
     `cp -R ${quote(`${migrationsDirectory}/.`)} ${quote(join(outputDir, 'migrations'))}`,
+    `if [ -f ${quote(settings)} ]; then cp ${quote(settings)} ${quote(outputDir)}; fi`,
     `if grep -q libpg-query.wasm ${quote(join(outputDir, 'index.mjs'))}; then cp ${quote(PG_PARSER_WASM)} ${quote(outputDir)}; fi`,
   ];
 }

@@ -4,15 +4,12 @@
 import { type Command, Option } from 'commander';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
-import { loadAdoptSettings } from '../../lambdas/engine/adopt/settings.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { DEFAULT_HISTORY_SCHEMA } from '../../lambdas/engine/context.ts';
 import { TIMEOUT_DEFAULTS } from '../../lambdas/engine/input.ts';
-import { loadLintConfig } from '../../lambdas/engine/lint/index.ts';
-import { loadLiveLintSettings } from '../../lambdas/engine/lint/live-settings.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { LayoutName, MigrationSet } from '../../lambdas/engine/model.ts';
-import type { ProjectSettings } from '../../lambdas/handlers/compose-step-dependencies.ts';
+import { loadProjectSettings } from '../../lambdas/engine/project-settings.ts';
 import { localUser } from '../aws/requester.ts';
 import { ensureLocalDatabase } from './embedded-postgres.ts';
 
@@ -73,11 +70,10 @@ export function localEngineParts(settings: Omit<LocalEngineSettings, 'migrations
     defaults: { ...TIMEOUT_DEFAULTS },
     actor: `${localUser()}@local`,
     lease: new PostgresLease(settings.db, historySchema),
-    loadSettings: async (): Promise<ProjectSettings> => ({
-      lintConfig: await loadLintConfig(settings.projectDir),
-      liveLint: await loadLiveLintSettings(settings.projectDir),
-      adopt: withFlag(await loadAdoptSettings(settings.projectDir), settings.keepToolHistory),
-    }),
+    loadSettings: async () => {
+      const loaded = await loadProjectSettings(settings.projectDir);
+      return { ...loaded, adopt: withFlag(loaded.adopt, settings.keepToolHistory) };
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 // The Apply Lambda: the database and the lease (renewed before each migration).
 
 import { loadMigrations } from '../engine/loader/load.ts';
+import { loadProjectSettings } from '../engine/project-settings.ts';
 import { applyPlanStep } from '../engine/steps.ts';
 import { makeApplyHandler } from '../handlers/apply.ts';
 import { secretsManagerDatabase } from '../handlers/aws/database-port.ts';
@@ -11,5 +12,6 @@ export const handler = lambdaEntry(makeApplyHandler, {
   database: secretsManagerDatabase,
   lease: dynamoDbLease,
   migrations: loadMigrations,
+  settings: loadProjectSettings,
   steps: { applyPlanStep },
 });

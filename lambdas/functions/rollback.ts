@@ -1,6 +1,7 @@
 // The Rollback Lambda: the database and the backup bucket (read).
 
 import { loadMigrations } from '../engine/loader/load.ts';
+import { loadProjectSettings } from '../engine/project-settings.ts';
 import { rollbackRun } from '../engine/rollback.ts';
 import { s3BackupStore } from '../handlers/aws/backup-port.ts';
 import { secretsManagerDatabase } from '../handlers/aws/database-port.ts';
@@ -12,5 +13,6 @@ export const handler = lambdaEntry(makeRollbackHandler, {
   database: secretsManagerDatabase,
   backupStore: s3BackupStore,
   migrations: loadMigrations,
+  settings: loadProjectSettings,
   steps: { dataRestorer, rollbackRun },
 });

@@ -1,6 +1,7 @@
 // The Validate Lambda: the database and the lease.
 
 import { loadMigrations } from '../engine/loader/load.ts';
+import { loadProjectSettings } from '../engine/project-settings.ts';
 import { validateRun } from '../engine/steps.ts';
 import { secretsManagerDatabase } from '../handlers/aws/database-port.ts';
 import { dynamoDbLease } from '../handlers/aws/lease-port.ts';
@@ -11,5 +12,6 @@ export const handler = lambdaEntry(makeValidateHandler, {
   database: secretsManagerDatabase,
   lease: dynamoDbLease,
   migrations: loadMigrations,
+  settings: loadProjectSettings,
   steps: { validateRun },
 });

@@ -4,6 +4,7 @@
 // here, once, so the two runners cannot drift apart.
 import type { EngineContext } from '../engine/context.ts';
 import type { MigrationSet } from '../engine/model.ts';
+import type { ProjectSettings } from '../engine/project-settings.ts';
 import type {
   AlarmReader,
   ApprovalNotifier,
@@ -15,9 +16,6 @@ import type {
 } from '../ports.ts';
 import { redactSecrets } from './middleware/redact.ts';
 import type { EngineSteps, StepDependencies } from './step-dependencies.ts';
-
-/** What a project's stepmigrate.json settles for the engine: lint rules, live lint, adoption. */
-export type ProjectSettings = Pick<EngineContext, 'lintConfig' | 'liveLint' | 'adopt'>;
 
 export interface StepComposition {
   /** Display name of the target database until Validate has named it. */
@@ -57,7 +55,7 @@ export function composeStepDependencies(parts: StepComposition): StepDependencie
     defaults: { ...parts.defaults },
     actor: parts.actor,
     lease: parts.lease,
-    ...(parts.leaseTiming ? { leaseTiming: parts.leaseTiming } : {}),
+    leaseTiming: { ...parts.leaseTiming },
     ...(await parts.loadSettings?.()),
     log,
   });

@@ -80,7 +80,9 @@ describe('the execution state budget', () => {
     expect(state.plan.findingsTotal).toBeGreaterThan(Number(target));
     expect(state.plan.risks).toBeUndefined();
     const closing = audit.find((record) => record.event === 'succeeded');
-    expect(((closing?.detail?.findingsDetail as unknown[] | undefined) ?? []).length).toBeGreaterThan(state.plan.findings.length);
+    expect(((closing?.detail?.findingsDetail as unknown[] | undefined) ?? []).length).toBeGreaterThan(
+      state.plan.findings.length,
+    );
     expect(lease.taken).toEqual([`${state.database}:exec-part`]);
   });
 });

@@ -3,6 +3,7 @@
 // DynamoDB and puts metrics to CloudWatch; the other ports are given by the step's entry
 // file (lambdas/functions/), so a bundle holds only the SDK clients its step uses. A port
 // the step was not given fails on first use with a message naming it.
+import { dirname } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CloudWatchAlarms } from '../../adapters/cloudwatch-alarms.ts';
@@ -12,6 +13,7 @@ import { DEFAULT_HISTORY_SCHEMA } from '../../engine/context.ts';
 import { TIMEOUT_DEFAULTS } from '../../engine/input.ts';
 import { DEFAULT_APPROVAL_TIMEOUT_MS, DEFAULT_LEASE_TTL_MS } from '../../engine/lease-timing.ts';
 import type { MigrationSet } from '../../engine/model.ts';
+import type { ProjectSettings } from '../../engine/project-settings.ts';
 import type { AlarmReader, ApprovalNotifier, BackupStore, Database, Lease } from '../../ports.ts';
 import { composeStepDependencies } from '../compose-step-dependencies.ts';
 import type { EngineSteps, StepDependencies } from '../step-dependencies.ts';
@@ -32,6 +34,8 @@ export interface AwsPorts {
    * others never bundle the loader and the SQL parser it brings.
    */
   migrations?(directory: string): Promise<MigrationSet>;
+  /** Loads stepmigrate.json (engine/project-settings.ts), for the steps that read migrations. */
+  settings?(projectDir: string): Promise<ProjectSettings>;
   /** The engine functions the step calls (engine-steps.ts). */
   steps?: Partial<EngineSteps>;
 }
@@ -70,6 +74,8 @@ export function awsDependencies(env: Env, ports: AwsPorts = {}): StepDependencie
       namespace: env.STEPMIGRATE_METRICS_NAMESPACE || undefined,
     }),
     loadMigrations: async () => (ports.migrations ? ports.migrations(migrationsDir) : migrationsNotLoaded()),
+    // stepmigrate.json is bundled beside the migrations; only steps that read migrations lint.
+    loadSettings: ports.settings ? () => ports.settings!(dirname(migrationsDir)) : undefined,
     historySchema: env.STEPMIGRATE_HISTORY_SCHEMA || DEFAULT_HISTORY_SCHEMA,
     defaults: {
       lockTimeoutMs: positiveInteger(env, 'STEPMIGRATE_LOCK_TIMEOUT_MS', TIMEOUT_DEFAULTS.lockTimeoutMs),

@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { localDependencies } from '../../../cli/local-runner/local-dependencies.ts';
 import { PROJECT_ROOT } from '../../../infra/bundling.ts';
 import type { EngineContext } from '../../../lambdas/engine/context.ts';
+import { DEFAULT_APPROVAL_TIMEOUT_MS, DEFAULT_LEASE_TTL_MS } from '../../../lambdas/engine/lease-timing.ts';
 import { loadMigrations } from '../../../lambdas/engine/loader/load.ts';
+import { loadProjectSettings } from '../../../lambdas/engine/project-settings.ts';
 import { awsDependencies } from '../../../lambdas/handlers/aws/aws-dependencies.ts';
 
 const migrationsDir = join(PROJECT_ROOT, 'migrations');
@@ -27,7 +29,7 @@ const aws = awsDependencies(
     STEPMIGRATE_AUDIT_TABLE: 'audit',
     STEPMIGRATE_MIGRATIONS_DIR: migrationsDir,
   },
-  { migrations: loadMigrations },
+  { migrations: loadMigrations, settings: loadProjectSettings },
 );
 
 afterAll(() => local.close());
@@ -46,7 +48,12 @@ describe('one composition for both runners', () => {
   it('builds the same engine context from the same migrations', async () => {
     const [fromAws, fromLocal] = [await aws.engine(), await local.deps.engine()];
     expect(Object.keys(fromAws).sort()).toEqual(Object.keys(fromLocal).sort());
-    expect(settings(fromAws)).toEqual({ ...settings(fromLocal), lintConfig: undefined });
+    // The Lambdas read the lease timing from their environment (the engine's defaults here).
+    expect(fromAws.leaseTiming).toEqual({
+      leaseTtlMs: DEFAULT_LEASE_TTL_MS,
+      approvalTimeoutMs: DEFAULT_APPROVAL_TIMEOUT_MS,
+    });
+    expect(settings(fromAws)).toEqual({ ...settings(fromLocal), leaseTiming: fromAws.leaseTiming });
     expect(fromAws.migrations.migrations.length).toBeGreaterThan(0);
   });
 
