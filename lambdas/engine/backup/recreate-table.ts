@@ -3,6 +3,7 @@
 
 import type { SqlConnection } from '../../ports.ts';
 import { BackupError } from '../errors.ts';
+import { quoteIdent } from '../sql/identifiers.ts';
 import { qualifiedName } from './copy-format.ts';
 import type { TableBackup } from './manifest.ts';
 import { columnSql } from './table-catalog.ts';
@@ -14,9 +15,42 @@ export async function tableExists(connection: SqlConnection, table: TableBackup)
   return rows[0]?.oid != null;
 }
 
-/** Runs the manifest's CREATE statements for a table that no longer exists. */
+/**
+ * Runs the manifest's CREATE statements for a table that no longer exists, gives it back to
+ * its owner, and ATTACHes a partition to its parent (which the parent's indexes, keys,
+ * foreign keys and triggers then clone onto it, as when it was first attached).
+ */
 export async function recreateTable(connection: SqlConnection, table: TableBackup): Promise<void> {
   await runDdl(connection, table, table.ddl.create);
+  if (table.owner) {
+    const { rows } = await connection.query<{ differs: boolean }>('SELECT current_user <> $1 AS differs', [
+      table.owner,
+    ]);
+    if (rows[0]?.differs) {
+      try {
+        await connection.query(
+          `ALTER TABLE ${qualifiedName(table.schema, table.table)} OWNER TO ${quoteIdent(table.owner)}`,
+        );
+      } catch (error) {
+        throw new BackupError(
+          `cannot give the recreated ${table.name} back to its owner ${table.owner}: ${(error as Error).message} — ` +
+            `restore as ${table.owner}, as a member of it, or as a superuser`,
+          { cause: error },
+        );
+      }
+    }
+  }
+  if (table.ddl.attach) await runDdl(connection, table, [table.ddl.attach]);
+}
+
+/** A partition a down section DETACHed (it exists, but not under its parent) is attached again. */
+export async function reattachPartition(connection: SqlConnection, table: TableBackup): Promise<void> {
+  if (!table.partition || !table.ddl.attach) return;
+  const { rows } = await connection.query<{ attached: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass($1) AND inhparent = to_regclass($2)) AS attached`,
+    [qualifiedName(table.schema, table.table), table.partition.of],
+  );
+  if (!rows[0]?.attached) await runDdl(connection, table, [table.ddl.attach]);
 }
 
 const partitionStatement = /^CREATE (UNLOGGED )?TABLE IF NOT EXISTS .* PARTITION OF /;
@@ -115,4 +149,22 @@ export async function addMissingForeignKeys(
     }
   }
   return added;
+}
+
+/**
+ * Row-level security as the backup recorded it: policies missing by name are created again,
+ * and RLS is enabled (and forced) again where a down section turned it off.
+ */
+export async function addMissingPolicies(connection: SqlConnection, table: TableBackup): Promise<void> {
+  const name = qualifiedName(table.schema, table.table);
+  const { rows } = await connection.query<{ policy: string }>(
+    'SELECT polname AS policy FROM pg_policy WHERE polrelid = to_regclass($1)',
+    [name],
+  );
+  const present = new Set(rows.map((row) => row.policy));
+  const missing = (table.ddl.policies ?? []).filter((policy) => !present.has(policy.name));
+  const security = table.ddl.create.filter((sql) =>
+    /^ALTER TABLE .+ (ENABLE|FORCE) ROW LEVEL SECURITY$/.test(sql),
+  );
+  await runDdl(connection, table, [...missing.map((policy) => policy.sql), ...security]);
 }

@@ -63,10 +63,25 @@ async function backUp(tables: string[]) {
 }
 
 describe('partitioned tables', () => {
-  it('backs up every partition through the parent and recreates the whole tree after DROP', async () => {
+  it('backs up each row once, in its leaf partition, and recreates the whole tree after DROP', async () => {
     const before = await tableRows(target.db, 'app.events');
-    const summary = await backUp(['app.events']);
-    expect(summary.tables[0]).toMatchObject({ name: 'app.events', rows: 200 });
+    // The plan names the parent and one of its partitions: still one object per table, each row once.
+    const summary = await backUp(['app.events', 'app.events_2025']);
+    const names = summary.tables.map((t) => t.name);
+    expect(names[0]).toBe('app.events');
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.sort()).toEqual(
+      [
+        'app.events',
+        'app.events_2025',
+        'app.events_2026',
+        'app.events_2026_click',
+        'app.events_2026_other',
+        'app.events_rest',
+      ].sort(),
+    );
+    expect(summary.tables.reduce((sum, t) => sum + t.rows, 0)).toBe(200);
+    expect(summary.tables.find((t) => t.name === 'app.events')!.rows).toBe(0);
     await sql(target.db, 'DROP TABLE app.events');
     const result = await restoreTables({ db: target.db, store }, { manifest: summary.manifestKey });
     expect(result.tables[0]).toMatchObject({ recreated: true, verifiedBy: 'checksum' });
