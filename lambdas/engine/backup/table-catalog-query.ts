@@ -11,6 +11,7 @@ export interface TableCatalogRow {
   owner: string;
   row_security: boolean;
   force_row_security: boolean;
+  /** The parent as qualifiedName() prints it: "schema"."table". */
   partition_of: string | null;
   partition_bound: string | null;
   partition_key: string | null;
@@ -147,7 +148,9 @@ export const describeTablesSql = `
 SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS table, c.relkind::text AS relkind,
        c.relpersistence = 'u' AS unlogged, pg_get_userbyid(c.relowner) AS owner,
        c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security,
-       (SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = c.oid AND c.relispartition) AS partition_of,
+       (SELECT '"' || replace(pn.nspname, '"', '""') || '"."' || replace(pc.relname, '"', '""') || '"' FROM pg_inherits i
+          JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+         WHERE i.inhrelid = c.oid AND c.relispartition) AS partition_of,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
        ${columns} AS columns,
