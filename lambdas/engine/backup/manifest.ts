@@ -24,6 +24,8 @@ export interface ColumnDefinition {
   collation?: string;
   /** 'always' | 'by default' for identity columns. */
   identity?: 'always' | 'by default';
+  /** COMMENT ON COLUMN text; a column added back gets it again. */
+  comment?: string;
   /** Expression of a generated column; such columns are not in the data and are recomputed. */
   generated?: string;
 }

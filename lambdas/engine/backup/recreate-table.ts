@@ -3,7 +3,7 @@
 
 import type { SqlConnection } from '../../ports.ts';
 import { BackupError } from '../errors.ts';
-import { quoteIdent } from '../sql/identifiers.ts';
+import { quoteIdent, quoteLiteral } from '../sql/identifiers.ts';
 import { qualifiedName } from './copy-format.ts';
 import type { TableBackup } from './manifest.ts';
 import { columnSql } from './table-catalog.ts';
@@ -108,11 +108,20 @@ export async function addColumns(
     table.ddl.create.filter((sql) => sequences.some((s) => sql.startsWith(`${prefix} ${s.name} `)));
   for (const statement of sequenceStatements('CREATE SEQUENCE IF NOT EXISTS'))
     await connection.query(statement);
+  const tableName = qualifiedName(table.schema, table.table);
   for (const name of names) {
     const column = table.columns.find((c) => c.name === name)!;
-    const statement = `ALTER TABLE ${qualifiedName(table.schema, table.table)} ADD COLUMN ${columnSql(column)}`;
+    // Its comment and column privileges went with it.
+    const grants = table.ddl.create.filter(
+      (sql) => sql.startsWith('GRANT ') && sql.includes(` (${quoteIdent(name)}) ON TABLE `),
+    );
+    const comment =
+      column.comment === undefined
+        ? []
+        : [`COMMENT ON COLUMN ${tableName}.${quoteIdent(name)} IS ${quoteLiteral(column.comment)}`];
+    const statements = [`ALTER TABLE ${tableName} ADD COLUMN ${columnSql(column)}`, ...comment, ...grants];
     try {
-      await connection.query(statement);
+      for (const statement of statements) await connection.query(statement);
     } catch (error) {
       throw new BackupError(`cannot add column ${name} back to ${table.name}: ${(error as Error).message}`, {
         cause: error,

@@ -23,6 +23,7 @@ export interface TableCatalogRow {
     identity: string;
     generated: string;
     collation: string | null;
+    comment: string | null;
   }[];
   /** type: p, u, c, x, f. local: the table's own, not cloned from a partition parent. */
   constraints: { name: string; type: string; local: boolean; definition: string }[];
@@ -56,6 +57,7 @@ const columns = `coalesce((SELECT json_agg(json_build_object(
     'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'not_null', a.attnotnull,
     'default_expr', pg_get_expr(d.adbin, d.adrelid), 'identity', a.attidentity::text,
     'generated', a.attgenerated::text,
+    'comment', col_description(a.attrelid, a.attnum),
     'collation', CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
                  THEN (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
                          FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace

@@ -163,6 +163,7 @@ function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
 function columnDefinition(row: TableCatalogRow['columns'][number]): ColumnDefinition {
   const column: ColumnDefinition = { name: row.name, type: row.type, notNull: row.not_null };
   if (row.collation) column.collation = row.collation;
+  if (row.comment !== null) column.comment = row.comment;
   if (row.generated) column.generated = row.default_expr ?? '';
   else if (row.default_expr) column.default = row.default_expr;
   if (row.identity === 'a') column.identity = 'always';

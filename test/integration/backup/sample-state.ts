@@ -8,13 +8,18 @@ import { sampleTables } from '../../support/sample-database.ts';
 
 export interface SampleState {
   fingerprint: string;
+  /** Every schema object, so a failing comparison shows which one differs. */
+  schema: Record<string, string>;
   data: Record<string, string>;
   sequences: Record<string, string>;
 }
 
 export async function sampleState(db: Database): Promise<SampleState> {
   return db.withConnection(async (connection) => {
-    const fingerprint = (await schemaState(connection, 'stepmigrate')).fingerprint;
+    const state = await schemaState(connection, 'stepmigrate');
+    const schema = Object.fromEntries(
+      state.schema.objects.map((o) => [`${o.kind} ${o.name}`, JSON.stringify(o.properties)]),
+    );
     await connection.query('BEGIN');
     try {
       await connection.query(setCopySessionSql());
@@ -39,7 +44,12 @@ export async function sampleState(db: Database): Promise<SampleState> {
         `SELECT schemaname || '.' || sequencename AS name, coalesce(last_value::text, 'not called') AS value
            FROM pg_sequences WHERE schemaname = 'shop'`,
       );
-      return { fingerprint, data, sequences: Object.fromEntries(sequences.map((s) => [s.name, s.value])) };
+      return {
+        fingerprint: state.fingerprint,
+        schema,
+        data,
+        sequences: Object.fromEntries(sequences.map((s) => [s.name, s.value])),
+      };
     } finally {
       await connection.query('ROLLBACK');
     }
