@@ -177,3 +177,20 @@ export async function addMissingPolicies(connection: SqlConnection, table: Table
   );
   await runDdl(connection, table, [...missing.map((policy) => policy.sql), ...security]);
 }
+
+/** Column comments the backup recorded that the table lacks now (a down section re-added the column bare). */
+export async function addMissingColumnComments(connection: SqlConnection, table: TableBackup): Promise<void> {
+  const name = qualifiedName(table.schema, table.table);
+  const { rows } = await connection.query<{ name: string }>(
+    `SELECT attname AS name FROM pg_attribute
+      WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped AND col_description(attrelid, attnum) IS NULL`,
+    [name],
+  );
+  const bare = new Set(rows.map((row) => row.name));
+  const statements = table.columns
+    .filter((column) => column.comment !== undefined && bare.has(column.name))
+    .map(
+      (column) => `COMMENT ON COLUMN ${name}.${quoteIdent(column.name)} IS ${quoteLiteral(column.comment!)}`,
+    );
+  await runDdl(connection, table, statements);
+}

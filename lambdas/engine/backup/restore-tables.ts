@@ -15,6 +15,7 @@ import { loadTable } from './load-table.ts';
 import { type BackupManifest, readManifest, type TableBackup } from './manifest.ts';
 import {
   addColumns,
+  addMissingColumnComments,
   addMissingForeignKeys,
   addMissingPolicies,
   missingColumns,
@@ -191,7 +192,10 @@ async function restoreInTransaction(
   }
   await restoreSequences(connection, tables);
   for (const table of tables) await addMissingForeignKeys(connection, table);
-  for (const table of tables) await addMissingPolicies(connection, table);
+  for (const table of tables) {
+    await addMissingPolicies(connection, table);
+    await addMissingColumnComments(connection, table);
+  }
   if (replicaMode) await checkForeignKeys(connection, await relationTree(connection, sqlNames));
   await restoreTriggers(connection, triggers);
   const restored: RestoredTable[] = [];

@@ -43,8 +43,7 @@ async function roundTrip(label: string, files: Record<string, string>, input: Re
   const directory = await migrationDirectory(files);
   try {
     const run = await runWorkflow({ databaseUrl: database.url, migrationsDir: directory.path, input });
-    if (process.env.DEBUG_ROUND_TRIP)
-      console.log(JSON.stringify(run.output, null, 1).slice(0, 3000), run.log.join('\n'));
+    console.log(JSON.stringify(run.output, null, 1).slice(0, 3000), run.log.join('\n'));
     const after = await sampleState(database.db);
     return { run, before, after, database };
   } finally {
