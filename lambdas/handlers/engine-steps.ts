@@ -1,5 +1,5 @@
 // The real engine behind the step handlers (tests inject their own EngineSteps).
-import { backupTables } from '../engine/backup/backup-tables.ts';
+import { backupRun } from '../engine/backup/backup-run.ts';
 import { restoreAfterDown } from '../engine/backup/restore-tables.ts';
 import { rollbackRun } from '../engine/rollback.ts';
 import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../engine/steps.ts';
@@ -11,16 +11,7 @@ export const engineSteps: EngineSteps = {
   verifyRun,
   rollbackRun,
   releaseRun,
-  backupRun: (ctx, store, run) =>
-    backupTables(
-      { db: ctx.db, store, log: ctx.log },
-      {
-        executionId: run.executionId,
-        database: run.database,
-        tables: run.plan.backupTables,
-        fingerprintBefore: run.fingerprintBefore,
-      },
-    ),
+  backupRun,
   dataRestorer: async (ctx, store) => ({
     restoreTables: async (backup, tables) => {
       await restoreAfterDown({ db: ctx.db, store, log: ctx.log }, backup.manifestKey, tables);
