@@ -17,7 +17,7 @@ export async function backupRun(
   for (const data of earlier) {
     const command = restoreCommandFor(data);
     ctx.log?.(
-      `undoing ${data.migration} leaves ${data.tables.join(', ')} without the values its up section destroyed` +
+      `undoing ${data.migration} does not bring back the values its up section destroyed in ${data.tables.join(', ')}` +
         (command ? `; restore them after this run with \`${command}\`` : '; no backup of them remains'),
     );
   }

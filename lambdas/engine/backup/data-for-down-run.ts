@@ -76,7 +76,7 @@ export function refuseDataLeftBehind(run: RunState, data: readonly DataInEarlier
     const where = command
       ? `the backup of ${d.executionId} holds them; after the rollback, restore them with \`${command}\` (it replaces those tables' rows with the backed-up ones)`
       : `no backup of ${d.executionId} remains (expired or deleted), so they cannot be restored`;
-    return `undoing ${d.migration} re-creates ${d.tables.join(', ')} without the values its up section destroyed: ${where}`;
+    return `undoing ${d.migration} does not bring back the values its up section destroyed in ${d.tables.join(', ')}: ${where}`;
   });
   throw new BackupError(
     `${lines.join('; ')} — nothing was changed. To roll back knowing this, run \`stepmigrate rollback --to ${run.plan.toVersion} --allow-irreversible\``,
