@@ -61,7 +61,14 @@ it('refuses a down run that would leave a re-added column empty, then restores i
   process.env.DATABASE_URL = database.url;
   try {
     for (const command of [rollback!, restore!]) {
-      const code = await main(command.split(' '));
+      const printed: string[] = [];
+      const write = process.stdout.write.bind(process.stdout);
+      process.stdout.write = ((chunk: string | Uint8Array) =>
+        printed.push(String(chunk)) > 0) as typeof write;
+      const code = await main(command.split(' ')).finally(() => {
+        process.stdout.write = write;
+      });
+      if (command === rollback) expect(printed.join('')).toContain('succeeded: 0001 → 0');
       process.exitCode = undefined;
       expect({ command, code }).toEqual({ command, code: 0 });
       if (command === rollback) {
