@@ -58,11 +58,13 @@ const columns = `coalesce((SELECT json_agg(json_build_object(
     'default_expr', pg_get_expr(d.adbin, d.adrelid), 'identity', a.attidentity::text,
     'generated', a.attgenerated::text,
     'comment', col_description(a.attrelid, a.attnum),
-    'collation', CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
+    'collation', CASE WHEN a.attcollation <> 0
+                   AND a.attcollation <> (SELECT t.typcollation FROM pg_type t WHERE t.oid = a.atttypid)
                  THEN (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
                          FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
                         WHERE co.oid = a.attcollation) END) ORDER BY a.attnum)
-   FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+   FROM pg_attribute a
+   -- pg_type by index, per column: a join hashed all of pg_type once per table.
    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]')`;
 
