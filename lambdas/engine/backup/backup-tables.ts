@@ -57,14 +57,32 @@ export async function backupTables(deps: BackupDependencies, request: BackupRequ
 async function snapshotTables(deps: BackupDependencies, request: BackupRequest): Promise<BackupManifest> {
   return withExportedSnapshot(deps.db, async (coordinator, snapshotId) => {
     const started = Date.now();
-    const { found, missing } = await findTables(coordinator, request.tables);
-    await lockTables(coordinator, found);
-    const described = await describeTables(coordinator, found);
-    const order = await largestFirst(coordinator, described);
-    const catalogMs = Date.now() - started;
-    const tables = await copyTables(deps, request, snapshotId, order);
+    let catalogMs = 0;
+    // The copy workers connect and import the snapshot while the coordinator reads the
+    // catalog; they start copying only once every table is locked and described.
+    const prepared = (async () => {
+      const { found, missing } = await findTables(coordinator, request.tables);
+      await lockTables(coordinator, found);
+      const described = await describeTables(coordinator, found);
+      const order = await largestFirst(coordinator, described);
+      catalogMs = Date.now() - started;
+      return { missing, described, order };
+    })();
+    const [catalog, copies] = await Promise.allSettled([
+      prepared,
+      copyTables(
+        deps,
+        request,
+        snapshotId,
+        prepared.then((p) => p.order),
+      ),
+    ]);
+    if (catalog.status === 'rejected') throw catalog.reason;
+    if (copies.status === 'rejected') throw copies.reason;
+    const { missing, described } = catalog.value;
+    const tables = copies.value;
     deps.log?.(
-      `backup timing: catalog ${catalogMs} ms for ${found.length} table(s), copies ${Date.now() - started - catalogMs} ms`,
+      `backup timing: catalog ${catalogMs} ms for ${described.length} table(s), copies ${Date.now() - started - catalogMs} ms more`,
     );
     const byName = new Map(tables.map((t) => [t.name, t]));
     return {
@@ -103,23 +121,30 @@ async function largestFirst(
 
 /**
  * `concurrency` workers, each ONE connection in the exported snapshot, take tables off one
- * queue, largest first. A connection per table cost more than copying a small table. A
- * store failure aborts the worker's transaction (the COPY is cancelled): the worker puts
- * its table back and starts again on a fresh connection, up to the retry limit.
+ * queue, largest first, once `ready` says which tables (locked and described) to copy. A
+ * connection per table cost more than copying a small table. A store failure aborts the
+ * worker's transaction (the COPY is cancelled): the worker puts its table back and starts
+ * again on a fresh connection, up to the retry limit.
  */
 async function copyTables(
   deps: BackupDependencies,
   request: BackupRequest,
   snapshotId: string,
-  tables: readonly TableDescription[],
+  ready: Promise<readonly TableDescription[]>,
 ): Promise<TableBackup[]> {
-  const queue = [...tables];
+  if (request.tables.length === 0) {
+    ready.catch(() => {}); // the caller sees the catalog's failure from its own promise
+    return [];
+  }
+  // One queue shared by every worker, made once the tables are known.
+  const queued = ready.then((tables) => [...tables]);
   const done: TableBackup[] = [];
   let failure: { error: unknown } | undefined;
   const worker = () =>
     withRetries(
       () =>
         withImportedSnapshot(deps.db, snapshotId, async (connection) => {
+          const queue = await queued;
           while (!failure && queue.length > 0) {
             const table = queue.shift()!;
             try {
@@ -139,7 +164,10 @@ async function copyTables(
     ).catch((error) => {
       failure ??= { error };
     });
-  const workers = Math.max(1, Math.min(request.concurrency ?? defaultBackupConcurrency, tables.length));
+  const workers = Math.max(
+    1,
+    Math.min(request.concurrency ?? defaultBackupConcurrency, request.tables.length),
+  );
   await Promise.all(Array.from({ length: workers }, worker));
   if (failure) throw failure.error;
   return done;
