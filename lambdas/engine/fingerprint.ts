@@ -11,7 +11,7 @@
 //    docs/backup-and-restore.md, "Column order".
 //  - current VALUES (sequence positions, row counts): they are data, move outside any
 //    transaction, and concurrent traffic advances sequences between Backup and Rollback. A
-//    restore sets every sequence its tables use back and proves it before it commits.
+//    restore sets every sequence its tables use back to its backed-up value.
 import { createHash } from 'node:crypto';
 import type { SqlConnection } from '../ports.ts';
 import { catalogQueries, type ObjectKind, objectKinds } from './fingerprint-queries.ts';
