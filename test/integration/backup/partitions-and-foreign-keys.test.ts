@@ -162,6 +162,29 @@ describe('foreign keys and triggers', () => {
     );
   });
 
+  it('puts back row-level security and policies a migration dropped from a table that still exists', async () => {
+    await sql(
+      target.db,
+      `ALTER TABLE app.users ENABLE ROW LEVEL SECURITY;
+       CREATE POLICY users_own ON app.users FOR SELECT TO PUBLIC USING (id < 100);
+       COMMENT ON COLUMN app.users.email IS 'login name'`,
+    );
+    const summary = await backUp(['app.users']);
+    await sql(
+      target.db,
+      "DROP POLICY users_own ON app.users; ALTER TABLE app.users DISABLE ROW LEVEL SECURITY; COMMENT ON COLUMN app.users.email IS NULL; UPDATE app.users SET email = 'x' || email",
+    );
+    await restoreTables({ db: target.db, store }, { manifest: summary.manifestKey });
+    expect(
+      await scalar(
+        target.db,
+        `SELECT c.relrowsecurity::text || ' ' || (SELECT string_agg(polname || ':' || pg_get_expr(polqual, polrelid), ',') FROM pg_policy WHERE polrelid = c.oid)
+              || ' ' || col_description(c.oid, 2)
+           FROM pg_class c WHERE c.oid = 'app.users'::regclass`,
+      ),
+    ).toBe('true users_own:(id < 100) login name');
+  });
+
   it('refuses a restore that would leave children pointing at parents the backup does not hold', async () => {
     const summary = await backUp(['app.users']);
     await sql(
