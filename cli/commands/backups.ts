@@ -4,7 +4,13 @@ import type { Command } from 'commander';
 import { defaultRetentionDays } from '../../lambdas/adapters/local-backup-store.ts';
 import { readManifest } from '../../lambdas/engine/backup/manifest.ts';
 import { formatBytes } from '../../lambdas/engine/bytes.ts';
-import { ExitCode, InputError } from '../../lambdas/engine/errors.ts';
+import {
+  ExitCode,
+  exitCodeForError,
+  InputError,
+  StepMigrateError,
+  summarizeError,
+} from '../../lambdas/engine/errors.ts';
 import type { BackupStore, StoredObject } from '../../lambdas/ports.ts';
 import { type BackupSourceOptions, openBackupStore } from '../local/backup-source.ts';
 import { type OutputSink, paint, processSink } from '../sink.ts';
@@ -101,6 +107,22 @@ export async function backupsCommand(
   options: BackupsOptions,
   sink: OutputSink,
   sources: BackupSourceOptions = {},
+): Promise<ExitCode> {
+  if (!options.json) return listOrPrune(options, sink, sources);
+  try {
+    return await listOrPrune(options, sink, sources);
+  } catch (error) {
+    const summary = summarizeError(error);
+    sink.out(JSON.stringify({ error: summary }, null, 2));
+    sink.err(`stepmigrate: ${summary.name}: ${summary.message}`);
+    return error instanceof StepMigrateError ? exitCodeForError(summary.name) : ExitCode.rolledBack;
+  }
+}
+
+async function listOrPrune(
+  options: BackupsOptions,
+  sink: OutputSink,
+  sources: BackupSourceOptions,
 ): Promise<ExitCode> {
   const opened = openBackupStore(options.from, sources);
   if (options.prune) {

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { type RestoreResult, restoreTables } from '../../lambdas/engine/backup/restore-tables.ts';
-import { ExitCode } from '../../lambdas/engine/errors.ts';
+import { ExitCode, exitCodeForError, StepMigrateError, summarizeError } from '../../lambdas/engine/errors.ts';
 import { type BackupSourceOptions, openBackupSource } from '../local/backup-source.ts';
 import { resolveDatabaseUrl } from '../local/project.ts';
 import { type OutputSink, paint, processSink } from '../sink.ts';
@@ -20,6 +20,23 @@ export async function restoreCommand(
   options: RestoreOptions,
   sink: OutputSink,
   sources: BackupSourceOptions = {},
+): Promise<ExitCode> {
+  if (!options.json) return restoreFrom(options, sink, sources);
+  try {
+    return await restoreFrom(options, sink, sources);
+  } catch (error) {
+    // A refusal is a result too: machines get one JSON document, people the line on stderr.
+    const summary = summarizeError(error);
+    sink.out(JSON.stringify({ from: options.from, committed: false, error: summary }, null, 2));
+    sink.err(`stepmigrate: ${summary.name}: ${summary.message}`);
+    return error instanceof StepMigrateError ? exitCodeForError(summary.name) : ExitCode.rolledBack;
+  }
+}
+
+async function restoreFrom(
+  options: RestoreOptions,
+  sink: OutputSink,
+  sources: BackupSourceOptions,
 ): Promise<ExitCode> {
   const source = await openBackupSource(options.from, sources);
   const db = new PgDatabase(await resolveDatabaseUrl(options));

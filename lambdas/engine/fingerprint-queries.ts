@@ -37,10 +37,23 @@ const notFromExtension = (catalog: string, oid: string) => `NOT EXISTS (
   SELECT 1 FROM pg_depend dep
   WHERE dep.classid = '${catalog}'::regclass AND dep.objid = ${oid} AND dep.deptype = 'e')`;
 
+// Who owns an object, who may use it, and what it says about itself are part of the schema:
+// a restore that recreates a table must give all three back. ACL entries are sorted, so the
+// order GRANTs ran in does not count.
+const owner = (column: string) => `pg_get_userbyid(${column}) AS owner`;
+// No ACL (NULL) means the owner's default privileges: the same as an ACL that spells them out.
+const acl = (column: string, type?: string, ownerColumn?: string) => {
+  const value = type ? `coalesce(${column}, acldefault('${type}', ${ownerColumn}))` : column;
+  return `ARRAY(SELECT x::text FROM unnest(${value}) x ORDER BY 1) AS grants`;
+};
+const comment = (oid: string, catalog: string, subid = '0') =>
+  `(SELECT ds.description FROM pg_description ds WHERE ds.objoid = ${oid} AND ds.classoid = '${catalog}'::regclass AND ds.objsubid = ${subid}) AS comment`;
+
 const qualified = (n: string, name: string) => `quote_ident(${n}.nspname) || '.' || quote_ident(${name})`;
 
 const schemas = `
-SELECT 'schema' AS kind, quote_ident(n.nspname) AS name
+SELECT 'schema' AS kind, quote_ident(n.nspname) AS name,
+  ${owner('n.nspowner')}, ${acl('n.nspacl', 'n', 'n.nspowner')}, ${comment('n.oid', 'pg_namespace')}
 FROM pg_namespace n
 WHERE ${userSchema('n')} AND ${notFromExtension('pg_namespace', 'n.oid')}`;
 
@@ -61,8 +74,9 @@ SELECT CASE c.relkind WHEN 'p' THEN 'partitioned table' WHEN 'f' THEN 'foreign t
   ARRAY(SELECT ${qualified('pn', 'pc.relname')} FROM pg_inherits i
      JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
    WHERE i.inhrelid = c.oid AND NOT c.relispartition ORDER BY i.inhseqno) AS inherits,
-  c.relrowsecurity AS "rowSecurity",
-  coalesce(array_to_string(c.reloptions, ', '), '') AS options
+  c.relrowsecurity AS "rowSecurity", c.relforcerowsecurity AS "forceRowSecurity",
+  coalesce(array_to_string(c.reloptions, ', '), '') AS options,
+  ${owner('c.relowner')}, ${acl('c.relacl', 'r', 'c.relowner')}, ${comment('c.oid', 'pg_class')}
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'f') AND ${userSchema('n')} AND ${notFromExtension('pg_class', 'c.oid')}`;
 
@@ -74,7 +88,8 @@ SELECT 'column' AS kind, ${qualified('n', 'c.relname')} || '.' || quote_ident(a.
   CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END AS default,
   CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END AS generated,
   CASE a.attidentity WHEN 'a' THEN 'ALWAYS' WHEN 'd' THEN 'BY DEFAULT' END AS identity,
-  CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation
+  CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation,
+  ${acl('a.attacl')}, ${comment('c.oid', 'pg_class', 'a.attnum')}
 FROM pg_attribute a
   JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_type t ON t.oid = a.atttypid
@@ -86,7 +101,8 @@ WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'f') AND N
 const constraints = `
 SELECT 'constraint' AS kind, ${qualified('n', 'c.relname')} || '.' || quote_ident(k.conname) AS name,
   regexp_replace(pg_get_constraintdef(k.oid), ' NOT VALID$', '') AS definition,
-  k.convalidated AS validated
+  k.convalidated AS validated,
+  ${comment('k.oid', 'pg_constraint')}
 FROM pg_constraint k
   JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE k.conparentid = 0 AND ${userSchema('n')} AND ${notFromExtension('pg_class', 'c.oid')}`;
@@ -94,7 +110,8 @@ WHERE k.conparentid = 0 AND ${userSchema('n')} AND ${notFromExtension('pg_class'
 const indexes = `
 SELECT 'index' AS kind, ${qualified('n', 'ic.relname')} AS name,
   pg_get_indexdef(x.indexrelid) AS definition,
-  x.indisvalid AS valid
+  x.indisvalid AS valid,
+  ${comment('x.indexrelid', 'pg_class')}
 FROM pg_index x
   JOIN pg_class ic ON ic.oid = x.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
 WHERE NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = x.indexrelid)
@@ -109,7 +126,8 @@ SELECT 'sequence' AS kind, ${qualified('n', 'c.relname')} AS name,
    FROM pg_depend od JOIN pg_class oc ON oc.oid = od.refobjid JOIN pg_namespace on_ ON on_.oid = oc.relnamespace
      JOIN pg_attribute oa ON oa.attrelid = od.refobjid AND oa.attnum = od.refobjsubid
    WHERE od.classid = 'pg_class'::regclass AND od.objid = c.oid AND od.deptype IN ('a', 'i')
-     AND od.refclassid = 'pg_class'::regclass LIMIT 1) AS "ownedBy"
+     AND od.refclassid = 'pg_class'::regclass LIMIT 1) AS "ownedBy",
+  ${owner('c.relowner')}, ${acl('c.relacl', 's', 'c.relowner')}, ${comment('c.oid', 'pg_class')}
 FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE ${userSchema('n')} AND ${notFromExtension('pg_class', 'c.oid')}`;
 
@@ -117,7 +135,8 @@ const views = `
 SELECT CASE c.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END AS kind,
   ${qualified('n', 'c.relname')} AS name,
   pg_get_viewdef(c.oid) AS definition,
-  coalesce(array_to_string(c.reloptions, ', '), '') AS options
+  coalesce(array_to_string(c.reloptions, ', '), '') AS options,
+  ${owner('c.relowner')}, ${acl('c.relacl', 'r', 'c.relowner')}, ${comment('c.oid', 'pg_class')}
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('v', 'm') AND ${userSchema('n')} AND ${notFromExtension('pg_class', 'c.oid')}`;
 
@@ -130,13 +149,15 @@ SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' WHEN '
   CASE WHEN p.prokind = 'a' THEN (
     SELECT concat_ws(' ', 'state', ag.aggtransfn::text, format_type(ag.aggtranstype, NULL),
       'final', ag.aggfinalfn::text, 'initial', ag.agginitval)
-    FROM pg_aggregate ag WHERE ag.aggfnoid = p.oid) END AS aggregate
+    FROM pg_aggregate ag WHERE ag.aggfnoid = p.oid) END AS aggregate,
+  ${owner('p.proowner')}, ${acl('p.proacl', 'f', 'p.proowner')}, ${comment('p.oid', 'pg_proc')}
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE ${userSchema('n')} AND ${notFromExtension('pg_proc', 'p.oid')}`;
 
 const enums = `
 SELECT 'enum type' AS kind, ${qualified('n', 't.typname')} AS name,
-  ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels
+  ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
+  ${owner('t.typowner')}, ${acl('t.typacl', 'T', 't.typowner')}, ${comment('t.oid', 'pg_type')}
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE t.typtype = 'e' AND ${userSchema('n')} AND ${notFromExtension('pg_type', 't.oid')}`;
 
@@ -146,7 +167,8 @@ SELECT 'domain' AS kind, ${qualified('n', 't.typname')} AS name,
   t.typnotnull AS "notNull",
   t.typdefault AS default,
   ARRAY(SELECT k.conname || ': ' || regexp_replace(pg_get_constraintdef(k.oid), ' NOT VALID$', '') || CASE WHEN k.convalidated THEN '' ELSE ' NOT VALID' END
-    FROM pg_constraint k WHERE k.contypid = t.oid ORDER BY k.conname) AS constraints
+    FROM pg_constraint k WHERE k.contypid = t.oid ORDER BY k.conname) AS constraints,
+  ${owner('t.typowner')}, ${acl('t.typacl', 'T', 't.typowner')}, ${comment('t.oid', 'pg_type')}
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE t.typtype = 'd' AND ${userSchema('n')} AND ${notFromExtension('pg_type', 't.oid')}`;
 
@@ -154,20 +176,23 @@ const compositeTypes = `
 SELECT 'composite type' AS kind, ${qualified('n', 't.typname')} AS name,
   ARRAY(SELECT quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
     FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
-    ORDER BY a.attnum) AS attributes
+    ORDER BY a.attnum) AS attributes,
+  ${owner('t.typowner')}, ${acl('t.typacl', 'T', 't.typowner')}, ${comment('t.oid', 'pg_type')}
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_class c ON c.oid = t.typrelid
 WHERE t.typtype = 'c' AND c.relkind = 'c' AND ${userSchema('n')} AND ${notFromExtension('pg_type', 't.oid')}`;
 
 const rangeTypes = `
 SELECT 'range type' AS kind, ${qualified('n', 't.typname')} AS name,
-  format_type(r.rngsubtype, NULL) AS subtype
+  format_type(r.rngsubtype, NULL) AS subtype,
+  ${owner('t.typowner')}, ${acl('t.typacl', 'T', 't.typowner')}, ${comment('t.oid', 'pg_type')}
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_range r ON r.rngtypid = t.oid
 WHERE t.typtype = 'r' AND ${userSchema('n')} AND ${notFromExtension('pg_type', 't.oid')}`;
 
 const triggers = `
 SELECT 'trigger' AS kind, ${qualified('n', 'c.relname')} || '.' || quote_ident(g.tgname) AS name,
   pg_get_triggerdef(g.oid) AS definition,
-  CASE g.tgenabled WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' ELSE 'enabled' END AS enabled
+  CASE g.tgenabled WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' ELSE 'enabled' END AS enabled,
+  ${comment('g.oid', 'pg_trigger')}
 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE NOT g.tgisinternal AND g.tgparentid = 0 AND ${userSchema('n')} AND ${notFromExtension('pg_class', 'c.oid')}`;
 
@@ -175,7 +200,8 @@ const policies = `
 SELECT 'policy' AS kind, ${qualified('n', 'c.relname')} || '.' || quote_ident(p.polname) AS name,
   p.polcmd::text AS command, p.polpermissive AS permissive,
   ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r) END FROM unnest(p.polroles) r ORDER BY 1) AS roles,
-  pg_get_expr(p.polqual, p.polrelid) AS using, pg_get_expr(p.polwithcheck, p.polrelid) AS "withCheck"
+  pg_get_expr(p.polqual, p.polrelid) AS using, pg_get_expr(p.polwithcheck, p.polrelid) AS "withCheck",
+  ${comment('p.oid', 'pg_policy')}
 FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE ${userSchema('n')}`;
 

@@ -1,6 +1,17 @@
 // The user schema of a database read from the catalogs, as a sorted list of objects that can
 // be hashed (is the schema exactly as before?) and diffed (what differs, in words a person
-// can act on). Current values (sequence positions, row counts) are left out: they are data.
+// can act on). It sees every object's definition, owner, privileges (ACL entries, sorted) and
+// comment, because a restore that recreates an object must bring all of them back.
+//
+// Two things are deliberately left out:
+//  - column POSITION: columns are compared by name. PostgreSQL cannot add a column at a
+//    position, so a rollback that re-adds a dropped column puts it last; its values come back
+//    from the backup by name. `pg_dump -s` shows the new order; nothing that names its
+//    columns (every query the fingerprint can vouch for) sees a difference. See
+//    docs/backup-and-restore.md, "Column order".
+//  - current VALUES (sequence positions, row counts): they are data, move outside any
+//    transaction, and concurrent traffic advances sequences between Backup and Rollback. A
+//    restore sets every sequence its tables use back to its backed-up value.
 import { createHash } from 'node:crypto';
 import type { SqlConnection } from '../ports.ts';
 import { catalogQueries, type ObjectKind, objectKinds } from './fingerprint-queries.ts';

@@ -111,7 +111,9 @@ async function markRollbackStopped(ctx: EngineContext, run: RunState, stopped: S
     run,
     migration,
     step,
-    `rollback of ${run.executionId} stopped here (${reason}); check whether ${migrationLabel(migration)} is applied, then run \`stepmigrate repair\``,
+    `rollback of ${run.executionId} stopped here (${reason}); check whether ${migrationLabel(migration)} is applied, ` +
+      `then run \`stepmigrate repair ${migration.version} --mark rolled_back --reason "checked: not applied"\`` +
+      ` (or --mark applied if it is)`,
   );
 }
 
@@ -170,8 +172,12 @@ async function restoreDestroyedData(
   const problem = `rows of ${tables} that the undone migrations destroyed are missing (${failure})${command}`;
   if (rollbackStopped) return [problem];
   const { migration, step } = destroyed.by;
-  const repair = `then run \`stepmigrate repair ${migration.version} --mark rolled_back\``;
-  return [problem, ...(await markDirty(ctx, run, migration, step, `rolled back, but ${problem}; ${repair}`))];
+  const repair = `then run \`stepmigrate repair ${migration.version} --mark rolled_back --reason "rows restored from the backup"\``;
+  const marked = await markDirty(ctx, run, migration, step, `rolled back, but ${problem}; ${repair}`);
+  return [
+    problem,
+    ...marked.map((line) => `${line}: once the rows are restored, ${repair.replace(/^then /, '')}`),
+  ];
 }
 
 /** What undoing this execution means: revert what it applied, re-apply what it reverted. */

@@ -101,4 +101,30 @@ describe('stepmigrate restore', () => {
     ]);
     expect(code).toBe(1);
   });
+
+  it('prints one JSON document with the error when it refuses, and changes nothing', async () => {
+    await sql(target.db, 'DELETE FROM app.users WHERE id > 50');
+    const sink = bufferSink();
+    const code = await restoreCommand(
+      { from: manifestPath, databaseUrl: target.url, table: ['app.orders'], json: true },
+      sink,
+    );
+    expect(code).toBe(1);
+    expect(JSON.parse(sink.stdout.join('\n'))).toEqual({
+      from: manifestPath,
+      committed: false,
+      error: { name: 'BackupError', message: expect.stringMatching(/app\.orders is not in the backup/) },
+    });
+    expect(await scalar(target.db, 'SELECT count(*)::int FROM app.users')).toBe(50);
+  });
+
+  it('prints the error as JSON when the backup cannot be read at all', async () => {
+    const sink = bufferSink();
+    const code = await restoreCommand(
+      { from: join(project, 'no-such-backup'), databaseUrl: target.url, json: true },
+      sink,
+    );
+    expect(code).not.toBe(0);
+    expect(JSON.parse(sink.stdout.join('\n')).error).toMatchObject({ name: expect.stringMatching(/Error$/) });
+  });
 });

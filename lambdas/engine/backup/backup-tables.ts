@@ -6,7 +6,6 @@ import type { BackupStore, Database, SqlConnection } from '../../ports.ts';
 import { BackupError } from '../errors.ts';
 import type { BackupSummary } from '../run-state.ts';
 import { asBackupError } from './backup-error.ts';
-import { mapWithConcurrency } from './concurrency.ts';
 import { copySessionSettings, qualifiedName } from './copy-format.ts';
 import { copyTableToStore, TransientStoreError } from './copy-to-store.ts';
 import {
@@ -20,7 +19,7 @@ import {
 } from './manifest.ts';
 import { defaultStoreRetry, withRetries } from './retry.ts';
 import { withExportedSnapshot, withImportedSnapshot } from './snapshot.ts';
-import { describeTable, findTable, type RelationRow, type TableDescription } from './table-catalog.ts';
+import { describeTables, findTables, type RelationRow, type TableDescription } from './table-catalog.ts';
 
 export interface BackupDependencies {
   db: Database;
@@ -57,12 +56,33 @@ export async function backupTables(deps: BackupDependencies, request: BackupRequ
 
 async function snapshotTables(deps: BackupDependencies, request: BackupRequest): Promise<BackupManifest> {
   return withExportedSnapshot(deps.db, async (coordinator, snapshotId) => {
-    const { found, missing } = await lockTables(coordinator, request.tables);
-    const described: TableDescription[] = [];
-    for (const relation of found) described.push(await describeTable(coordinator, relation));
-    const order = await largestFirst(coordinator, described);
-    const tables = await mapWithConcurrency(order, request.concurrency ?? defaultBackupConcurrency, (table) =>
-      backupOneTable(deps, request, snapshotId, table),
+    const started = Date.now();
+    let catalogMs = 0;
+    // The copy workers connect and import the snapshot while the coordinator reads the
+    // catalog; they start copying only once every table is locked and described.
+    const prepared = (async () => {
+      const { found, missing } = await findTables(coordinator, request.tables);
+      await lockTables(coordinator, found);
+      const described = await describeTables(coordinator, found);
+      const order = await largestFirst(coordinator, described);
+      catalogMs = Date.now() - started;
+      return { missing, described, order };
+    })();
+    const [catalog, copies] = await Promise.allSettled([
+      prepared,
+      copyTables(
+        deps,
+        request,
+        snapshotId,
+        prepared.then((p) => p.order),
+      ),
+    ]);
+    if (catalog.status === 'rejected') throw catalog.reason;
+    if (copies.status === 'rejected') throw copies.reason;
+    const { missing, described } = catalog.value;
+    const tables = copies.value;
+    deps.log?.(
+      `backup timing: catalog ${catalogMs} ms for ${described.length} table(s), copies ${Date.now() - started - catalogMs} ms more`,
     );
     const byName = new Map(tables.map((t) => [t.name, t]));
     return {
@@ -73,31 +93,18 @@ async function snapshotTables(deps: BackupDependencies, request: BackupRequest):
       fingerprintBefore: request.fingerprintBefore,
       createdAt: new Date().toISOString(),
       format: { copy: 'text', compression: 'gzip', settings: { ...copySessionSettings } },
+      // Catalog order: a partitioned table before its partitions, so a restore can recreate in order.
       tables: described.map((d) => byName.get(`${d.schema}.${d.table}`)!),
       missingAtBackup: missing,
     } satisfies BackupManifest;
   });
 }
 
-async function lockTables(connection: SqlConnection, names: readonly string[]) {
-  const found: RelationRow[] = [];
-  const missing: string[] = [];
-  const seen = new Set<number>();
-  for (const name of names) {
-    const relation = await findTable(connection, name);
-    if (!relation) missing.push(name);
-    else if (!seen.has(relation.oid)) {
-      seen.add(relation.oid);
-      found.push(relation);
-    }
-  }
-  // ACCESS SHARE only blocks DDL that would drop or rewrite a table while it is being read.
-  for (const relation of found) {
-    await connection.query(
-      `LOCK TABLE ${qualifiedName(relation.schema, relation.table)} IN ACCESS SHARE MODE`,
-    );
-  }
-  return { found, missing };
+/** ACCESS SHARE only blocks DDL that would drop or rewrite a table while it is being read. */
+async function lockTables(connection: SqlConnection, relations: readonly RelationRow[]): Promise<void> {
+  if (relations.length === 0) return;
+  const names = relations.map((relation) => qualifiedName(relation.schema, relation.table));
+  await connection.query(`LOCK TABLE ${names.map((name) => `ONLY ${name}`).join(', ')} IN ACCESS SHARE MODE`);
 }
 
 async function largestFirst(
@@ -105,50 +112,92 @@ async function largestFirst(
   tables: TableDescription[],
 ): Promise<TableDescription[]> {
   const { rows } = await connection.query<{ oid: number; size: string }>(
-    `SELECT t.oid::int AS oid,
-            (pg_table_size(t.oid::regclass) + coalesce((SELECT sum(pg_table_size(relid))
-                                                          FROM pg_partition_tree(t.oid::regclass)), 0))::text AS size
-       FROM unnest($1::oid[]) AS t(oid)`,
+    'SELECT t.oid::int AS oid, pg_table_size(t.oid::regclass)::text AS size FROM unnest($1::oid[]) AS t(oid)',
     [tables.map((table) => table.oid)],
   );
   const sizes = new Map(rows.map((row) => [row.oid, Number(row.size)]));
   return [...tables].sort((a, b) => (sizes.get(b.oid) ?? 0) - (sizes.get(a.oid) ?? 0));
 }
 
-async function backupOneTable(
+/**
+ * `concurrency` workers, each ONE connection in the exported snapshot, take tables off one
+ * queue, largest first, once `ready` says which tables (locked and described) to copy. A
+ * connection per table cost more than copying a small table. A store failure aborts the
+ * worker's transaction (the COPY is cancelled): the worker puts its table back and starts
+ * again on a fresh connection, up to the retry limit.
+ */
+async function copyTables(
   deps: BackupDependencies,
   request: BackupRequest,
   snapshotId: string,
+  ready: Promise<readonly TableDescription[]>,
+): Promise<TableBackup[]> {
+  if (request.tables.length === 0) {
+    ready.catch(() => {}); // the caller sees the catalog's failure from its own promise
+    return [];
+  }
+  // One queue shared by every worker, made once the tables are known.
+  const queued = ready.then((tables) => [...tables]);
+  const done: TableBackup[] = [];
+  let failure: { error: unknown } | undefined;
+  const worker = () =>
+    withRetries(
+      () =>
+        withImportedSnapshot(deps.db, snapshotId, async (connection) => {
+          const queue = await queued;
+          while (!failure && queue.length > 0) {
+            const table = queue.shift()!;
+            try {
+              done.push(await backupOneTable(deps, request, connection, table));
+            } catch (error) {
+              if (error instanceof TransientStoreError) queue.unshift(table);
+              throw error;
+            }
+          }
+        }),
+      {
+        ...defaultStoreRetry,
+        retryable: (error) => !failure && error instanceof TransientStoreError,
+        onRetry: (error, attempt) =>
+          deps.log?.(`backup: attempt ${attempt} failed (${String(error)}); retrying on a new connection`),
+      },
+    ).catch((error) => {
+      failure ??= { error };
+    });
+  const workers = Math.max(
+    1,
+    Math.min(request.concurrency ?? defaultBackupConcurrency, request.tables.length),
+  );
+  await Promise.all(Array.from({ length: workers }, worker));
+  if (failure) throw failure.error;
+  return done;
+}
+
+async function backupOneTable(
+  deps: BackupDependencies,
+  request: BackupRequest,
+  connection: SqlConnection,
   table: TableDescription,
 ): Promise<TableBackup> {
   const name = `${table.schema}.${table.table}`;
   const key = tableKey(request.database, request.executionId, name);
   const started = Date.now();
-  const { digest, stored } = await withRetries(
-    () =>
-      withImportedSnapshot(deps.db, snapshotId, (connection) =>
-        copyTableToStore(
-          deps.db,
-          connection,
-          deps.store,
-          { ...table, name },
-          key,
-          request.gzipLevel ?? defaultGzipLevel,
-        ),
-      ),
-    {
-      ...defaultStoreRetry,
-      retryable: (error) => error instanceof TransientStoreError,
-      onRetry: (error, attempt) =>
-        deps.log?.(`backup of ${name}: attempt ${attempt} failed (${String(error)}); retrying`),
-    },
+  const rowsInPartitions = table.partitioned;
+  const { digest, stored } = await copyTableToStore(
+    deps.db,
+    connection,
+    deps.store,
+    { ...table, rowsInPartitions, name },
+    key,
+    request.gzipLevel ?? defaultGzipLevel,
   );
   deps.log?.(`backed up ${name}: ${digest.rows} rows, ${digest.bytes} bytes in ${Date.now() - started} ms`);
-  return {
+  const backup: TableBackup = {
     name,
     schema: table.schema,
     table: table.table,
     partitioned: table.partitioned,
+    owner: table.owner,
     rows: digest.rows,
     bytes: digest.bytes,
     compressedBytes: stored.bytes,
@@ -160,6 +209,10 @@ async function backupOneTable(
     ddl: table.ddl,
     sequences: table.sequences,
   };
+  if (rowsInPartitions) backup.rowsInPartitions = true;
+  if (table.partition) backup.partition = table.partition;
+  if (table.partitionKey) backup.partitionKey = table.partitionKey;
+  return backup;
 }
 
 async function serverVersion(connection: SqlConnection): Promise<string> {

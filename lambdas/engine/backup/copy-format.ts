@@ -55,6 +55,8 @@ export interface CopyTarget {
   table: string;
   /** A partitioned table cannot be COPYed TO directly; it is read through a SELECT. */
   partitioned: boolean;
+  /** A partitioned table whose rows live in its partitions' own objects: read FROM ONLY (nothing). */
+  rowsInPartitions?: boolean;
   /** Columns written to the backup, in order: every column except generated ones. */
   copyColumns: readonly string[];
 }
@@ -66,8 +68,10 @@ function columnList(columns: readonly string[]): string {
 /** The COPY that reads a table out, used both to back it up and to verify a restore. */
 export function copyOutSql(target: CopyTarget): string {
   const table = qualifiedName(target.schema, target.table);
-  if (target.copyColumns.length === 0) return `COPY (SELECT FROM ${table}) TO STDOUT`;
-  if (target.partitioned) return `COPY (SELECT ${columnList(target.copyColumns)} FROM ${table}) TO STDOUT`;
+  const only = target.rowsInPartitions ? 'ONLY ' : '';
+  if (target.copyColumns.length === 0) return `COPY (SELECT FROM ${only}${table}) TO STDOUT`;
+  if (target.partitioned)
+    return `COPY (SELECT ${columnList(target.copyColumns)} FROM ${only}${table}) TO STDOUT`;
   return `COPY ${table} (${columnList(target.copyColumns)}) TO STDOUT`;
 }
 

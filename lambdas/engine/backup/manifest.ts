@@ -5,7 +5,13 @@ import type { BackupStore } from '../../ports.ts';
 import { BackupError } from '../errors.ts';
 import { readAll } from './stream-utils.ts';
 
-export const manifestFormatVersion = 1;
+/**
+ * 2: a partitioned table's rows are in its leaf partitions' objects (each row once), and
+ * tables record owner, triggers, comments, policies and the ATTACH of a partition.
+ * 1: a partitioned table's object held every partition's rows. Both are read.
+ */
+export const manifestFormatVersion = 2;
+const readableFormatVersions = [1, 2];
 
 export interface ColumnDefinition {
   name: string;
@@ -18,6 +24,8 @@ export interface ColumnDefinition {
   collation?: string;
   /** 'always' | 'by default' for identity columns. */
   identity?: 'always' | 'by default';
+  /** COMMENT ON COLUMN text; a column added back gets it again. */
+  comment?: string;
   /** Expression of a generated column; such columns are not in the data and are recomputed. */
   generated?: string;
 }
@@ -27,6 +35,8 @@ export interface SequenceState {
   name: string;
   /** The owning column: on restore the sequence is found again through it (identity, serial). */
   column?: string;
+  /** A column whose nextval() default uses the sequence, which no column owns: found again by name. */
+  usedBy?: string;
   lastValue: string;
   isCalled: boolean;
 }
@@ -36,6 +46,17 @@ export interface TableDdl {
   create: string[];
   /** Foreign keys of this table, added back (when missing) after every restored table is loaded. */
   foreignKeys: { name: string; sql: string }[];
+  /** Row-level security policies, added back (when missing by name) to the restored table. */
+  policies?: { name: string; sql: string }[];
+  /** For a partition: the ALTER TABLE … ATTACH PARTITION that puts it back under its parent. */
+  attach?: string;
+}
+
+export interface PartitionPlace {
+  /** The parent, as a qualified SQL name. */
+  of: string;
+  /** FOR VALUES … / DEFAULT, as pg_get_expr prints it. */
+  bound: string;
 }
 
 export interface TableBackup {
@@ -44,6 +65,14 @@ export interface TableBackup {
   schema: string;
   table: string;
   partitioned: boolean;
+  /** Format 2: true for a partitioned table, whose rows are in its partitions' objects (its own is empty). */
+  rowsInPartitions?: boolean;
+  /** Where the table sits in a partition tree, when it is a partition. */
+  partition?: PartitionPlace;
+  /** PARTITION BY … of a partitioned table. */
+  partitionKey?: string;
+  /** The owning role at backup time; a recreated table is given back to it. */
+  owner?: string;
   rows: number;
   /** Bytes of uncompressed COPY text. */
   bytes: number;
@@ -117,9 +146,9 @@ function checkManifest(value: unknown, key: string): BackupManifest {
       `backup manifest ${key} has no "tables" list — it is not a stepmigrate backup manifest`,
     );
   }
-  if (manifest.formatVersion !== manifestFormatVersion) {
+  if (!readableFormatVersions.includes(manifest.formatVersion as number)) {
     throw new BackupError(
-      `backup manifest ${key} has format version ${String(manifest.formatVersion)}; this stepmigrate reads version ${manifestFormatVersion}`,
+      `backup manifest ${key} has format version ${String(manifest.formatVersion)}; this stepmigrate reads versions ${readableFormatVersions.join(' and ')}`,
     );
   }
   for (const table of manifest.tables) {

@@ -3,6 +3,7 @@
 
 import type { SqlConnection } from '../../ports.ts';
 import { BackupError } from '../errors.ts';
+import { quoteIdent, quoteLiteral } from '../sql/identifiers.ts';
 import { qualifiedName } from './copy-format.ts';
 import type { TableBackup } from './manifest.ts';
 import { columnSql } from './table-catalog.ts';
@@ -14,9 +15,42 @@ export async function tableExists(connection: SqlConnection, table: TableBackup)
   return rows[0]?.oid != null;
 }
 
-/** Runs the manifest's CREATE statements for a table that no longer exists. */
+/**
+ * Runs the manifest's CREATE statements for a table that no longer exists, gives it back to
+ * its owner, and ATTACHes a partition to its parent (which the parent's indexes, keys,
+ * foreign keys and triggers then clone onto it, as when it was first attached).
+ */
 export async function recreateTable(connection: SqlConnection, table: TableBackup): Promise<void> {
   await runDdl(connection, table, table.ddl.create);
+  if (table.owner) {
+    const { rows } = await connection.query<{ differs: boolean }>('SELECT current_user <> $1 AS differs', [
+      table.owner,
+    ]);
+    if (rows[0]?.differs) {
+      try {
+        await connection.query(
+          `ALTER TABLE ${qualifiedName(table.schema, table.table)} OWNER TO ${quoteIdent(table.owner)}`,
+        );
+      } catch (error) {
+        throw new BackupError(
+          `cannot give the recreated ${table.name} back to its owner ${table.owner}: ${(error as Error).message} — ` +
+            `restore as ${table.owner}, as a member of it, or as a superuser`,
+          { cause: error },
+        );
+      }
+    }
+  }
+  if (table.ddl.attach) await runDdl(connection, table, [table.ddl.attach]);
+}
+
+/** A partition a down section DETACHed (it exists, but not under its parent) is attached again. */
+export async function reattachPartition(connection: SqlConnection, table: TableBackup): Promise<void> {
+  if (!table.partition || !table.ddl.attach) return;
+  const { rows } = await connection.query<{ attached: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass($1) AND inhparent = to_regclass($2)) AS attached`,
+    [qualifiedName(table.schema, table.table), table.partition.of],
+  );
+  if (!rows[0]?.attached) await runDdl(connection, table, [table.ddl.attach]);
 }
 
 const partitionStatement = /^CREATE (UNLOGGED )?TABLE IF NOT EXISTS .* PARTITION OF /;
@@ -74,11 +108,20 @@ export async function addColumns(
     table.ddl.create.filter((sql) => sequences.some((s) => sql.startsWith(`${prefix} ${s.name} `)));
   for (const statement of sequenceStatements('CREATE SEQUENCE IF NOT EXISTS'))
     await connection.query(statement);
+  const tableName = qualifiedName(table.schema, table.table);
   for (const name of names) {
     const column = table.columns.find((c) => c.name === name)!;
-    const statement = `ALTER TABLE ${qualifiedName(table.schema, table.table)} ADD COLUMN ${columnSql(column)}`;
+    // Its comment and column privileges went with it.
+    const grants = table.ddl.create.filter(
+      (sql) => sql.startsWith('GRANT ') && sql.includes(` (${quoteIdent(name)}) ON TABLE `),
+    );
+    const comment =
+      column.comment === undefined
+        ? []
+        : [`COMMENT ON COLUMN ${tableName}.${quoteIdent(name)} IS ${quoteLiteral(column.comment)}`];
+    const statements = [`ALTER TABLE ${tableName} ADD COLUMN ${columnSql(column)}`, ...comment, ...grants];
     try {
-      await connection.query(statement);
+      for (const statement of statements) await connection.query(statement);
     } catch (error) {
       throw new BackupError(`cannot add column ${name} back to ${table.name}: ${(error as Error).message}`, {
         cause: error,
@@ -115,4 +158,39 @@ export async function addMissingForeignKeys(
     }
   }
   return added;
+}
+
+/**
+ * Row-level security as the backup recorded it: policies missing by name are created again,
+ * and RLS is enabled (and forced) again where a down section turned it off.
+ */
+export async function addMissingPolicies(connection: SqlConnection, table: TableBackup): Promise<void> {
+  const name = qualifiedName(table.schema, table.table);
+  const { rows } = await connection.query<{ policy: string }>(
+    'SELECT polname AS policy FROM pg_policy WHERE polrelid = to_regclass($1)',
+    [name],
+  );
+  const present = new Set(rows.map((row) => row.policy));
+  const missing = (table.ddl.policies ?? []).filter((policy) => !present.has(policy.name));
+  const security = table.ddl.create.filter((sql) =>
+    /^ALTER TABLE .+ (ENABLE|FORCE) ROW LEVEL SECURITY$/.test(sql),
+  );
+  await runDdl(connection, table, [...missing.map((policy) => policy.sql), ...security]);
+}
+
+/** Column comments the backup recorded that the table lacks now (a down section re-added the column bare). */
+export async function addMissingColumnComments(connection: SqlConnection, table: TableBackup): Promise<void> {
+  const name = qualifiedName(table.schema, table.table);
+  const { rows } = await connection.query<{ name: string }>(
+    `SELECT attname AS name FROM pg_attribute
+      WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped AND col_description(attrelid, attnum) IS NULL`,
+    [name],
+  );
+  const bare = new Set(rows.map((row) => row.name));
+  const statements = table.columns
+    .filter((column) => column.comment !== undefined && bare.has(column.name))
+    .map(
+      (column) => `COMMENT ON COLUMN ${name}.${quoteIdent(column.name)} IS ${quoteLiteral(column.comment!)}`,
+    );
+  await runDdl(connection, table, statements);
 }

@@ -15,8 +15,11 @@ import { loadTable } from './load-table.ts';
 import { type BackupManifest, readManifest, type TableBackup } from './manifest.ts';
 import {
   addColumns,
+  addMissingColumnComments,
   addMissingForeignKeys,
+  addMissingPolicies,
   missingColumns,
+  reattachPartition,
   recreateMissingPartitions,
   recreateTable,
   tableExists,
@@ -120,7 +123,8 @@ export async function restoreAfterDown(
 
 function selectTables(manifest: BackupManifest, names: readonly string[] | undefined): TableBackup[] {
   if (names === undefined) return manifest.tables;
-  return [...new Set(names)].map((name) => {
+  const wanted = new Set<TableBackup>();
+  for (const name of new Set(names)) {
     const table = manifest.tables.find((t) => t.name === name || qualifiedName(t.schema, t.table) === name);
     if (!table) {
       const held = manifest.tables.map((t) => t.name).join(', ') || 'no tables';
@@ -128,8 +132,20 @@ function selectTables(manifest: BackupManifest, names: readonly string[] | undef
         `table ${name} is not in the backup of execution ${manifest.executionId} (it holds: ${held})`,
       );
     }
-    return table;
-  });
+    wanted.add(table);
+    for (const partition of partitionsBelow(manifest, table)) wanted.add(partition);
+  }
+  // Manifest order: a partitioned table comes before its partitions.
+  return manifest.tables.filter((table) => wanted.has(table));
+}
+
+/** The partitions below a partitioned table whose rows live in them (format 2), at any depth. */
+function partitionsBelow(manifest: BackupManifest, parent: TableBackup): TableBackup[] {
+  if (!parent.rowsInPartitions) return [];
+  const children = manifest.tables.filter(
+    (t) => t.partition?.of === qualifiedName(parent.schema, parent.table),
+  );
+  return children.flatMap((child) => [child, ...partitionsBelow(manifest, child)]);
 }
 
 async function restoreInTransaction(
@@ -144,6 +160,7 @@ async function restoreInTransaction(
   for (const table of tables) {
     if (await tableExists(connection, table)) {
       await recreateMissingPartitions(connection, table);
+      await reattachPartition(connection, table);
       continue;
     }
     await recreateTable(connection, table);
@@ -153,7 +170,13 @@ async function restoreInTransaction(
   const sqlNames = tables.map((t) => qualifiedName(t.schema, t.table));
   await connection.query(`LOCK TABLE ${sqlNames.join(', ')} IN ACCESS EXCLUSIVE MODE`);
   const tree = await relationTree(connection, sqlNames);
-  await emptyTables(connection, tables, tree, replicaMode);
+  // A format-2 partitioned table holds no rows of its own: its partitions are emptied one by one.
+  await emptyTables(
+    connection,
+    tables.filter((t) => !t.rowsInPartitions),
+    tree,
+    replicaMode,
+  );
   const added = new Map<string, string[]>();
   for (const table of tables) {
     const names = await missingColumns(connection, table);
@@ -169,6 +192,10 @@ async function restoreInTransaction(
   }
   await restoreSequences(connection, tables);
   for (const table of tables) await addMissingForeignKeys(connection, table);
+  for (const table of tables) {
+    await addMissingPolicies(connection, table);
+    await addMissingColumnComments(connection, table);
+  }
   if (replicaMode) await checkForeignKeys(connection, await relationTree(connection, sqlNames));
   await restoreTriggers(connection, triggers);
   const restored: RestoredTable[] = [];

@@ -1,19 +1,29 @@
-// Reads from the catalog what a backup needs to know about a table: its columns, the
-// statements that recreate it (columns, constraints, indexes, partitions, grants) and the
-// state of the sequences it owns. Run with search_path = pg_catalog, so every name that
-// format_type()/pg_get_*def() print is schema-qualified.
+// Reads from the catalog what a backup needs to know about its tables: their columns, the
+// statements that recreate each one (columns, constraints, indexes, triggers, comments,
+// owner, grants, row-level security, and for a partition the ATTACH that puts it back under
+// its parent) and the sequences they use. Run with search_path = pg_catalog, so every name
+// that format_type()/pg_get_*def() print is schema-qualified.
+//
+// Every table is described by ONE catalog query (and the sequences they use by one more):
+// a per-table round trip per object family was most of a small table's backup time.
 
 import type { SqlConnection } from '../../ports.ts';
 import { BackupError } from '../errors.ts';
-import { quoteIdent } from '../sql/identifiers.ts';
+import { quoteIdent, quoteLiteral } from '../sql/identifiers.ts';
 import { qualifiedName } from './copy-format.ts';
-import type { ColumnDefinition, SequenceState, TableDdl } from './manifest.ts';
+import type { ColumnDefinition, PartitionPlace, SequenceState, TableDdl } from './manifest.ts';
+import { describeTablesSql, type TableCatalogRow } from './table-catalog-query.ts';
 
 export interface TableDescription {
   oid: number;
   schema: string;
   table: string;
   partitioned: boolean;
+  /** Where the table hangs in a partition tree, when it is a partition. */
+  partition?: PartitionPlace;
+  /** PARTITION BY clause of a partitioned table. */
+  partitionKey?: string;
+  owner: string;
   columns: ColumnDefinition[];
   copyColumns: string[];
   ddl: TableDdl;
@@ -25,103 +35,140 @@ export interface RelationRow {
   schema: string;
   table: string;
   relkind: string;
-  unlogged: boolean;
-  partition_of: string | null;
-  partition_bound: string | null;
-  partition_key: string | null;
 }
 
-/** The table `name` refers to, or undefined when it does not exist. */
-export async function findTable(connection: SqlConnection, name: string): Promise<RelationRow | undefined> {
-  const { rows } = await connection.query<RelationRow>(
-    `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS table, c.relkind::text AS relkind,
-            c.relpersistence = 'u' AS unlogged,
-            (SELECT i.inhparent::regclass::text FROM pg_inherits i WHERE i.inhrelid = c.oid AND c.relispartition) AS partition_of,
-            CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
-            CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.oid = to_regclass($1)`,
-    [name],
-  );
-  const relation = rows[0];
-  if (relation && relation.relkind !== 'r' && relation.relkind !== 'p') {
-    throw new BackupError(
-      `${name} is not a table (relkind ${relation.relkind}); only tables can be backed up`,
-    );
-  }
-  return relation;
-}
-
-export async function describeTable(
+/**
+ * The tables `names` refer to, each once. A partitioned table stands for itself and every
+ * partition below it (parents before children): its rows are backed up in its leaf
+ * partitions, each row exactly once, whichever of the tree's tables the plan named.
+ */
+export async function findTables(
   connection: SqlConnection,
-  relation: RelationRow,
-): Promise<TableDescription> {
-  const columns = await readColumns(connection, relation.oid);
-  const sequences = await readOwnedSequences(connection, relation.oid);
+  names: readonly string[],
+): Promise<{ found: RelationRow[]; missing: string[] }> {
+  const { rows } = await connection.query<RelationRow & { name: string; depth: number }>(
+    `SELECT t.name, c.oid::int AS oid, n.nspname AS schema, c.relname AS table, c.relkind::text AS relkind,
+            (SELECT count(*)::int FROM pg_partition_ancestors(c.oid)) AS depth
+       FROM unnest($1::text[]) WITH ORDINALITY AS t(name, i)
+       LEFT JOIN pg_class c ON c.oid = to_regclass(t.name)
+       LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
+      ORDER BY t.i`,
+    [names],
+  );
+  const missing: string[] = [];
+  const named: RelationRow[] = [];
+  for (const row of rows) {
+    if (row.oid === null) missing.push(row.name);
+    else if (row.relkind !== 'r' && row.relkind !== 'p') {
+      throw new BackupError(
+        `${row.name} is not a table (relkind ${row.relkind}); only tables can be backed up`,
+      );
+    } else named.push(row);
+  }
+  const { rows: tree } = await connection.query<RelationRow & { depth: number }>(
+    `SELECT DISTINCT c.oid::int AS oid, n.nspname AS schema, c.relname AS table, c.relkind::text AS relkind,
+            (SELECT count(*)::int FROM pg_partition_ancestors(c.oid)) AS depth
+       FROM unnest($1::oid[]) AS t(oid), pg_partition_tree(t.oid) p
+       JOIN pg_class c ON c.oid = p.relid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p')
+      ORDER BY depth, schema, "table"`,
+    [named.filter((row) => row.relkind === 'p').map((row) => row.oid)],
+  );
+  const seen = new Set<number>();
+  const found: RelationRow[] = [];
+  for (const row of [...named, ...tree]) {
+    if (seen.has(row.oid)) continue;
+    seen.add(row.oid);
+    found.push({ oid: row.oid, schema: row.schema, table: row.table, relkind: row.relkind });
+  }
+  return { found, missing };
+}
+
+/** Describes every table in one catalog query, plus one query for the sequence values. */
+export async function describeTables(
+  connection: SqlConnection,
+  relations: readonly RelationRow[],
+): Promise<TableDescription[]> {
+  if (relations.length === 0) return [];
+  const { rows } = await connection.query<TableCatalogRow>(describeTablesSql, [relations.map((r) => r.oid)]);
+  const values = await sequenceValues(
+    connection,
+    rows.flatMap((row) => row.sequences.map((s) => s.name)),
+  );
+  const byOid = new Map(rows.map((row) => [row.oid, row]));
+  return relations.map((relation) => describe(byOid.get(relation.oid)!, values));
+}
+
+function describe(row: TableCatalogRow, values: Map<string, SequenceValue>): TableDescription {
+  const name = qualifiedName(row.schema, row.table);
+  const columns = row.columns.map(columnDefinition);
+  const partition = row.partition_of ? { of: row.partition_of, bound: row.partition_bound! } : undefined;
+  const sequences = uniqueBy(row.sequences, (s) => s.name);
+  const identity = new Map(
+    sequences.filter((s) => s.identity).map((s) => [s.column!, ` (${s.options})`] as const),
+  );
+  const standalone = sequences.filter((s) => !s.identity);
   const create = [
-    ...sequences.filter((s) => !s.identity).map((s) => s.createSql),
-    createTableSql(
-      relation,
-      columns,
-      identityOptions(sequences),
-      (await readConstraints(connection, relation.oid, false)).map((c) => c.sql),
-    ),
-    ...sequences.filter((s) => !s.identity).map((s) => s.ownedBySql),
-    ...(await readPartitions(connection, relation.oid)),
-    ...(await readIndexes(connection, relation.oid)),
-    ...(await readGrants(connection, relation.oid)),
+    ...standalone.map((s) => `CREATE SEQUENCE IF NOT EXISTS ${s.name} AS ${s.type} ${s.options}`),
+    createTableSql(name, row, columns, identity, partition !== undefined),
+    ...standalone
+      .filter((s) => s.owned)
+      .map((s) => `ALTER SEQUENCE ${s.name} OWNED BY ${name}.${quoteIdent(s.column!)}`),
+    ...row.indexes,
+    ...row.triggers.map((t) => t.sql),
+    ...row.triggers.filter((t) => t.enabled !== 'O').map((t) => triggerModeSql(name, t)),
+    ...row.comments,
+    ...grantsSql(name, row.grants),
+    ...(row.row_security ? [`ALTER TABLE ${name} ENABLE ROW LEVEL SECURITY`] : []),
+    ...(row.force_row_security ? [`ALTER TABLE ${name} FORCE ROW LEVEL SECURITY`] : []),
   ];
-  const foreignKeys = (await readConstraints(connection, relation.oid, true)).map((constraint) => ({
-    name: constraint.name,
-    sql: `ALTER TABLE ${qualifiedName(relation.schema, relation.table)} ADD ${constraint.sql}`,
-  }));
-  return {
-    oid: relation.oid,
-    schema: relation.schema,
-    table: relation.table,
-    partitioned: relation.relkind === 'p',
+  const ddl: TableDdl = {
+    create,
+    foreignKeys: row.constraints
+      .filter((c) => c.type === 'f' && c.local)
+      .map((c) => ({
+        name: c.name,
+        sql: `ALTER TABLE ${name} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`,
+      })),
+    policies: row.policies.map((p) => ({ name: p.name, sql: policySql(name, p) })),
+  };
+  if (partition) ddl.attach = `ALTER TABLE ${partition.of} ATTACH PARTITION ${name} ${partition.bound}`;
+  const description: TableDescription = {
+    oid: row.oid,
+    schema: row.schema,
+    table: row.table,
+    partitioned: row.relkind === 'p',
+    owner: row.owner,
     columns,
     copyColumns: columns.filter((c) => c.generated === undefined).map((c) => c.name),
-    ddl: { create, foreignKeys },
-    sequences: sequences.map((s) => s.state),
+    ddl,
+    sequences: sequences.map((s) => {
+      const value = values.get(s.name)!;
+      const state: SequenceState = { name: s.name, lastValue: value.last_value, isCalled: value.is_called };
+      if (s.owned && s.column) state.column = s.column;
+      else if (!s.owned && s.column) state.usedBy = s.column;
+      return state;
+    }),
   };
+  if (partition) description.partition = partition;
+  if (row.partition_key) description.partitionKey = row.partition_key;
+  return description;
 }
 
-interface ColumnRow {
-  name: string;
-  type: string;
-  not_null: boolean;
-  default_expr: string | null;
-  collation: string | null;
-  identity: string;
-  generated: string;
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(key(item)) && seen.add(key(item)));
 }
 
-async function readColumns(connection: SqlConnection, oid: number): Promise<ColumnDefinition[]> {
-  const { rows } = await connection.query<ColumnRow>(
-    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
-            pg_get_expr(d.adbin, d.adrelid) AS default_expr, a.attidentity::text AS identity,
-            a.attgenerated::text AS generated,
-            CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
-                 THEN (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
-                         FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
-                        WHERE co.oid = a.attcollation) END AS collation
-       FROM pg_attribute a
-       JOIN pg_type t ON t.oid = a.atttypid
-       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-      WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
-      ORDER BY a.attnum`,
-    [oid],
-  );
-  return rows.map((row) => {
-    const column: ColumnDefinition = { name: row.name, type: row.type, notNull: row.not_null };
-    if (row.collation) column.collation = row.collation;
-    if (row.generated) column.generated = row.default_expr ?? '';
-    else if (row.default_expr) column.default = row.default_expr;
-    if (row.identity === 'a') column.identity = 'always';
-    if (row.identity === 'd') column.identity = 'by default';
-    return column;
-  });
+function columnDefinition(row: TableCatalogRow['columns'][number]): ColumnDefinition {
+  const column: ColumnDefinition = { name: row.name, type: row.type, notNull: row.not_null };
+  if (row.collation) column.collation = row.collation;
+  if (row.comment !== null) column.comment = row.comment;
+  if (row.generated) column.generated = row.default_expr ?? '';
+  else if (row.default_expr) column.default = row.default_expr;
+  if (row.identity === 'a') column.identity = 'always';
+  if (row.identity === 'd') column.identity = 'by default';
+  return column;
 }
 
 /** One column as it appears in CREATE TABLE or ALTER TABLE … ADD COLUMN. */
@@ -135,137 +182,77 @@ export function columnSql(column: ColumnDefinition, identityOptions = ''): strin
   return sql;
 }
 
-function identityOptions(sequences: OwnedSequence[]): Map<string, string> {
-  return new Map(sequences.filter((s) => s.identity).map((s) => [s.state.column!, ` (${s.options})`]));
-}
-
+/**
+ * A partition is created on its own, in its own physical column order, and ATTACHed after
+ * (as pg_dump does): it carries every CHECK constraint its parent has (ATTACH requires them)
+ * but not the keys, indexes and foreign keys the parent clones onto it when it is attached;
+ * an identity column belongs to the parent, and a partition may not bring its own.
+ */
 function createTableSql(
-  relation: RelationRow,
+  name: string,
+  row: TableCatalogRow,
   columns: ColumnDefinition[],
   identity: Map<string, string>,
-  constraints: string[],
+  isPartition: boolean,
 ): string {
-  const name = qualifiedName(relation.schema, relation.table);
-  const unlogged = relation.unlogged ? 'UNLOGGED ' : '';
-  if (relation.partition_of) {
-    const key = relation.partition_key ? ` PARTITION BY ${relation.partition_key}` : '';
-    return `CREATE ${unlogged}TABLE ${name} PARTITION OF ${relation.partition_of} ${relation.partition_bound}${key}`;
-  }
-  const items = [...columns.map((c) => columnSql(c, identity.get(c.name))), ...constraints];
-  const key = relation.partition_key ? ` PARTITION BY ${relation.partition_key}` : '';
-  return `CREATE ${unlogged}TABLE ${name} (\n  ${items.join(',\n  ')}\n)${key}`;
+  const own = isPartition
+    ? columns.map((c) => columnSql({ ...c, identity: undefined } as ColumnDefinition))
+    : columns.map((c) => columnSql(c, identity.get(c.name)));
+  const constraints = row.constraints
+    .filter((c) => c.type !== 'f' && (c.type === 'c' || c.local))
+    .map((c) => `CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`);
+  const unlogged = row.unlogged ? 'UNLOGGED ' : '';
+  const key = row.partition_key ? ` PARTITION BY ${row.partition_key}` : '';
+  return `CREATE ${unlogged}TABLE ${name} (\n  ${[...own, ...constraints].join(',\n  ')}\n)${key}`;
 }
 
-async function readConstraints(
+function triggerModeSql(table: string, trigger: TableCatalogRow['triggers'][number]): string {
+  const mode: Record<string, string> = {
+    D: 'DISABLE TRIGGER',
+    A: 'ENABLE ALWAYS TRIGGER',
+    R: 'ENABLE REPLICA TRIGGER',
+  };
+  return `ALTER TABLE ${table} ${mode[trigger.enabled] ?? 'ENABLE TRIGGER'} ${quoteIdent(trigger.name)}`;
+}
+
+/** Table and column privileges granted to anyone but the owner, so applications can use a recreated table again. */
+function grantsSql(table: string, grants: TableCatalogRow['grants']): string[] {
+  return grants.map((g) => {
+    const columns = g.column ? ` (${quoteIdent(g.column)})` : '';
+    const grantee = g.grantee === null ? 'PUBLIC' : quoteIdent(g.grantee);
+    return `GRANT ${g.privilege}${columns} ON TABLE ${table} TO ${grantee}${g.grantable ? ' WITH GRANT OPTION' : ''}`;
+  });
+}
+
+function policySql(table: string, policy: TableCatalogRow['policies'][number]): string {
+  const commands: Record<string, string> = { r: 'SELECT', a: 'INSERT', w: 'UPDATE', d: 'DELETE', '*': 'ALL' };
+  const roles = policy.roles.map((r) => (r === null ? 'PUBLIC' : quoteIdent(r))).join(', ');
+  let sql = `CREATE POLICY ${quoteIdent(policy.name)} ON ${table} AS ${policy.permissive ? 'PERMISSIVE' : 'RESTRICTIVE'}`;
+  sql += ` FOR ${commands[policy.command] ?? 'ALL'} TO ${roles}`;
+  if (policy.using !== null) sql += ` USING (${policy.using})`;
+  if (policy.with_check !== null) sql += ` WITH CHECK (${policy.with_check})`;
+  return sql;
+}
+
+interface SequenceValue {
+  last_value: string;
+  is_called: boolean;
+}
+
+/** Sequence positions are not in the catalog: one UNION ALL reads them all. */
+async function sequenceValues(
   connection: SqlConnection,
-  oid: number,
-  foreign: boolean,
-): Promise<{ name: string; sql: string }[]> {
-  const { rows } = await connection.query<{ name: string; sql: string }>(
-    `SELECT conname AS name, 'CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid) AS sql
-       FROM pg_constraint
-      WHERE conrelid = $1 AND conislocal AND contype = ANY ($2::"char"[])
-      ORDER BY contype, conname`,
-    [oid, foreign ? ['f'] : ['p', 'u', 'c', 'x']],
+  names: string[],
+): Promise<Map<string, SequenceValue>> {
+  const unique = [...new Set(names)];
+  if (unique.length === 0) return new Map();
+  const { rows } = await connection.query<SequenceValue & { name: string }>(
+    unique
+      .map(
+        (name) =>
+          `SELECT ${quoteLiteral(name)} AS name, last_value::text AS last_value, is_called FROM ${name}`,
+      )
+      .join(' UNION ALL '),
   );
-  return rows;
-}
-
-interface OwnedSequence {
-  identity: boolean;
-  options: string;
-  createSql: string;
-  ownedBySql: string;
-  state: SequenceState;
-}
-
-async function readOwnedSequences(connection: SqlConnection, oid: number): Promise<OwnedSequence[]> {
-  const { rows } = await connection.query<{
-    name: string;
-    column: string;
-    identity: boolean;
-    type: string;
-    options: string;
-  }>(
-    `SELECT s.oid::regclass::text AS name, a.attname AS column, d.deptype = 'i' AS identity,
-            format_type(q.seqtypid, NULL) AS type,
-            format('INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %s', q.seqincrement, q.seqmin, q.seqmax, q.seqstart,
-                   q.seqcache, CASE WHEN q.seqcycle THEN 'CYCLE' ELSE 'NO CYCLE' END) AS options
-       FROM pg_depend d
-       JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-       JOIN pg_sequence q ON q.seqrelid = s.oid
-       JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-      WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
-        AND d.refobjid = $1 AND d.deptype IN ('a', 'i')
-      ORDER BY a.attnum`,
-    [oid],
-  );
-  const owned: OwnedSequence[] = [];
-  const table = (await connection.query<{ name: string }>('SELECT $1::regclass::text AS name', [oid]))
-    .rows[0]!.name;
-  for (const row of rows) {
-    const { rows: values } = await connection.query<{ last_value: string; is_called: boolean }>(
-      `SELECT last_value::text AS last_value, is_called FROM ${row.name}`,
-    );
-    owned.push({
-      identity: row.identity,
-      options: row.options,
-      createSql: `CREATE SEQUENCE IF NOT EXISTS ${row.name} AS ${row.type} ${row.options}`,
-      ownedBySql: `ALTER SEQUENCE ${row.name} OWNED BY ${table}.${quoteIdent(row.column)}`,
-      state: {
-        name: row.name,
-        column: row.column,
-        lastValue: values[0]!.last_value,
-        isCalled: values[0]!.is_called,
-      },
-    });
-  }
-  return owned;
-}
-
-/** Every partition below a partitioned table, parents before children. */
-async function readPartitions(connection: SqlConnection, oid: number): Promise<string[]> {
-  const { rows } = await connection.query<{ sql: string }>(
-    `WITH RECURSIVE tree AS (
-       SELECT inhrelid AS child, inhparent AS parent, 1 AS depth FROM pg_inherits WHERE inhparent = $1
-       UNION ALL
-       SELECT i.inhrelid, i.inhparent, t.depth + 1 FROM pg_inherits i JOIN tree t ON i.inhparent = t.child)
-     SELECT format('CREATE %sTABLE IF NOT EXISTS %s PARTITION OF %s %s%s',
-                   CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END,
-                   t.child::regclass, t.parent::regclass, pg_get_expr(c.relpartbound, c.oid),
-                   CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END) AS sql
-       FROM tree t JOIN pg_class c ON c.oid = t.child
-      WHERE c.relispartition
-      ORDER BY t.depth, t.child::regclass::text`,
-    [oid],
-  );
-  return rows.map((row) => row.sql);
-}
-
-/** Indexes that no constraint creates (those come back with their constraint). */
-async function readIndexes(connection: SqlConnection, oid: number): Promise<string[]> {
-  const { rows } = await connection.query<{ sql: string }>(
-    `SELECT pg_get_indexdef(i.indexrelid) AS sql
-       FROM pg_index i
-      WHERE i.indrelid = $1
-        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)
-        AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
-      ORDER BY i.indexrelid::regclass::text`,
-    [oid],
-  );
-  return rows.map((row) => row.sql);
-}
-
-/** Table privileges, so applications can read a recreated table again. */
-async function readGrants(connection: SqlConnection, oid: number): Promise<string[]> {
-  const { rows } = await connection.query<{ sql: string }>(
-    `SELECT format('GRANT %s ON TABLE %s TO %s%s', a.privilege_type, $1::regclass,
-                   CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
-                   CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END) AS sql
-       FROM pg_class c, aclexplode(c.relacl) a
-      WHERE c.oid = $1 AND a.grantee <> c.relowner
-      ORDER BY 1`,
-    [oid],
-  );
-  return rows.map((row) => row.sql);
+  return new Map(rows.map((row) => [row.name, row]));
 }

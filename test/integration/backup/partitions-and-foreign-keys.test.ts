@@ -63,10 +63,25 @@ async function backUp(tables: string[]) {
 }
 
 describe('partitioned tables', () => {
-  it('backs up every partition through the parent and recreates the whole tree after DROP', async () => {
+  it('backs up each row once, in its leaf partition, and recreates the whole tree after DROP', async () => {
     const before = await tableRows(target.db, 'app.events');
-    const summary = await backUp(['app.events']);
-    expect(summary.tables[0]).toMatchObject({ name: 'app.events', rows: 200 });
+    // The plan names the parent and one of its partitions: still one object per table, each row once.
+    const summary = await backUp(['app.events', 'app.events_2025']);
+    const names = summary.tables.map((t) => t.name);
+    expect(names[0]).toBe('app.events');
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.sort()).toEqual(
+      [
+        'app.events',
+        'app.events_2025',
+        'app.events_2026',
+        'app.events_2026_click',
+        'app.events_2026_other',
+        'app.events_rest',
+      ].sort(),
+    );
+    expect(summary.tables.reduce((sum, t) => sum + t.rows, 0)).toBe(200);
+    expect(summary.tables.find((t) => t.name === 'app.events')!.rows).toBe(0);
     await sql(target.db, 'DROP TABLE app.events');
     const result = await restoreTables({ db: target.db, store }, { manifest: summary.manifestKey });
     expect(result.tables[0]).toMatchObject({ recreated: true, verifiedBy: 'checksum' });
@@ -145,6 +160,29 @@ describe('foreign keys and triggers', () => {
     await expect(sql(target.db, 'INSERT INTO app.orders VALUES (999, 12345, 1)')).rejects.toThrow(
       /foreign key/,
     );
+  });
+
+  it('puts back row-level security and policies a migration dropped from a table that still exists', async () => {
+    await sql(
+      target.db,
+      `ALTER TABLE app.users ENABLE ROW LEVEL SECURITY;
+       CREATE POLICY users_own ON app.users FOR SELECT TO PUBLIC USING (id < 100);
+       COMMENT ON COLUMN app.users.email IS 'login name'`,
+    );
+    const summary = await backUp(['app.users']);
+    await sql(
+      target.db,
+      "DROP POLICY users_own ON app.users; ALTER TABLE app.users DISABLE ROW LEVEL SECURITY; COMMENT ON COLUMN app.users.email IS NULL; UPDATE app.users SET email = 'x' || email",
+    );
+    await restoreTables({ db: target.db, store }, { manifest: summary.manifestKey });
+    expect(
+      await scalar(
+        target.db,
+        `SELECT c.relrowsecurity::text || ' ' || (SELECT string_agg(polname || ':' || pg_get_expr(polqual, polrelid), ',') FROM pg_policy WHERE polrelid = c.oid)
+              || ' ' || col_description(c.oid, 2)
+           FROM pg_class c WHERE c.oid = 'app.users'::regclass`,
+      ),
+    ).toBe('true users_own:(id < 100) login name');
   });
 
   it('refuses a restore that would leave children pointing at parents the backup does not hold', async () => {

@@ -32,6 +32,12 @@ describe('COPY statements', () => {
     expect(copyInSql(target)).toBe('COPY "app"."Odd ""name""" ("id", "Mixed Case") FROM STDIN');
   });
 
+  it('reads only the parent itself when its rows are backed up in its partitions (format 2)', () => {
+    expect(copyOutSql({ ...target, partitioned: true, rowsInPartitions: true })).toBe(
+      'COPY (SELECT "id", "Mixed Case" FROM ONLY "app"."Odd ""name""") TO STDOUT',
+    );
+  });
+
   it('reads a partitioned table through a SELECT, since COPY cannot read one directly', () => {
     expect(copyOutSql({ ...target, partitioned: true })).toBe(
       'COPY (SELECT "id", "Mixed Case" FROM "app"."Odd ""name""") TO STDOUT',

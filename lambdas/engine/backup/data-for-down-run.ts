@@ -1,0 +1,84 @@
+// A down run (`rollback --to V`) undoes migrations an EARLIER run applied. Where such a
+// migration's up section destroyed data (dropped a column, a table, deleted rows), its down
+// section re-creates the object empty: the values are only in the backup the earlier run
+// took before applying it. This finds that backup, so the run can say exactly where the
+// data is and how to restore it, instead of reporting that no data is at risk.
+
+import type { BackupStore } from '../../ports.ts';
+import type { EngineContext } from '../context.ts';
+import { BackupError } from '../errors.ts';
+import { readHistory } from '../history.ts';
+import { migrationLabel } from '../model.ts';
+import type { RunState } from '../run-state.ts';
+import { analyzeMigration } from '../sql/classify.ts';
+import { loadSqlParser } from '../sql/parse.ts';
+import { migrationOf } from '../step-support.ts';
+import { manifestKey, readManifest } from './manifest.ts';
+
+export interface DataInEarlierBackup {
+  /** The migration being undone, e.g. "0002_drop_email". */
+  migration: string;
+  /** Tables whose values its up section destroyed. */
+  tables: string[];
+  /** The run that applied it, and whose backup holds the values. */
+  executionId: string;
+  /** The manifest's location (what `restore --from` takes), or null when no backup of that run remains. */
+  manifest: string | null;
+}
+
+export async function dataInEarlierBackups(
+  ctx: EngineContext,
+  store: BackupStore,
+  run: RunState,
+): Promise<DataInEarlierBackup[]> {
+  if (run.plan.direction !== 'down' || run.plan.steps.length === 0) return [];
+  await loadSqlParser();
+  const history = await ctx.db.withConnection((conn) => readHistory(conn, ctx.historySchema));
+  const found: DataInEarlierBackup[] = [];
+  for (const step of run.plan.steps) {
+    const migration = migrationOf(ctx, step.version);
+    const tables = analyzeMigration(migration).backupTables;
+    if (tables.length === 0) continue;
+    const applied = history
+      .filter((row) => row.version === step.version && row.state === 'applied' && row.executionId)
+      .at(-1);
+    if (!applied) continue;
+    const key = manifestKey(run.database, applied.executionId);
+    const manifest = await readManifest(store, key).catch(() => undefined);
+    const held = manifest ? tables.filter((t) => manifest.tables.some((b) => b.name === t)) : tables;
+    if (held.length === 0) continue;
+    const location = manifest ? ((await store.list(key)).find((o) => o.key === key)?.location ?? key) : null;
+    found.push({
+      migration: migrationLabel(migration),
+      tables: held,
+      executionId: applied.executionId,
+      manifest: location,
+    });
+  }
+  return found;
+}
+
+/** The exact command that puts the values back once the down sections have run. */
+export function restoreCommandFor(data: DataInEarlierBackup): string | undefined {
+  if (!data.manifest) return undefined;
+  return `stepmigrate restore --from ${data.manifest} ${data.tables.map((t) => `--table ${t}`).join(' ')}`;
+}
+
+/**
+ * Refuses a down run that would leave re-created objects empty while their values sit in an
+ * earlier backup, unless the run allows irreversible changes; says where the values are and
+ * the exact commands: the rollback that accepts it, then the restore.
+ */
+export function refuseDataLeftBehind(run: RunState, data: readonly DataInEarlierBackup[]): void {
+  if (data.length === 0 || run.input.allowIrreversible) return;
+  const lines = data.map((d) => {
+    const command = restoreCommandFor(d);
+    const where = command
+      ? `the backup of ${d.executionId} holds them; after the rollback, restore them with \`${command}\` (it replaces those tables' rows with the backed-up ones)`
+      : `no backup of ${d.executionId} remains (expired or deleted), so they cannot be restored`;
+    return `undoing ${d.migration} does not bring back the values its up section destroyed in ${d.tables.join(', ')}: ${where}`;
+  });
+  throw new BackupError(
+    `${lines.join('; ')} — nothing was changed. To roll back knowing this, run \`stepmigrate rollback --to ${run.plan.toVersion} --allow-irreversible\``,
+  );
+}
