@@ -14,6 +14,7 @@ import {
   localEngineContext,
   resolveDatabaseUrl,
 } from '../local/project.ts';
+import { projectRoot } from '../local/project-root.ts';
 import { createScratchDatabase } from '../local/scratch-database.ts';
 import { type OutputSink, paint, processSink } from '../sink.ts';
 
@@ -27,12 +28,13 @@ const PHASE_WORDS: Record<CheckEvent['phase'], string> = {
 export async function checkCommand(options: LocalOptions, sink: OutputSink): Promise<ExitCode> {
   const migrations = await loadProjectMigrations(options);
   await checkSyntax(migrations.migrations);
-  const lintConfig = await loadLintConfig(process.cwd());
+  const projectDir = projectRoot(options.migrations);
+  const lintConfig = await loadLintConfig(projectDir);
   refuseLintErrors(lintMigrations(migrations.migrations, { allowIrreversible: true, config: lintConfig }));
-  const scratch = await createScratchDatabase(await resolveDatabaseUrl(options));
+  const scratch = await createScratchDatabase(await resolveDatabaseUrl(options, projectDir));
   const db = new PgDatabase(scratch.url);
   try {
-    const ctx = await localEngineContext({ db, migrations, projectDir: process.cwd() });
+    const ctx = await localEngineContext({ db, migrations, projectDir });
     const result = await checkMigrations(ctx, (event) => {
       if (!options.json) {
         sink.out(

@@ -7,6 +7,7 @@ import { ExitCode, InputError } from '../../lambdas/engine/errors.ts';
 import { type RepairDecision, repair } from '../../lambdas/engine/repair.ts';
 import type { AuditLog } from '../../lambdas/ports.ts';
 import { addLocalOptions, type LocalOptions, openLocalEngine } from '../local/project.ts';
+import { projectRoot } from '../local/project-root.ts';
 import { type OutputSink, processSink } from '../sink.ts';
 
 export interface RepairOptions extends LocalOptions {
@@ -39,7 +40,7 @@ export async function repairCommand(
   version: string | undefined,
   options: RepairOptions,
   sink: OutputSink,
-  auditLog: AuditLog = LocalAuditLog.forProject(process.cwd()),
+  auditLog: AuditLog = LocalAuditLog.forProject(projectRoot(options.migrations)),
 ): Promise<ExitCode> {
   const local = await openLocalEngine(options);
   try {

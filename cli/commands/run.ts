@@ -8,9 +8,11 @@ import { localUser } from '../aws/requester.ts';
 import {
   addExecutionInputOptions,
   type ExecutionInputFlags,
+  type ExecutionInputOptionSet,
   executionInputFromFlags,
 } from '../input-flags.ts';
 import { addLocalOptions, type LocalOptions, resolveDatabaseUrl } from '../local/project.ts';
+import { projectRoot } from '../local/project-root.ts';
 import { progressPrinter } from '../local-runner/progress.ts';
 import { type LocalRunResult, runWorkflowLocally } from '../local-runner/run-workflow.ts';
 import { summaryLines } from '../local-runner/summary.ts';
@@ -44,7 +46,7 @@ function interruptOnSigint(say: (line: string) => void): { signal: AbortSignal; 
 /** Runs the workflow locally and prints its progress and outcome; returns the exit code. */
 export async function runCommand(options: RunOptions): Promise<ExitCode> {
   const { raw } = executionInputFromFlags({ requestedBy: `${localUser()}@local`, ...options });
-  const projectDir = process.cwd();
+  const projectDir = projectRoot(options.migrations);
   const tty = Boolean(process.stdout.isTTY);
   const colour = useColour(process.stdout);
   const write = (text: string) => process.stdout.write(text);
@@ -79,8 +81,8 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
   return result.exitCode;
 }
 
-export function addRunOptions(command: Command): Command {
-  return addLocalOptions(addExecutionInputOptions(command)).option(
+export function addRunOptions(command: Command, set: ExecutionInputOptionSet = {}): Command {
+  return addLocalOptions(addExecutionInputOptions(command, set)).option(
     '--approve',
     'answer an Approval step with yes (otherwise asked on a terminal, refused elsewhere)',
   );

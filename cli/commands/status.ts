@@ -48,7 +48,7 @@ export function renderStatus(status: DatabaseStatus, ctx: EngineContext, sink: O
 }
 
 export async function statusCommand(options: LocalOptions, sink: OutputSink): Promise<ExitCode> {
-  const local = await openLocalEngine(options);
+  const local = await openLocalEngine(options, undefined, { readOnly: true });
   try {
     const status = await readStatus(local.ctx);
     if (options.json) {
