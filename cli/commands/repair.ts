@@ -42,7 +42,7 @@ export async function repairCommand(
   sink: OutputSink,
   auditLog: AuditLog = LocalAuditLog.forProject(projectRoot(options.migrations)),
 ): Promise<ExitCode> {
-  const local = await openLocalEngine(options);
+  const local = await openLocalEngine(options, undefined, { readOnly: true });
   try {
     const decision = repairDecision(version, options, local.ctx.db.name);
     const result = await repair(local.ctx, decision, options.reason ?? '');
@@ -54,7 +54,7 @@ export async function repairCommand(
       at: new Date().toISOString(),
       migrations: 'version' in decision ? [decision.version] : [],
       requestedBy: local.ctx.actor,
-      detail: { decision, reason: options.reason, before: result.before },
+      detail: { decision, reason: options.reason, before: result.before, lease: result.lease },
     });
     sink.out(
       options.json ? JSON.stringify(result, null, 2) : `${result.summary} (recorded in the audit log)`,

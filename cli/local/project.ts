@@ -10,9 +10,11 @@ import { TIMEOUT_DEFAULTS } from '../../lambdas/engine/input.ts';
 import { loadLintConfig } from '../../lambdas/engine/lint/index.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { LayoutName, MigrationSet } from '../../lambdas/engine/model.ts';
+import type { Database } from '../../lambdas/ports.ts';
 import { localUser } from '../aws/requester.ts';
 import { checkedDatabaseUrl } from './database-url.ts';
 import { ensureLocalDatabase } from './embedded-postgres.ts';
+import { localProcessLiveness, thisProcess } from './process-holder.ts';
 import { projectRoot } from './project-root.ts';
 
 export const LAYOUTS: readonly LayoutName[] = ['native', 'sqitch', 'golang-migrate', 'flyway', 'dbmate'];
@@ -60,7 +62,7 @@ export function loadProjectMigrations(
 }
 
 export interface LocalEngineSettings {
-  db: PgDatabase;
+  db: Database;
   migrations: MigrationSet;
   /** Where `stepmigrate.json` (lint rule settings) is looked for. */
   projectDir: string;
@@ -78,7 +80,8 @@ export async function localEngineContext(settings: LocalEngineSettings): Promise
     historySchema,
     defaults: { ...TIMEOUT_DEFAULTS },
     actor: `${localUser()}@local`,
-    lease: new PostgresLease(settings.db, historySchema),
+    lease: new PostgresLease(settings.db, historySchema, { holder: thisProcess() }),
+    holders: localProcessLiveness,
     lintConfig: await loadLintConfig(settings.projectDir),
     log: settings.log,
   };

@@ -1,7 +1,7 @@
 // Everything the engine's steps need from their surroundings, passed in explicitly so the
 // Lambdas, the local runner and the tests differ only in what they put here.
 
-import type { Database, Lease } from '../ports.ts';
+import type { Database, HolderLiveness, Lease } from '../ports.ts';
 import type { LintConfig } from './lint/config.ts';
 import type { MigrationSet } from './model.ts';
 
@@ -15,6 +15,8 @@ export interface EngineContext {
   /** Recorded as `applied_by`: the IAM role on AWS, the OS user locally. */
   actor: string;
   lease: Lease;
+  /** Tells whether a lease's holder still runs, so a dead holder's lease is reclaimed at once. */
+  holders?: HolderLiveness;
   /** Rule severities from the project's stepmigrate.json; the rules' defaults when absent. */
   lintConfig?: LintConfig;
   log?: (line: string) => void;

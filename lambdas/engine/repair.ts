@@ -1,12 +1,14 @@
 // Operator decisions after a person has looked at the database: a dirty migration was
 // finished or undone by hand, a changed file is accepted, a crashed run's lease is freed.
 // Each refuses unless the history is in exactly the state the decision is about.
+
+import type { LeaseHolder } from '../ports.ts';
 import { withAdvisoryLock } from './advisory-lock.ts';
 import type { EngineContext } from './context.ts';
 import { InputError } from './errors.ts';
-import { ensureHistory, type HistoryEntry, LEASE_TABLE, readHistory, writeHistory } from './history.ts';
+import { ensureHistory, type HistoryEntry, readHistory, writeHistory } from './history.ts';
 import { migrationLabel } from './model.ts';
-import { quoteIdent } from './sql/identifiers.ts';
+import { describeHolder, heldLeaseError } from './run-lease.ts';
 
 export type RepairDecision =
   | { kind: 'mark'; version: string; state: 'applied' | 'rolled_back' }
@@ -17,6 +19,8 @@ export interface RepairResult {
   decision: RepairDecision;
   /** The history row as it was before the decision, for the audit log. */
   before?: HistoryEntry;
+  /** The lease as it was before it was released. */
+  lease?: LeaseHolder;
   summary: string;
 }
 
@@ -27,21 +31,9 @@ export async function repair(
 ): Promise<RepairResult> {
   if (reason.trim() === '')
     throw new InputError('repair needs --reason: say what you checked, for the audit log');
+  if (decision.kind === 'release-lease') return releaseLease(ctx, decision);
   return ctx.db.withConnection(async (conn) => {
     await ensureHistory(conn, ctx.historySchema);
-    if (decision.kind === 'release-lease') {
-      const { rowCount } = await conn.query(
-        `DELETE FROM ${quoteIdent(ctx.historySchema)}.${quoteIdent(LEASE_TABLE)} WHERE key = $1`,
-        [decision.database],
-      );
-      return {
-        decision,
-        summary:
-          rowCount > 0
-            ? `lease on ${decision.database} released`
-            : `no lease was held on ${decision.database}`,
-      };
-    }
     return withAdvisoryLock(conn, ctx.historySchema, async () => {
       const before = (await readHistory(conn, ctx.historySchema)).find(
         (row) => row.version === decision.version,
@@ -84,4 +76,24 @@ export async function repair(
       return { decision, before, summary };
     });
   });
+}
+
+/**
+ * Frees the lease of a run that is gone. A holder that still runs is refused (LockedError):
+ * freeing its lease would let a second run start beside it.
+ */
+async function releaseLease(
+  ctx: EngineContext,
+  decision: Extract<RepairDecision, { kind: 'release-lease' }>,
+): Promise<RepairResult> {
+  const lease = await ctx.lease.holder(decision.database);
+  if (lease === undefined) return { decision, summary: `no lease was held on ${decision.database}` };
+  const running = ctx.holders ? await ctx.holders.isRunning(lease) : undefined;
+  if (running === true) throw heldLeaseError(decision.database, lease, running);
+  await ctx.lease.release(decision.database, lease.owner);
+  return {
+    decision,
+    lease,
+    summary: `lease on ${decision.database} released (it was held by ${describeHolder(lease)})`,
+  };
 }

@@ -16,6 +16,7 @@ import { type HistoryEntry, readHistory, writeHistory } from './history.ts';
 import { parseExecutionInput } from './input.ts';
 import { type Migration, migrationLabel, type PlanStep } from './model.ts';
 import { buildPlan } from './planning.ts';
+import { takeRunLease } from './run-lease.ts';
 import type { AppliedStep, ExecutionInput, RunState } from './run-state.ts';
 import { dirtyRow, migrationOf, runMigrationSection, timeoutsFor } from './step-support.ts';
 import { findInvalidIndexes, runVerifySection } from './verify.ts';
@@ -41,9 +42,10 @@ export async function validateRun(
   const startedAt = new Date().toISOString();
   const prepared = await buildPlan(ctx, input).catch(refusedBeforeAnyChange);
   const status = prepared.plan.steps.length === 0 ? 'noop' : input.dryRun ? 'dry_run' : 'pending';
-  if (status === 'pending') {
-    await ctx.lease.acquire(database, executionId, leaseTtl(input)).catch(refusedBeforeAnyChange);
-  }
+  const leaseTakenOver =
+    status === 'pending'
+      ? await takeRunLease(ctx, database, executionId, leaseTtl(input)).catch(refusedBeforeAnyChange)
+      : undefined;
   return {
     executionId,
     database,
@@ -52,6 +54,7 @@ export async function validateRun(
     plan: prepared.plan,
     fingerprintBefore: prepared.fingerprint,
     startedAt,
+    ...(leaseTakenOver ? { leaseTakenOver } : {}),
   };
 }
 

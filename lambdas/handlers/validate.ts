@@ -17,6 +17,7 @@ function planDetail(run: RunState) {
       direction: run.plan.direction,
       findings: run.plan.findings.length,
       ...(allowed.length > 0 ? { lintAllowed: allowed } : {}),
+      ...(run.leaseTakenOver ? { leaseTakenOverFrom: run.leaseTakenOver } : {}),
     },
   };
 }
