@@ -6,6 +6,7 @@ import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { type CheckEvent, checkMigrations } from '../../lambdas/engine/check.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
 import { lintMigrations, loadLintConfig } from '../../lambdas/engine/lint/index.ts';
+import { migrationLabel } from '../../lambdas/engine/model.ts';
 import { checkSyntax, refuseLintErrors } from '../../lambdas/engine/planning.ts';
 import {
   addLocalOptions,
@@ -38,7 +39,7 @@ export async function checkCommand(options: LocalOptions, sink: OutputSink): Pro
     const result = await checkMigrations(ctx, (event) => {
       if (!options.json) {
         sink.out(
-          `  ${paint(sink, 'green', PHASE_WORDS[event.phase].padEnd(10))}  ${event.version}_${event.name}  ${event.durationMs} ms`,
+          `  ${paint(sink, 'green', PHASE_WORDS[event.phase].padEnd(10))}  ${migrationLabel(event)}  ${event.durationMs} ms`,
         );
       }
     });

@@ -5,7 +5,7 @@ import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
 import { describeHolder } from '../../lambdas/engine/run-lease.ts';
-import { computeStatus, type DatabaseStatus } from '../../lambdas/engine/status.ts';
+import { computeStatus, type DatabaseStatus, differentSetMessage } from '../../lambdas/engine/status.ts';
 import type { LeaseHolder } from '../../lambdas/ports.ts';
 import { addLocalOptions, type LocalOptions, openLocalEngine } from '../local/project.ts';
 import { type OutputSink, paint, processSink } from '../sink.ts';
@@ -69,6 +69,10 @@ export function renderStatus(status: DatabaseStatus, ctx: EngineContext, sink: O
     sink.out(
       paint(sink, 'red', `changed since applied: ${migration.file} — restore the file as it was applied`),
     );
+  }
+  const different = differentSetMessage(status.renamed);
+  if (different) {
+    sink.out(paint(sink, 'red', `${different} — is --migrations the folder of this database's migrations?`));
   }
   for (const row of status.missing) {
     sink.out(paint(sink, 'red', `applied but no file: ${row.version}_${row.name}`));

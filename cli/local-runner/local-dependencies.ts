@@ -8,6 +8,7 @@ import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
 import { LocalBackupStore } from '../../lambdas/adapters/local-backup-store.ts';
 import { LocalMetrics } from '../../lambdas/adapters/local-metrics.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
+import { CancellableDatabase } from '../../lambdas/engine/cancellable-database.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { LayoutName } from '../../lambdas/engine/model.ts';
@@ -34,6 +35,8 @@ export interface LocalRunSettings {
 
 export interface LocalDependencies {
   deps: StepDependencies;
+  /** Cancels the statements the steps are running now (pg_cancel_backend from another connection). */
+  cancelRunning(): Promise<number[]>;
   auditLog: LocalAuditLog;
   metrics: LocalMetrics;
   close(): Promise<void>;
@@ -49,7 +52,8 @@ async function alarmNamesInFile(reader: LocalAlarmReader): Promise<string[]> {
 }
 
 export async function localDependencies(settings: LocalRunSettings): Promise<LocalDependencies> {
-  const db = new PgDatabase(settings.databaseUrl);
+  // Cancellable, so a signal can stop the running statement instead of waiting for it.
+  const db = new CancellableDatabase(new PgDatabase(settings.databaseUrl));
   const sink = settings.log;
   const log = sink ? (line: string) => sink(redactSecrets(line)) : () => undefined;
   let engine: Promise<EngineContext> | undefined;
@@ -82,5 +86,5 @@ export async function localDependencies(settings: LocalRunSettings): Promise<Loc
     approval: new LocalApproval({ mode: settings.approval }),
     log,
   };
-  return { deps, auditLog, metrics, close: () => db.close() };
+  return { deps, auditLog, metrics, cancelRunning: () => db.cancelRunning(), close: () => db.close() };
 }

@@ -49,6 +49,14 @@ export async function repair(
           `migration ${decision.version} is ${before.state}, not dirty: only a dirty row can be marked`,
         );
       }
+      if (decision.kind === 'accept-checksum' && before.name !== migration.name) {
+        throw new InputError(
+          `migration ${decision.version} is ${before.name} in the history but ${migration.name} here: ` +
+            'this is a different migration, not a changed file, and --accept-checksum never renames one — ' +
+            'check that --migrations names this database’s migrations folder',
+          { migration: decision.version },
+        );
+      }
       if (
         decision.kind === 'accept-checksum' &&
         (before.state !== 'applied' || before.checksum === migration.checksum)
@@ -72,7 +80,7 @@ export async function repair(
       const summary =
         decision.kind === 'mark'
           ? `${migrationLabel(migration)} marked ${state} (was dirty)`
-          : `${migrationLabel(migration)}: new checksum accepted`;
+          : `${migrationLabel(migration)}: checksum ${before.checksum.slice(0, 12)}… (applied ${before.appliedAt.slice(0, 10)} by ${before.executionId}) → ${migration.checksum.slice(0, 12)}… accepted; name unchanged`;
       return { decision, before, summary };
     });
   });
