@@ -110,13 +110,22 @@ describe('--json', () => {
       runCli(dir, ['status', '--json', '--database-url', 'postgres://u:secret@localhost:99999/x']),
       runCli(dir, ['plan', '--json', '--database-url', 'postgres://u:secret@127.0.0.1:1/x']),
       runCli(dir, ['repair', '--release-lease', '--json']),
+      runCli(dir, ['run', '--json', '--database-url', database.url]),
     ]);
     expect(results.map((r) => [r.code, onlyJson(r).error?.name])).toEqual([
       [2, 'LintError'],
       [2, 'InputError'],
       [2, 'PreflightError'],
       [64, 'UsageError'],
+      [2, 'LintError'],
     ]);
+    // The refused run's plan lists the findings themselves, not only the message.
+    const run = JSON.parse(results[4]!.stdout) as {
+      plan: { findings: Array<{ rule: string; line: number }> };
+    };
+    const lint = JSON.parse(results[0]!.stdout) as { findings: Array<{ rule: string; line: number }> };
+    expect(run.plan.findings.map((f) => f.rule).sort()).toEqual(lint.findings.map((f) => f.rule).sort());
+    expect(run.plan.findings.length).toBeGreaterThan(0);
     for (const result of results) expect(`${result.stdout}${result.stderr}`).not.toContain('secret');
   });
 });

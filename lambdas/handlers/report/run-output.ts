@@ -1,4 +1,5 @@
 // The execution output of DESIGN §1.3, built by Report from the state and the audit log.
+import type { Finding } from '../../engine/model.ts';
 import type { RunOutput, StepTiming } from '../../engine/run-state.ts';
 import type { AuditRecord } from '../../ports.ts';
 import type { WorkflowState } from '../events.ts';
@@ -51,6 +52,15 @@ function stepsDone(state: WorkflowState, audit: readonly AuditRecord[]): string[
   return [...new Set(done)];
 }
 
+/** The findings of a run that lint refused at Validate, from that step's failure record. */
+function refusedFindings(audit: readonly AuditRecord[]): Finding[] {
+  const refusal = audit.find(
+    (r) => r.step === 'Validate' && r.event === 'failed' && r.error?.name === 'LintError',
+  );
+  const findings = refusal?.detail?.findings;
+  return Array.isArray(findings) ? (findings as Finding[]) : [];
+}
+
 export function buildRunOutput(source: RunOutputSource): RunOutput {
   const { state, audit } = source;
   const { status, error } = runOutcome(state, audit);
@@ -69,7 +79,7 @@ export function buildRunOutput(source: RunOutputSource): RunOutput {
     plan: {
       pending: run?.plan.steps.map((s) => s.version) ?? [],
       steps: run?.plan.steps ?? [],
-      findings: run?.plan.findings ?? [],
+      findings: run?.plan.findings ?? refusedFindings(audit),
     },
     steps: stepTimeline(audit),
   };
