@@ -97,6 +97,16 @@ describe('errors in migrations', () => {
   });
 });
 
+describe('check on a Sqitch project', () => {
+  it('names each change once', async () => {
+    const shop = join(process.cwd(), 'test', 'fixtures', 'sqitch', 'shop');
+    const result = await runCli(root, ['check', '--migrations', shop, '--database-url', database.url]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/re-applied {2}order_total\.2 {2}\d+ ms/);
+    expect(result.stdout).not.toMatch(/appschema_appschema|order_total\.2_order_total/);
+  });
+});
+
 describe('--json', () => {
   it('prints one document with an error object when lint, plan or status fail', async () => {
     const dir = await project('json', {
