@@ -31,9 +31,10 @@ export async function repair(
 ): Promise<RepairResult> {
   if (reason.trim() === '')
     throw new InputError('repair needs --reason: say what you checked, for the audit log');
+  // Every decision is recorded in the history schema; a first repair creates it (docs/adopting.md).
+  await ctx.db.withConnection((conn) => ensureHistory(conn, ctx.historySchema));
   if (decision.kind === 'release-lease') return releaseLease(ctx, decision);
   return ctx.db.withConnection(async (conn) => {
-    await ensureHistory(conn, ctx.historySchema);
     return withAdvisoryLock(conn, ctx.historySchema, async () => {
       const before = (await readHistory(conn, ctx.historySchema)).find(
         (row) => row.version === decision.version,
