@@ -141,6 +141,8 @@ export interface LeaseHolder {
   host?: string;
   pid?: number;
   processStart?: string;
+  /** The holder's PID namespace (/proc/self/ns/pid): containers on one host may share a host name and pids. */
+  pidNamespace?: string;
 }
 
 export interface Lease {

@@ -1,7 +1,7 @@
 // The local runner as a lease holder: this process's host, pid and start time go into the
 // lease it takes, and a lease found held is judged by the same three. The start time tells a
 // dead holder from an unrelated process that was given its pid later.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { HolderProcess } from '../../lambdas/adapters/postgres-lease.ts';
 import type { HolderLiveness, LeaseHolder } from '../../lambdas/ports.ts';
@@ -19,14 +19,34 @@ export function processStartTicks(pid: number): string | undefined {
   }
 }
 
-export function thisProcess(): HolderProcess {
-  const processStart = processStartTicks(process.pid);
-  return { host: hostname(), pid: process.pid, ...(processStart ? { processStart } : {}) };
+/** "pid:[4026531836]": which PID namespace this process lives in; undefined without /proc. */
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
 }
 
-/** Running: the same host, a live pid and (where /proc tells) the same start time. */
+export function thisProcess(): HolderProcess {
+  const processStart = processStartTicks(process.pid);
+  const namespace = pidNamespace();
+  return {
+    host: hostname(),
+    pid: process.pid,
+    ...(processStart ? { processStart } : {}),
+    ...(namespace ? { pidNamespace: namespace } : {}),
+  };
+}
+
+/**
+ * Running: the same host and PID namespace, a live pid and (where /proc tells) the same
+ * start time. A holder in another namespace (a container with the same host name) or on
+ * another host cannot be checked from here: undefined, so its lease is never taken over.
+ */
 export function localProcessRunning(holder: LeaseHolder): boolean | undefined {
   if (holder.pid === undefined || holder.host !== hostname()) return undefined;
+  if (holder.pidNamespace !== pidNamespace()) return undefined;
   if (!isAlive(holder.pid)) return false;
   if (holder.processStart === undefined) return true;
   const now = processStartTicks(holder.pid);

@@ -17,7 +17,7 @@ function historyIncomplete(error: unknown): boolean {
 }
 
 /** What a local runner records about itself beside the execution id. */
-export type HolderProcess = Pick<LeaseHolder, 'host' | 'pid' | 'processStart'>;
+export type HolderProcess = Pick<LeaseHolder, 'host' | 'pid' | 'processStart' | 'pidNamespace'>;
 
 export interface PostgresLeaseOptions {
   /** This process, recorded with every lease it takes. @default nothing (expiry alone frees it) */

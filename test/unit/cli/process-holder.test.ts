@@ -13,11 +13,13 @@ describe('local lease holders', () => {
     expect(me.processStart).toBe(processStartTicks(process.pid));
     expect(localProcessRunning(me)).toBe(true);
     expect(localProcessRunning({ ...me, host: `${hostname()}-elsewhere` })).toBeUndefined();
+    // A container on this host may have the same host name and reuse the pid.
+    expect(localProcessRunning({ ...me, pidNamespace: 'pid:[1]' })).toBeUndefined();
   });
 
   it('a process that exited is gone, and so is a live pid with another start time', () => {
     const exited = spawnSync(process.execPath, ['-e', '0']);
-    expect(localProcessRunning({ owner: 'local-x', expiresAt, host: hostname(), pid: exited.pid! })).toBe(
+    expect(localProcessRunning({ ...thisProcess(), owner: 'local-x', expiresAt, pid: exited.pid! })).toBe(
       false,
     );
     const reused = { owner: 'local-x', expiresAt, ...thisProcess(), processStart: '1' };
