@@ -4,7 +4,7 @@
 // tables, the alarms and the notification topic (DESIGN §1.3, §1.4).
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codepipelineActions from 'aws-cdk-lib/aws-codepipeline-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -380,6 +380,21 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
       // Conditional PutItem takes or renews the lease; GetItem names the holder when it is taken.
       if (needs.lease === 'take') {
         lambdaStep.allow(['dynamodb:PutItem', 'dynamodb:GetItem'], [this.leaseTable.tableArn]);
+        // A held lease's owner is an execution ARN: whether it still runs decides a takeover.
+        lambdaStep.allow(
+          ['states:DescribeExecution'],
+          [
+            Stack.of(this).formatArn({
+              service: 'states',
+              resource: 'execution',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        );
+        wildcardReasons.push(
+          'states:DescribeExecution reads the status of the execution holding the lease; naming this state machine here would be a dependency cycle (its definition references this function).',
+        );
       } else if (needs.lease === 'release') {
         lambdaStep.allow(['dynamodb:DeleteItem'], [this.leaseTable.tableArn]);
       }

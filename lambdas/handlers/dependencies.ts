@@ -5,6 +5,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { CloudWatchAlarms } from '../adapters/cloudwatch-alarms.ts';
 import { CloudWatchMetrics } from '../adapters/cloudwatch-metrics.ts';
@@ -12,6 +13,7 @@ import { DynamoDbAuditLog } from '../adapters/dynamodb-audit-log.ts';
 import { DynamoDbLease } from '../adapters/dynamodb-lease.ts';
 import { S3BackupStore } from '../adapters/s3-backup-store.ts';
 import { SecretsManagerDatabase } from '../adapters/secrets-manager-database.ts';
+import { SfnExecutionLiveness } from '../adapters/sfn-execution-liveness.ts';
 import { SnsApprovalNotifier } from '../adapters/sns-approval-notifier.ts';
 import { CancellableDatabase } from '../engine/cancellable-database.ts';
 import { DEFAULT_HISTORY_SCHEMA, type EngineContext } from '../engine/context.ts';
@@ -87,6 +89,8 @@ export function awsDependencies(env: Env): StepDependencies {
     lease: env.STEPMIGRATE_LEASE_TABLE
       ? new DynamoDbLease({ client: dynamodb, tableName: env.STEPMIGRATE_LEASE_TABLE })
       : notConfigured('run lease', 'STEPMIGRATE_LEASE_TABLE'),
+    // A held lease whose execution has ended is taken over at once, instead of at its expiry.
+    holders: new SfnExecutionLiveness(new SFNClient({})),
     log,
   });
 
