@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type CliResult, runCli } from '../support/cli-process.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { migration } from '../support/engine.ts';
+import { seedDefinitionCache } from '../support/seed-definition.ts';
 
 let database: TestDatabase;
 let root: string;
@@ -35,6 +36,7 @@ beforeAll(async () => {
   // One project root above every project folder: they share .stepmigrate/, so the workflow
   // definition is synthesized once, not once per project.
   await writeFile(join(root, 'stepmigrate.json'), '{}\n');
+  await seedDefinitionCache(root);
 });
 
 afterAll(async () => {

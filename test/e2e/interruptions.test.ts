@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type CliResult, cliJson, finishCli, runCli, startCli } from '../support/cli-process.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { migration } from '../support/engine.ts';
+import { seedDefinitionCache } from '../support/seed-definition.ts';
 
 let database: TestDatabase;
 let project: string;
@@ -92,6 +93,7 @@ beforeAll(async () => {
   project = await mkdtemp(join(tmpdir(), 'stepmigrate-interrupt-'));
   elsewhere = await mkdtemp(join(tmpdir(), 'stepmigrate-elsewhere-'));
   await mkdir(join(project, 'migrations'));
+  await seedDefinitionCache(project);
   await writeFile(
     join(project, 'migrations', '0001_create_orders.sql'),
     migration({
