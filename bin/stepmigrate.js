@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 // Entry point for `npx stepmigrate`: runs the TypeScript CLI through tsx, so there is no build step.
-import { register } from 'tsx/esm/api';
+
+// package.json's `engines` only warns; an older Node would fail later with a cryptic error
+// (tsx's loader hooks and the SQL parser need 20.19).
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  process.stderr.write(`stepmigrate needs Node 20.19 or newer; this is Node ${process.versions.node}\n`);
+  process.exit(2);
+}
 
 // `stepmigrate audit | head` closes our stdout early: that is the reader's choice, not a failure.
 process.stdout.on('error', (error) => {
@@ -8,6 +15,7 @@ process.stdout.on('error', (error) => {
   throw error;
 });
 
+const { register } = await import('tsx/esm/api');
 register();
 const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -25,12 +25,19 @@ export function parseWholeNumber(value: string): number {
   return Number(value);
 }
 
-export function addExecutionInputOptions(command: Command): Command {
-  return command
-    .option(
+export interface ExecutionInputOptionSet {
+  /** `rollback` names its target with `--to` and must not offer `--target`. @default true */
+  target?: boolean;
+}
+
+export function addExecutionInputOptions(command: Command, set: ExecutionInputOptionSet = {}): Command {
+  if (set.target !== false) {
+    command.option(
       '--target <version>',
       'apply up to this version, or roll back down to it ("latest", "0", a version)',
-    )
+    );
+  }
+  return command
     .option('--dry-run', 'validate and plan only; change nothing')
     .option('--require-approval', 'pause at Approval until someone approves')
     .option('--allow-irreversible', 'allow migrations whose down section is "irreversible"')

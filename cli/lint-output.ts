@@ -23,8 +23,17 @@ export function printFindings(
   format: LintFormat,
   sink: OutputSink,
 ): void {
-  if (format === 'json') sink.out(JSON.stringify({ findings, summary }, null, 2));
-  else if (format === 'github') for (const finding of findings) sink.out(githubAnnotation(finding));
+  if (format === 'json') {
+    // A refusal carries an error object, as every failed command's JSON does.
+    const error =
+      summary.error > 0
+        ? {
+            name: 'LintError',
+            message: `${summary.error} error-level finding${summary.error > 1 ? 's' : ''}`,
+          }
+        : undefined;
+    sink.out(JSON.stringify({ findings, summary, ...(error ? { error } : {}) }, null, 2));
+  } else if (format === 'github') for (const finding of findings) sink.out(githubAnnotation(finding));
   else printHuman(findings, summary, sink);
 }
 

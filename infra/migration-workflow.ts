@@ -4,7 +4,7 @@
 // tables, the alarms and the notification topic (DESIGN §1.3, §1.4).
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Aws, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as codepipelineActions from 'aws-cdk-lib/aws-codepipeline-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -483,6 +483,27 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
       // Conditional PutItem takes or renews the lease; GetItem names the holder when it is taken.
       if (needs.lease === 'take') {
         lambdaStep.allow(['dynamodb:PutItem', 'dynamodb:GetItem'], [this.leaseTable.tableArn]);
+        // A held lease's owner is an execution ARN: whether it still runs decides a takeover.
+        // Naming this state machine here would be a dependency cycle (its definition
+        // references this function), so the grant covers executions of the account and region.
+        const stack = Stack.of(this);
+        lambdaStep.allow(
+          ['states:DescribeExecution'],
+          [
+            stack.formatArn({
+              service: 'states',
+              resource: 'execution',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        );
+        const shown = (value: string, token: string) => (Token.isUnresolved(value) ? `<${token}>` : value);
+        Validations.of(lambdaStep.role.node.tryFindChild('DefaultPolicy') ?? lambdaStep.role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${shown(stack.region, 'AWS::Region')}:${shown(stack.account, 'AWS::AccountId')}:execution:*]`,
+          reason:
+            'states:DescribeExecution only reads the status of the execution that holds the run lease; the state machine cannot be named without a dependency cycle.',
+        });
       } else if (needs.lease === 'release') {
         lambdaStep.allow(['dynamodb:DeleteItem'], [this.leaseTable.tableArn]);
       }

@@ -131,11 +131,37 @@ export interface AlarmReader {
 
 // ---- concurrency and approval ------------------------------------------------------
 
+/** Who holds a run lease: the execution, and where it runs when the runner knows. */
+export interface LeaseHolder {
+  /** The execution id (on AWS the execution ARN). */
+  owner: string;
+  /** ISO-8601 time the lease expires unless renewed. */
+  expiresAt: string;
+  /** A local runner's host name, process id and process start time (clock ticks since boot, /proc). */
+  host?: string;
+  pid?: number;
+  processStart?: string;
+  /** The holder's PID namespace (/proc/self/ns/pid): containers on one host may share a host name and pids. */
+  pidNamespace?: string;
+}
+
 export interface Lease {
   /** Takes the lease on `key` for `ttlMs`, or throws LockedError naming the holder. */
   acquire(key: string, owner: string, ttlMs: number): Promise<void>;
   /** Gives it back; a no-op when `owner` does not hold it. */
   release(key: string, owner: string): Promise<void>;
+  /** Who holds the lease on `key` now (expired or not), or undefined when nobody does. */
+  holder(key: string): Promise<LeaseHolder | undefined>;
+  /** Takes the lease from `from`, whose run is gone; false when the lease changed hands meanwhile. */
+  takeOver(key: string, from: string, owner: string, ttlMs: number): Promise<boolean>;
+}
+
+/**
+ * Whether a lease's holder still runs: a local process (pid and start time) or an AWS
+ * execution (DescribeExecution). undefined when it cannot tell — then only expiry frees it.
+ */
+export interface HolderLiveness {
+  isRunning(holder: LeaseHolder): Promise<boolean | undefined>;
 }
 
 export interface ApprovalRequest {

@@ -1,15 +1,15 @@
 // `stepmigrate audit`: what every run did, step by step, from the DynamoDB audit table
 // (--table or $STEPMIGRATE_AUDIT_TABLE) or the local log (.stepmigrate/audit.jsonl).
 import { type Command, Option } from 'commander';
-import { DynamoDbAuditLog } from '../../lambdas/adapters/dynamodb-audit-log.ts';
 import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
 import { ExitCode, InputError } from '../../lambdas/engine/errors.ts';
 import type { AuditLog, AuditRecord } from '../../lambdas/ports.ts';
 import { auditTableLines } from '../aws/audit-table.ts';
 import { addAwsOptions } from '../aws/aws-options.ts';
-import { type AwsConnectionOptions, createDynamoDbClient } from '../aws/clients.ts';
+import type { AwsConnectionOptions } from '../aws/clients.ts';
 import { type AwsCall, callAws } from '../aws/explain-error.ts';
 import { parseWholeNumber } from '../input-flags.ts';
+import { projectRoot } from '../local/project-root.ts';
 import { type OutputSink, processSink } from '../sink.ts';
 
 export interface AuditOptions extends AwsConnectionOptions {
@@ -19,6 +19,8 @@ export interface AuditOptions extends AwsConnectionOptions {
   limit?: number;
   json?: boolean;
   table?: string;
+  /** Finds the project whose local log is read (cli/local/project.ts). */
+  migrations?: string;
 }
 
 export interface AuditDependencies {
@@ -63,9 +65,15 @@ export async function showAudit(options: AuditOptions, deps: AuditDependencies):
   return ExitCode.ok;
 }
 
-function auditSource(options: AuditOptions): Pick<AuditDependencies, 'auditLog' | 'call'> {
+/** The local log of the project, or the DynamoDB table (the SDK is loaded only then). */
+async function auditSource(options: AuditOptions): Promise<Pick<AuditDependencies, 'auditLog' | 'call'>> {
   const table = options.table ?? process.env.STEPMIGRATE_AUDIT_TABLE;
-  if (table === undefined || table === '') return { auditLog: LocalAuditLog.forProject(process.cwd()) };
+  if (table === undefined || table === '')
+    return { auditLog: LocalAuditLog.forProject(projectRoot(options.migrations)) };
+  const [{ DynamoDbAuditLog }, { createDynamoDbClient }] = await Promise.all([
+    import('../../lambdas/adapters/dynamodb-audit-log.ts'),
+    import('../aws/clients.ts'),
+  ]);
   const action = options.execution || options.database ? 'dynamodb:Query' : 'dynamodb:Scan';
   return {
     auditLog: new DynamoDbAuditLog({ client: createDynamoDbClient(options), tableName: table }),
@@ -85,9 +93,14 @@ export function register(program: Command): void {
       ),
     )
     .option('--table <name>', 'DynamoDB audit table (default: $STEPMIGRATE_AUDIT_TABLE, else the local log)')
+    .option(
+      '--migrations <dir>',
+      'migrations directory: finds the project whose local log is read',
+      './migrations',
+    )
     .option('--json', 'print the records as JSON, newest first');
   addAwsOptions(command);
   command.action(async (options: AuditOptions) => {
-    process.exitCode = await showAudit(options, { ...auditSource(options), sink: processSink() });
+    process.exitCode = await showAudit(options, { ...(await auditSource(options)), sink: processSink() });
   });
 }

@@ -9,6 +9,7 @@ import { type CheckEvent, checkMigrations } from '../../lambdas/engine/check.ts'
 import { dropSetupRoles, runCheckSetup } from '../../lambdas/engine/check-setup.ts';
 import { ExitCode, InputError } from '../../lambdas/engine/errors.ts';
 import { lintMigrations, loadLintConfig } from '../../lambdas/engine/lint/index.ts';
+import { migrationLabel } from '../../lambdas/engine/model.ts';
 import { checkSyntax, refuseLintErrors } from '../../lambdas/engine/planning.ts';
 import { loadCheckSettings } from '../local/check-settings.ts';
 import {
@@ -18,6 +19,7 @@ import {
   localEngineContext,
   resolveDatabaseUrl,
 } from '../local/project.ts';
+import { projectRoot } from '../local/project-root.ts';
 import { createScratchDatabase } from '../local/scratch-database.ts';
 import { type OutputSink, paint, processSink } from '../sink.ts';
 
@@ -51,13 +53,10 @@ async function setupScript(options: CheckOptions, projectDir: string) {
   return { file, sql };
 }
 
-export async function checkCommand(
-  options: CheckOptions,
-  sink: OutputSink,
-  projectDir = process.cwd(),
-): Promise<ExitCode> {
+export async function checkCommand(options: CheckOptions, sink: OutputSink): Promise<ExitCode> {
   const migrations = await loadProjectMigrations(options);
   await checkSyntax(migrations.migrations);
+  const projectDir = projectRoot(options.migrations);
   const lintConfig = await loadLintConfig(projectDir);
   refuseLintErrors(lintMigrations(migrations.migrations, { allowIrreversible: true, config: lintConfig }));
   const setup = await setupScript(options, projectDir);
@@ -81,7 +80,7 @@ export async function checkCommand(
     const result = await checkMigrations(ctx, (event) => {
       if (!options.json) {
         sink.out(
-          `  ${paint(sink, 'green', PHASE_WORDS[event.phase].padEnd(10))}  ${event.version}_${event.name}  ${event.durationMs} ms`,
+          `  ${paint(sink, 'green', PHASE_WORDS[event.phase].padEnd(10))}  ${migrationLabel(event)}  ${event.durationMs} ms`,
         );
       }
     });

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { redactUrl } from '../../lambdas/adapters/pg-database.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
 import { ensureLocalDatabase, localStateDir, stopEmbeddedPostgres } from '../local/embedded-postgres.ts';
+import { projectRoot } from '../local/project-root.ts';
 import { type OutputSink, processSink } from '../sink.ts';
 
 export async function dbStart(projectDir: string, sink: OutputSink, showPassword = false): Promise<ExitCode> {
@@ -28,12 +29,12 @@ export function register(program: Command): void {
     .description('start it (or find it running) and print its URL')
     .option('--show-password', 'print the URL with its password, e.g. for psql')
     .action(async (options: { showPassword?: boolean }) => {
-      process.exitCode = await dbStart(process.cwd(), processSink(), options.showPassword);
+      process.exitCode = await dbStart(projectRoot(), processSink(), options.showPassword);
     });
   db.command('stop')
     .description('stop it; the data stays in .stepmigrate/pgdata')
     .action(async () => {
-      process.exitCode = await dbStop(process.cwd(), processSink());
+      process.exitCode = await dbStop(projectRoot(), processSink());
     });
   program.addCommand(db);
 }

@@ -12,6 +12,7 @@ import { parseNativeMigration } from '../../lambdas/engine/loader/native.ts';
 import type { Finding, LayoutName, Migration } from '../../lambdas/engine/model.ts';
 import { loadSqlParser } from '../../lambdas/engine/sql/parse.ts';
 import { type LintFormat, printFindings, summarize } from '../lint-output.ts';
+import { projectRoot } from '../local/project-root.ts';
 import { type OutputSink, processSink } from '../sink.ts';
 
 export interface LintCommandOptions {
@@ -145,6 +146,10 @@ export function register(program: Command): void {
     .option('--allow-irreversible', 'accept migrations marked `-- migrate:down irreversible`')
     .option('--list-rules', 'print every rule with its default severity and exit')
     .action(async (files: string[], options: LintCommandOptions) => {
-      process.exitCode = await lintCommand(files, options, processSink());
+      process.exitCode = await lintCommand(
+        files,
+        { ...options, projectDir: options.projectDir ?? projectRoot(options.migrations) },
+        processSink(),
+      );
     });
 }

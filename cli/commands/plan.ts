@@ -61,7 +61,7 @@ export async function planCommand(
   sink: OutputSink,
 ): Promise<ExitCode> {
   const { raw } = executionInputFromFlags(options);
-  const local = await openLocalEngine(options);
+  const local = await openLocalEngine(options, undefined, { readOnly: true });
   try {
     const run = await validateRun(local.ctx, { ...raw, dryRun: true }, `plan-${Date.now()}`);
     if (options.json) sink.out(JSON.stringify(run.plan, null, 2));

@@ -7,6 +7,7 @@ import { ExitCode, InputError } from '../../lambdas/engine/errors.ts';
 import { type RepairDecision, repair } from '../../lambdas/engine/repair.ts';
 import type { AuditLog } from '../../lambdas/ports.ts';
 import { addLocalOptions, type LocalOptions, openLocalEngine } from '../local/project.ts';
+import { projectRoot } from '../local/project-root.ts';
 import { type OutputSink, processSink } from '../sink.ts';
 
 export interface RepairOptions extends LocalOptions {
@@ -39,9 +40,9 @@ export async function repairCommand(
   version: string | undefined,
   options: RepairOptions,
   sink: OutputSink,
-  auditLog: AuditLog = LocalAuditLog.forProject(process.cwd()),
+  auditLog: AuditLog = LocalAuditLog.forProject(projectRoot(options.migrations)),
 ): Promise<ExitCode> {
-  const local = await openLocalEngine(options);
+  const local = await openLocalEngine(options, undefined, { readOnly: true });
   try {
     const decision = repairDecision(version, options, local.ctx.db.name);
     const result = await repair(local.ctx, decision, options.reason ?? '');
@@ -53,7 +54,7 @@ export async function repairCommand(
       at: new Date().toISOString(),
       migrations: 'version' in decision ? [decision.version] : [],
       requestedBy: local.ctx.actor,
-      detail: { decision, reason: options.reason, before: result.before },
+      detail: { decision, reason: options.reason, before: result.before, lease: result.lease },
     });
     sink.out(
       options.json ? JSON.stringify(result, null, 2) : `${result.summary} (recorded in the audit log)`,

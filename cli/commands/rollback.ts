@@ -14,7 +14,7 @@ export interface RollbackOptions extends Omit<RunOptions, 'target'> {
 
 /** A rollback that would apply migrations is a mistake: say so before anything runs. */
 async function refuseUpwardTarget(options: RollbackOptions): Promise<void> {
-  const local = await openLocalEngine(options);
+  const local = await openLocalEngine(options, undefined, { readOnly: true });
   try {
     const { migrations } = local.ctx;
     const { entries: history } = await local.db.withConnection((conn) => readRunHistory(conn, local.ctx));
@@ -41,8 +41,7 @@ export function register(program: Command): void {
     .command('rollback')
     .description('run the workflow down to an earlier version (its down sections, with backup and verify)')
     .requiredOption('--to <version>', 'version to go back to ("0" = before the first migration)');
-  addRunOptions(command).action(async (options: RollbackOptions & { target?: string }) => {
-    if (options.target !== undefined) command.error('rollback goes to --to <version>; --target is for run');
+  addRunOptions(command, { target: false }).action(async (options: RollbackOptions) => {
     process.exitCode = await rollbackCommand(options);
   });
 }

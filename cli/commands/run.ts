@@ -8,13 +8,16 @@ import { localUser } from '../aws/requester.ts';
 import {
   addExecutionInputOptions,
   type ExecutionInputFlags,
+  type ExecutionInputOptionSet,
   executionInputFromFlags,
 } from '../input-flags.ts';
 import { addLocalOptions, type LocalOptions, resolveDatabaseUrl } from '../local/project.ts';
+import { projectRoot } from '../local/project-root.ts';
+import { interruptOnSignals } from '../local-runner/interrupt.ts';
 import { progressPrinter } from '../local-runner/progress.ts';
 import { type LocalRunResult, runWorkflowLocally } from '../local-runner/run-workflow.ts';
 import { summaryLines } from '../local-runner/summary.ts';
-import { printJson, useColour } from '../output.ts';
+import { lineWidth, printJson, useColour, wrapText } from '../output.ts';
 
 export interface RunOptions extends LocalOptions, ExecutionInputFlags {
   /** Answer an Approval step with yes. */
@@ -28,31 +31,17 @@ function approvalMode(options: RunOptions): LocalApprovalMode {
   return process.stdin.isTTY && process.stderr.isTTY && !options.json ? 'ask' : 'refuse';
 }
 
-/**
- * Ctrl-C stops the run at the next step boundary and lets the workflow roll back, so the
- * database is left where it started; a second Ctrl-C stops at once.
- */
-function interruptOnSigint(say: (line: string) => void): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    say('interrupted: finishing the current step, then rolling back (Ctrl-C again to stop now)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
-}
-
 /** Runs the workflow locally and prints its progress and outcome; returns the exit code. */
 export async function runCommand(options: RunOptions): Promise<ExitCode> {
   const { raw } = executionInputFromFlags({ requestedBy: `${localUser()}@local`, ...options });
-  const projectDir = process.cwd();
+  const projectDir = projectRoot(options.migrations);
   const tty = Boolean(process.stdout.isTTY);
   const colour = useColour(process.stdout);
   const write = (text: string) => process.stdout.write(text);
-  const interrupt = interruptOnSigint((line) => process.stderr.write(`${line}\n`));
+  const interrupt = interruptOnSignals((line) => process.stderr.write(`${line}\n`));
   const result: LocalRunResult = await runWorkflowLocally({
     interrupt: interrupt.signal,
+    onCancellable: interrupt.setCancel,
     projectDir,
     migrationsDir: resolve(options.migrations),
     layout: options.layout,
@@ -60,7 +49,7 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
     approval: approvalMode(options),
     keepToolHistory: options.keepToolHistory,
     input: raw,
-    onEvent: options.json ? undefined : progressPrinter({ write, tty, colour }),
+    onEvent: interrupt.follow(options.json ? undefined : progressPrinter({ write, tty, colour })),
     onStart: ({ executionId, fromCache, synthMs }) => {
       if (options.json) return;
       const definition = fromCache ? 'cached definition' : `definition synthesized in ${synthMs} ms`;
@@ -75,15 +64,16 @@ export async function runCommand(options: RunOptions): Promise<ExitCode> {
       },
     );
   } else if (result.output) {
-    for (const line of summaryLines(result.output, result.durationMs, { colour })) write(`${line}\n`);
+    for (const line of summaryLines(result.output, result.durationMs, { colour }))
+      for (const part of wrapText(line, lineWidth(process.stdout), '    ')) write(`${part}\n`);
   } else {
     write(`the workflow ended before Report: ${result.failure?.error}: ${result.failure?.cause}\n`);
   }
   return result.exitCode;
 }
 
-export function addRunOptions(command: Command): Command {
-  return addLocalOptions(addExecutionInputOptions(command))
+export function addRunOptions(command: Command, set: ExecutionInputOptionSet = {}): Command {
+  return addLocalOptions(addExecutionInputOptions(command, set))
     .option(
       '--approve',
       'answer an Approval step with yes (otherwise asked on a terminal, refused elsewhere)',

@@ -9,6 +9,7 @@ import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
 import { LocalBackupStore } from '../../lambdas/adapters/local-backup-store.ts';
 import { LocalMetrics } from '../../lambdas/adapters/local-metrics.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
+import { CancellableDatabase } from '../../lambdas/engine/cancellable-database.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { LayoutName } from '../../lambdas/engine/model.ts';
 import { composeStepDependencies } from '../../lambdas/handlers/compose-step-dependencies.ts';
@@ -36,6 +37,8 @@ export interface LocalRunSettings {
 
 export interface LocalDependencies {
   deps: StepDependencies;
+  /** Cancels the statements the steps are running now (pg_cancel_backend from another connection). */
+  cancelRunning(): Promise<number[]>;
   auditLog: LocalAuditLog;
   metrics: LocalMetrics;
   close(): Promise<void>;
@@ -51,7 +54,8 @@ async function alarmNamesInFile(reader: LocalAlarmReader): Promise<string[]> {
 }
 
 export async function localDependencies(settings: LocalRunSettings): Promise<LocalDependencies> {
-  const db = new PgDatabase(settings.databaseUrl);
+  // Cancellable, so a signal can stop the running statement instead of waiting for it.
+  const db = new CancellableDatabase(new PgDatabase(settings.databaseUrl));
   const auditLog = LocalAuditLog.forProject(settings.projectDir);
   const metrics = LocalMetrics.forProject(settings.projectDir);
   const alarms = LocalAlarmReader.forProject(settings.projectDir);
@@ -74,5 +78,5 @@ export async function localDependencies(settings: LocalRunSettings): Promise<Loc
     log: settings.log,
     steps: settings.steps ?? engineSteps,
   });
-  return { deps, auditLog, metrics, close: () => db.close() };
+  return { deps, auditLog, metrics, cancelRunning: () => db.cancelRunning(), close: () => db.close() };
 }

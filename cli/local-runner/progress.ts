@@ -1,5 +1,7 @@
 // Live progress of a local execution, one line per finished state: on a terminal the
 // running state shows until it ends (and colour unless NO_COLOR); elsewhere plain lines.
+// A step that failed gets ✗ and its error's name only, never a ✓ after it: the run's
+// summary says the whole message once.
 
 import { formatBytes } from '../../lambdas/engine/bytes.ts';
 import { backupBytes } from '../../lambdas/engine/run-state.ts';
@@ -68,18 +70,19 @@ export function stateDetail(name: string, output: unknown): string {
   }
 }
 
-function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
 function firstLine(text: unknown): string {
   const line = String(text ?? '').split('\n')[0] ?? '';
-  return line.length > 160 ? `${line.slice(0, 157)}…` : line;
+  return line.length > 120 ? `${line.slice(0, 117)}…` : line;
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 export function progressPrinter(options: ProgressOptions): (event: ExecutionEvent) => void {
   const paint = (code: number, text: string) => (options.colour ? `\u001b[${code}m${text}\u001b[0m` : text);
   const entered = new Map<string, number>();
+  const failed = new Map<string, string>();
   let pending = false;
   const clearPending = () => {
     if (pending) options.write('\r\u001b[2K');
@@ -108,7 +111,7 @@ export function progressPrinter(options: ProgressOptions): (event: ExecutionEven
         }
         break;
       case 'StateExited':
-        if (event.state.type === 'Task') {
+        if (event.state.type === 'Task' && !failed.has(key)) {
           // An Apply iteration's output is the AppliedStep; its name is in the input.
           const shown = event.state.name === 'ApplyMigration' ? event.state.input : event.state.output;
           const detail = stateDetail(event.state.name, shown);
@@ -116,18 +119,20 @@ export function progressPrinter(options: ProgressOptions): (event: ExecutionEven
         }
         break;
       case 'StateFailed':
-        if (event.state.type === 'Fail')
-          line(paint(31, '✗'), 'Failed', `${event.Error}: ${firstLine(event.Cause)}`);
-        else
-          line(
-            paint(31, '✗'),
-            label,
-            `${paint(2, elapsed().padStart(7))}  ${event.Error}: ${firstLine(event.Cause)}`,
-          );
+        // The Fail state repeats the error a step already showed; only the steps are listed.
+        if (event.state.type === 'Fail') break;
+        failed.set(key, firstLine(event.Cause));
+        line(paint(31, '✗'), label, `${paint(2, elapsed().padStart(7))}  ${event.Error}`);
         break;
       case 'StateRetried':
         entered.set(key, event.timestamp);
-        line(paint(33, '↻'), label, `retrying (attempt ${event.retry.attempt + 1})`);
+        // A retried error is not in the summary: say what it was here.
+        line(
+          paint(33, '↻'),
+          label,
+          `retrying (attempt ${event.retry.attempt + 1}) after: ${failed.get(key) ?? ''}`.trimEnd(),
+        );
+        failed.delete(key);
         break;
       default:
         break;

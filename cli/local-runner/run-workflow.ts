@@ -18,8 +18,13 @@ export interface LocalRun extends LocalRunSettings {
   /** Where cached definitions live. @default `<projectDir>/.stepmigrate/cache` */
   cacheDir?: string;
   retryPauseMs?: number;
-  /** Abort to stop at the next step boundary; the workflow then rolls back and reports. */
+  /**
+   * Abort to stop the run: the running statement is cancelled, the step fails, and the
+   * workflow rolls back and reports as on any failure.
+   */
   interrupt?: AbortSignal;
+  /** Receives the function that cancels the running statements, for a second interrupt. */
+  onCancellable?(cancelRunning: () => Promise<number[]>): void;
 }
 
 export interface LocalRunResult extends LocalExecutionResult {
@@ -45,6 +50,13 @@ export async function runWorkflowLocally(run: LocalRun): Promise<LocalRunResult>
     cacheDir: run.noCache ? undefined : (run.cacheDir ?? join(run.projectDir, '.stepmigrate', 'cache')),
   });
   const local = await localDependencies(run);
+  const cancelOnInterrupt = () => {
+    local
+      .cancelRunning()
+      .catch((error: unknown) => run.log?.(`could not cancel the running statement: ${error}`));
+  };
+  run.interrupt?.addEventListener('abort', cancelOnInterrupt, { once: true });
+  run.onCancellable?.(local.cancelRunning);
   const executionId = newExecutionId();
   run.onStart?.({ executionId, fromCache: workflow.fromCache, synthMs: workflow.synthMs });
   try {
@@ -66,6 +78,7 @@ export async function runWorkflowLocally(run: LocalRun): Promise<LocalRunResult>
       durationMs: Math.round(performance.now() - started),
     };
   } finally {
+    run.interrupt?.removeEventListener('abort', cancelOnInterrupt);
     await local.close();
   }
 }

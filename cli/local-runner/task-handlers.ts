@@ -83,8 +83,9 @@ export function localTaskHandlers(
       const { Payload } = (input ?? {}) as LambdaInvokeParameters;
       checkInterrupt();
       const value = await handler(asJson(Payload));
-      // The step ran to its end (a statement is never cut off); its result is dropped so
-      // the definition's Catch takes the run to Rollback.
+      // Interrupted while the step ran: its statement was cancelled, or it had just
+      // finished; either way its result is dropped so the definition's Catch takes the run
+      // to Rollback.
       checkInterrupt();
       const result = asJson(value);
       // A .waitForTaskToken task's result is what the approver sent, not a Lambda response.

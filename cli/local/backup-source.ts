@@ -2,9 +2,8 @@
 // stack's bucket) or the local backups directory / a manifest file on disk.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { LocalBackupStore } from '../../lambdas/adapters/local-backup-store.ts';
-import { S3BackupStore } from '../../lambdas/adapters/s3-backup-store.ts';
 import { type BackupManifest, manifestKey, readManifest } from '../../lambdas/engine/backup/manifest.ts';
 import { BackupError, InputError } from '../../lambdas/engine/errors.ts';
 import type { BackupStore } from '../../lambdas/ports.ts';
@@ -25,8 +24,25 @@ export interface BackupSourceOptions {
   s3Client?: S3Client;
 }
 
-function s3Store(bucket: string, options: BackupSourceOptions): S3BackupStore {
-  return new S3BackupStore({ client: options.s3Client ?? new S3Client({}), bucket });
+/** The bucket's store, with the AWS SDK loaded on first use: local backups never load it. */
+function s3Store(bucket: string, options: BackupSourceOptions): BackupStore {
+  let loaded: Promise<BackupStore> | undefined;
+  const store = () => {
+    loaded ??= Promise.all([
+      import('@aws-sdk/client-s3'),
+      import('../../lambdas/adapters/s3-backup-store.ts'),
+    ]).then(
+      ([{ S3Client }, { S3BackupStore }]) =>
+        new S3BackupStore({ client: options.s3Client ?? new S3Client({}), bucket }),
+    );
+    return loaded;
+  };
+  return {
+    put: async (key, body) => (await store()).put(key, body),
+    get: async (key) => (await store()).get(key),
+    list: async (prefix) => (await store()).list(prefix),
+    delete: async (keys) => (await store()).delete(keys),
+  };
 }
 
 export interface BackupSource {
@@ -97,7 +113,7 @@ export function openBackupStore(
 ) {
   if (from?.startsWith('s3://')) {
     const { bucket, key } = parseS3Uri(from);
-    return { store: s3Store(bucket, options) as BackupStore, prefix: key, describe: from };
+    return { store: s3Store(bucket, options), prefix: key, describe: from };
   }
   const local = from ? new LocalBackupStore(from) : LocalBackupStore.forProject(projectDir);
   return { store: local as BackupStore, local, prefix: '', describe: local.root };

@@ -42,6 +42,11 @@ export interface EmbeddedPostgresOptions {
   binDir?: string;
   /** How long to wait for the server to accept connections. @default 30000 */
   startTimeoutMs?: number;
+  /**
+   * Read-only commands: use the project's server (starting it if it is stopped), but never
+   * create one — without a data directory, fail with NoLocalDatabaseError. @default false
+   */
+  existingOnly?: boolean;
 }
 
 export interface LocalDatabase {
@@ -95,6 +100,7 @@ export async function ensureLocalDatabase(
   projectDir: string,
   options: EmbeddedPostgresOptions = {},
 ): Promise<LocalDatabase> {
+  if (options.existingOnly) await assertLocalDatabaseExists(projectDir);
   const cluster = await projectCluster(projectDir, options);
   const { lockFile, dataDir } = projectPaths(projectDir);
   return withFileLock(lockFile, lockTimeoutMs, async () => {
@@ -112,6 +118,20 @@ export async function ensureLocalDatabase(
     const url = connectionUrl(password, port, localDatabaseName);
     return { url, port, database: localDatabaseName, dataDir, started };
   });
+}
+
+/** A read-only command found no embedded PostgreSQL to read: nothing has run in this project. */
+async function assertLocalDatabaseExists(projectDir: string): Promise<void> {
+  const { dataDir } = projectPaths(projectDir);
+  const exists = await stat(path.join(dataDir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
+  if (exists) return;
+  throw new PreflightError(
+    `there is no embedded PostgreSQL in ${localStateDir(projectDir)}: nothing has run in this project yet, and this command only reads — ` +
+      'create it with `stepmigrate db start` (or `stepmigrate run`), or pass --database-url / set DATABASE_URL',
+  );
 }
 
 /** Stops the project's server if it runs (`stepmigrate db stop`). Data is kept. */

@@ -10,8 +10,12 @@ import { TIMEOUT_DEFAULTS } from '../../lambdas/engine/input.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { LayoutName, MigrationSet } from '../../lambdas/engine/model.ts';
 import { loadProjectSettings } from '../../lambdas/engine/project-settings.ts';
+import type { Database } from '../../lambdas/ports.ts';
 import { localUser } from '../aws/requester.ts';
+import { checkedDatabaseUrl } from './database-url.ts';
 import { ensureLocalDatabase } from './embedded-postgres.ts';
+import { localProcessLiveness, thisProcess } from './process-holder.ts';
+import { projectRoot } from './project-root.ts';
 
 export const LAYOUTS: readonly LayoutName[] = ['native', 'sqitch', 'golang-migrate', 'flyway', 'dbmate'];
 
@@ -34,14 +38,21 @@ export function addLocalOptions(command: Command): Command {
     .option('--json', 'print machine-readable JSON only');
 }
 
+export interface DatabaseUrlOptions {
+  /** A command that only reads: it uses the embedded server if there is one, never creates one. */
+  readOnly?: boolean;
+}
+
 /** Where a local command's database is: the URL given, `$DATABASE_URL`, or the embedded one. */
 export async function resolveDatabaseUrl(
-  options: Pick<LocalOptions, 'databaseUrl'>,
-  projectDir = process.cwd(),
-) {
-  const url = options.databaseUrl ?? process.env.DATABASE_URL;
-  if (url) return url;
-  return (await ensureLocalDatabase(projectDir)).url;
+  options: { databaseUrl?: string; migrations?: string },
+  projectDir = projectRoot(options.migrations),
+  how: DatabaseUrlOptions = {},
+): Promise<string> {
+  if (options.databaseUrl) return checkedDatabaseUrl(options.databaseUrl, '--database-url');
+  const fromEnvironment = process.env.DATABASE_URL;
+  if (fromEnvironment) return checkedDatabaseUrl(fromEnvironment, 'DATABASE_URL');
+  return (await ensureLocalDatabase(projectDir, { existingOnly: how.readOnly })).url;
 }
 
 export function loadProjectMigrations(
@@ -51,7 +62,7 @@ export function loadProjectMigrations(
 }
 
 export interface LocalEngineSettings {
-  db: PgDatabase;
+  db: Database;
   migrations: MigrationSet;
   /** Where `stepmigrate.json` (lint rule settings) is looked for. */
   projectDir: string;
@@ -69,7 +80,8 @@ export function localEngineParts(settings: Omit<LocalEngineSettings, 'migrations
     historySchema,
     defaults: { ...TIMEOUT_DEFAULTS },
     actor: `${localUser()}@local`,
-    lease: new PostgresLease(settings.db, historySchema),
+    lease: new PostgresLease(settings.db, historySchema, { holder: thisProcess() }),
+    holders: localProcessLiveness,
     loadSettings: async () => {
       const loaded = await loadProjectSettings(settings.projectDir);
       return { ...loaded, adopt: withFlag(loaded.adopt, settings.keepToolHistory) };
@@ -103,9 +115,11 @@ export interface LocalEngine {
 export async function openLocalEngine(
   options: LocalOptions,
   log?: (line: string) => void,
+  how: DatabaseUrlOptions = {},
 ): Promise<LocalEngine> {
   const migrations = await loadProjectMigrations(options);
-  const db = new PgDatabase(await resolveDatabaseUrl(options));
-  const ctx = await localEngineContext({ db, migrations, projectDir: process.cwd(), log });
+  const projectDir = projectRoot(options.migrations);
+  const db = new PgDatabase(await resolveDatabaseUrl(options, projectDir, how));
+  const ctx = await localEngineContext({ db, migrations, projectDir, log });
   return { ctx, db, close: () => db.close() };
 }

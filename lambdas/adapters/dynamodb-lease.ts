@@ -1,6 +1,7 @@
 // The Lease port on DynamoDB: one item per database, taken and given back with conditional
 // writes only (no transactions, no TTL — an expired lease is simply reclaimable), so a second
-// execution fails fast at Validate instead of queueing behind the first.
+// execution fails fast at Validate instead of queueing behind the first. The owner is the
+// execution ARN: the engine asks Step Functions whether it still runs before a takeover.
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
@@ -9,7 +10,7 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { LockedError } from '../engine/errors.ts';
-import type { Lease } from '../ports.ts';
+import type { Lease, LeaseHolder } from '../ports.ts';
 import { LEASE_PARTITION_KEY } from './dynamodb-schema.ts';
 
 export interface DynamoDbLeaseOptions {
@@ -73,7 +74,7 @@ export class DynamoDbLease implements Lease {
     }
   }
 
-  private async lockedError(key: string, cause: unknown): Promise<LockedError> {
+  async holder(key: string): Promise<LeaseHolder | undefined> {
     const { Item } = await this.client.send(
       new GetItemCommand({
         TableName: this.tableName,
@@ -81,9 +82,41 @@ export class DynamoDbLease implements Lease {
         ConsistentRead: true,
       }),
     );
-    const holder = Item?.owner?.S ?? 'another execution';
-    const expiresAt =
-      Item?.expiresAt?.N === undefined ? undefined : new Date(Number(Item.expiresAt.N)).toISOString();
+    if (Item?.owner?.S === undefined) return undefined;
+    const expiresAt = Item.expiresAt?.N === undefined ? 0 : Number(Item.expiresAt.N);
+    return { owner: Item.owner.S, expiresAt: new Date(expiresAt).toISOString() };
+  }
+
+  /** Replaces `from` as the holder, only if it still holds the lease (conditional write). */
+  async takeOver(key: string, from: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = this.now();
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            [LEASE_PARTITION_KEY]: { S: key },
+            owner: { S: owner },
+            expiresAt: { N: String(now + ttlMs) },
+            acquiredAt: { S: new Date(now).toISOString() },
+            takenOverFrom: { S: from },
+          },
+          ConditionExpression: '#owner = :from',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':from': { S: from } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
+  }
+
+  private async lockedError(key: string, cause: unknown): Promise<LockedError> {
+    const found = await this.holder(key);
+    const holder = found?.owner ?? 'another execution';
+    const expiresAt = found?.expiresAt;
     return new LockedError(
       `database "${key}" is being migrated by ${holder}` +
         (expiresAt ? ` (lease held until ${expiresAt})` : '') +

@@ -74,20 +74,29 @@ export async function runSection(conn: SqlConnection, run: SectionRun): Promise<
     : runStatementByStatement(conn, run, section);
 }
 
+/**
+ * The section's statements, sent one at a time: an error without a server position (a
+ * division by zero, a cancel, a constraint violation) then still names its own statement's
+ * line, not the section's first.
+ */
 async function runInTransaction(conn: SqlConnection, run: SectionRun, section: MigrationSection) {
+  await loadSqlParser();
+  const statements = splitStatements(section.sql, { file: run.migration.file, startLine: section.startLine });
   const started = Date.now();
   try {
     return await withTransaction(conn, 'BEGIN', async () => {
       await setTimeouts(conn, run, true);
       await run.alongside?.before?.(conn);
-      await conn.query(section.sql).catch((error: unknown) => {
-        throw sectionError(run, section, section.sql, section.startLine, error);
-      });
+      for (const statement of statements) {
+        await conn.query(statement.sql).catch((error: unknown) => {
+          throw sectionError(run, section, statement.sql, statement.line, error, statement.column);
+        });
+      }
       await run.alongside?.after?.(conn);
       const durationMs = Date.now() - started;
       const state = run.direction === 'up' ? 'applied' : 'rolled_back';
       await writeHistory(conn, run.historySchema, historyRow(run, state, durationMs));
-      return { durationMs, statements: 1 };
+      return { durationMs, statements: statements.length };
     });
   } catch (error) {
     // Only after the rollback has released our own locks is the list of holders meaningful.

@@ -1,7 +1,7 @@
 // Everything the engine's steps need from their surroundings, passed in explicitly so the
 // Lambdas, the local runner and the tests differ only in what they put here.
 
-import type { Database, Lease } from '../ports.ts';
+import type { Database, HolderLiveness, Lease } from '../ports.ts';
 import type { AdoptSettings } from './adopt/tool-history.ts';
 import type { LintConfig } from './lint/config.ts';
 import type { LiveLintSettings } from './lint/live-severity.ts';
@@ -23,6 +23,8 @@ export interface EngineContext {
    * @default 30 minutes and 24 hours
    */
   leaseTiming?: { leaseTtlMs?: number; approvalTimeoutMs?: number };
+  /** Tells whether a lease's holder still runs, so a dead holder's lease is reclaimed at once. */
+  holders?: HolderLiveness;
   /** Rule severities from the project's stepmigrate.json; the rules' defaults when absent. */
   lintConfig?: LintConfig;
   /** How Validate weighs lock hazards by the live tables (stepmigrate.json "liveLint"); on by default. */

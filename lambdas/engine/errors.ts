@@ -1,6 +1,7 @@
 // Every error the workflow can end with. The `name` of each class is part of the
 // contract (DESIGN §1.3): the state machine's Retry/Catch match on it, the CLI maps
 // it to an exit code, and it is written to the audit log. Never rename one.
+import type { Finding } from './model.ts';
 import type { RunOutput } from './run-state.ts';
 
 /** Fields every stepmigrate error may carry, so a failure can say exactly where it happened. */
@@ -53,9 +54,13 @@ export class ChecksumMismatchError extends StepMigrateError {
 
 /** A pending migration has error-level lint findings. */
 export class LintError extends StepMigrateError {
-  constructor(message: string, context?: ErrorContext) {
+  /** Every finding of the pending migrations, so a refused run's output can list them. */
+  readonly findings: readonly Finding[];
+
+  constructor(message: string, context?: ErrorContext & { findings?: readonly Finding[] }) {
     super(message, context);
     this.name = 'LintError';
+    this.findings = context?.findings ?? [];
   }
 }
 

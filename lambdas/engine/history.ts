@@ -41,7 +41,9 @@ export async function ensureHistory(conn: SqlConnection, schema: string): Promis
         key        text PRIMARY KEY,
         owner      text NOT NULL,
         expires_at timestamptz NOT NULL
-      );`);
+      );
+      -- Who holds the lease (host, pid, process start), so a dead holder's lease is reclaimed.
+      ALTER TABLE ${lease} ADD COLUMN IF NOT EXISTS holder jsonb;`);
   });
 }
 

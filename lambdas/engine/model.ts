@@ -63,7 +63,10 @@ export interface Migration {
  * version is the name (a Sqitch change).
  */
 export function migrationLabel(migration: Pick<Migration, 'version' | 'name'>): string {
-  return migration.name === migration.version ? migration.version : `${migration.version}_${migration.name}`;
+  const { version, name } = migration;
+  // Sqitch names a change by itself ("base") and a reworked one by name and rework ("update_acl.2").
+  const named = version === name || version.startsWith(`${name}.`) || version.startsWith(`${name}@`);
+  return named ? version : `${version}_${name}`;
 }
 
 /** The loaded migrations of one directory, in the order they apply. */

@@ -161,7 +161,7 @@ export function refuseLintErrors(findings: readonly Finding[]): void {
   throw new LintError(
     `${errors.length} lint error${errors.length > 1 ? 's' : ''} in pending migrations: ` +
       errors.map((f) => `${f.file}:${f.line}:${f.column} ${f.rule}: ${f.message}`).join('; '),
-    { migration: first.migration, file: first.file, line: first.line, column: first.column },
+    { migration: first.migration, file: first.file, line: first.line, column: first.column, findings },
   );
 }
 

@@ -1,6 +1,8 @@
 // What travels between the steps of one execution. Step Functions keeps it in the
 // execution's state (256 KiB at most), so it holds versions and summaries, never SQL
 // and never credentials.
+
+import type { LeaseHolder } from '../ports.ts';
 import type { ErrorSummary } from './errors.ts';
 import type { Direction, Plan } from './model.ts';
 
@@ -31,6 +33,8 @@ export interface RunState {
   /** Schema fingerprint (hash) before anything changed; Rollback must get back to it. */
   fingerprintBefore: string;
   startedAt: string;
+  /** The holder whose lease Validate took over because its run was gone (for the audit log). */
+  leaseTakenOver?: LeaseHolder;
 }
 
 /** The result of applying (or reverting) one plan step. */

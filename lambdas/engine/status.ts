@@ -26,6 +26,22 @@ export interface DatabaseStatus {
   drifted: { migration: Migration; row: HistoryEntry }[];
   /** Applied versions with no file. */
   missing: HistoryEntry[];
+  /** Versions whose history row names another migration than the file: a different migration set. */
+  renamed: { migration: Migration; row: HistoryEntry }[];
+}
+
+/** "create users" (Flyway's description) and "create_users" are one name. */
+function normalName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '');
+}
+
+/**
+ * The row names another migration. A row without a name of its own (history imported from
+ * golang-migrate or dbmate records versions only: the name is the version) names none.
+ */
+function namesDiffer(row: HistoryEntry, migration: Migration): boolean {
+  if (row.name === '' || row.name === row.version) return false;
+  return normalName(row.name) !== normalName(migration.name);
 }
 
 export function computeStatus(set: MigrationSet, history: readonly HistoryEntry[]): DatabaseStatus {
@@ -34,8 +50,10 @@ export function computeStatus(set: MigrationSet, history: readonly HistoryEntry[
   let currentVersion = EMPTY_VERSION;
   const migrations: MigrationStatus[] = [];
   const drifted: DatabaseStatus['drifted'] = [];
+  const renamed: DatabaseStatus['renamed'] = [];
   for (const migration of set.migrations) {
     const row = byVersion.get(migration.version);
+    if (row && row.state !== 'rolled_back' && namesDiffer(row, migration)) renamed.push({ migration, row });
     const checksumChanged =
       row !== undefined && row.state === 'applied' && row.checksum !== migration.checksum;
     // A Flyway repeatable whose file changed is not tampering: it is due to run again.
@@ -62,7 +80,19 @@ export function computeStatus(set: MigrationSet, history: readonly HistoryEntry[
     dirty: history.filter((row) => row.state === 'dirty'),
     drifted,
     missing: history.filter((row) => row.state === 'applied' && !known.has(row.version)),
+    renamed,
   };
+}
+
+/** "this database was migrated from a different set: 0001 is create_users there, create_customers here". */
+export function differentSetMessage(renamed: DatabaseStatus['renamed']): string | undefined {
+  const first = renamed[0];
+  if (!first) return undefined;
+  const more = renamed.length > 1 ? ` (and ${renamed.length - 1} more)` : '';
+  return (
+    `this database was migrated from a different set: ${first.migration.version} is ${first.row.name} there, ` +
+    `${first.migration.name} here${more}`
+  );
 }
 
 /** The versions in the set that are applied now. */
@@ -80,6 +110,14 @@ export function assertConsistent(status: DatabaseStatus, historySchema: string):
         `${dirty.message ? `: ${dirty.message}` : ''}. Inspect the database, complete or undo that change by hand, ` +
         `then run \`stepmigrate repair ${dirty.version} --mark applied\` or \`--mark rolled_back\``,
       { migration: dirty.version },
+    );
+  }
+  const different = differentSetMessage(status.renamed);
+  if (different) {
+    throw new ChecksumMismatchError(
+      `${different} — check that --migrations names this database's migrations folder (and --database-url its database); ` +
+        'nothing was changed, and no repair renames a recorded migration',
+      { migration: status.renamed[0]!.migration.version, file: status.renamed[0]!.migration.file },
     );
   }
   const drift = status.drifted[0];

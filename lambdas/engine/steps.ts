@@ -19,6 +19,7 @@ import { parseExecutionInput } from './input.ts';
 import { leaseTtl, validateLeaseTtl } from './lease-timing.ts';
 import { type Migration, migrationLabel, type PlanStep } from './model.ts';
 import { buildPlan } from './planning.ts';
+import { takeRunLease } from './run-lease.ts';
 import type { AppliedStep, RunState } from './run-state.ts';
 import { assertStateFits } from './state-budget.ts';
 import { dirtyRow, migrationOf, runMigrationSection, timeoutsFor } from './step-support.ts';
@@ -48,19 +49,17 @@ export async function validateRun(
     fingerprintBefore: prepared.fingerprint,
     startedAt,
   };
-  if (status === 'pending') {
-    // Before anything is created or taken: a run too big for the execution state is refused.
-    assertStateFits(run);
-    // The engine owns its history: every runner's first run creates it here, whatever lease
-    // it uses (a DynamoDB lease never touches the database). A dry run or noop creates nothing.
-    await ctx.db
-      .withConnection((conn) => ensureHistory(conn, ctx.historySchema))
-      .catch(refusedBeforeAnyChange);
-    await ctx.lease
-      .acquire(database, executionId, validateLeaseTtl(ctx, input))
-      .catch(refusedBeforeAnyChange);
-  }
-  return run;
+  if (status !== 'pending') return run;
+  // Before anything is created or taken: a run too big for the execution state is refused.
+  assertStateFits(run);
+  // The engine owns its history: every runner's first run creates it here, whatever lease
+  // it uses (a DynamoDB lease never touches the database). A dry run or noop creates nothing.
+  await ctx.db.withConnection((conn) => ensureHistory(conn, ctx.historySchema)).catch(refusedBeforeAnyChange);
+  // A lease whose holder is gone is taken over at once; the audit record names that holder.
+  const leaseTakenOver = await takeRunLease(ctx, database, executionId, validateLeaseTtl(ctx, input)).catch(
+    refusedBeforeAnyChange,
+  );
+  return leaseTakenOver ? { ...run, leaseTakenOver } : run;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { SqlConnection } from '../ports.ts';
 import { VerificationFailedError } from './errors.ts';
 import { type Migration, migrationLabel } from './model.ts';
 import { databaseErrorInfo, describeDatabaseError, locate } from './sql/database-error.ts';
+import { loadSqlParser, splitStatements } from './sql/parse.ts';
 
 export async function runVerifySection(
   conn: SqlConnection,
@@ -14,17 +15,25 @@ export async function runVerifySection(
 ): Promise<boolean> {
   const verify = migration.verify;
   if (!verify || verify.sql.trim() === '') return false;
+  const file = migration.verifyFile ?? migration.file;
+  await loadSqlParser();
+  // One statement at a time, so an error without a server position still names its line.
+  const statements = splitStatements(verify.sql, { file, startLine: verify.startLine });
+  let current = { sql: verify.sql, line: verify.startLine, column: 1 };
   await conn.query('BEGIN');
   try {
     await conn.query('SELECT set_config($1, $2, true)', ['statement_timeout', `${statementTimeoutMs}ms`]);
-    await conn.query(verify.sql);
+    for (const statement of statements) {
+      current = statement;
+      await conn.query(statement.sql);
+    }
   } catch (error) {
     const info = databaseErrorInfo(error);
-    const file = migration.verifyFile ?? migration.file;
     const where =
       info.position !== undefined
-        ? locate(verify.sql, info.position, verify.startLine)
-        : { line: verify.startLine, column: 1 };
+        ? locate(current.sql, info.position, current.line)
+        : { line: current.line, column: current.column };
+    if (info.position !== undefined && where.line === current.line) where.column += current.column - 1;
     throw new VerificationFailedError(
       `verify of migration ${migrationLabel(migration)} failed at ${file}:${where.line}:${where.column}: ` +
         describeDatabaseError(info),

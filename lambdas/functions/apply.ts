@@ -5,12 +5,13 @@ import { loadProjectSettings } from '../engine/project-settings.ts';
 import { applyPlanStep } from '../engine/steps.ts';
 import { makeApplyHandler } from '../handlers/apply.ts';
 import { secretsManagerDatabase } from '../handlers/aws/database-port.ts';
-import { dynamoDbLease } from '../handlers/aws/lease-port.ts';
+import { dynamoDbLease, executionLiveness } from '../handlers/aws/lease-port.ts';
 import { lambdaEntry } from '../handlers/lambda-entry.ts';
 
 export const handler = lambdaEntry(makeApplyHandler, {
   database: secretsManagerDatabase,
   lease: dynamoDbLease,
+  holders: executionLiveness,
   migrations: loadMigrations,
   settings: loadProjectSettings,
   steps: { applyPlanStep },

@@ -11,6 +11,7 @@ import type {
   AuditLog,
   BackupStore,
   Database,
+  HolderLiveness,
   Lease,
   Metrics,
 } from '../ports.ts';
@@ -22,6 +23,8 @@ export interface StepComposition {
   database: string;
   db: Database;
   lease: Lease;
+  /** Tells whether a lease's holder still runs, so a dead holder's lease is reclaimed at once. */
+  holders?: HolderLiveness;
   backupStore: BackupStore;
   auditLog: AuditLog;
   metrics: Metrics;
@@ -55,6 +58,7 @@ export function composeStepDependencies(parts: StepComposition): StepDependencie
     defaults: { ...parts.defaults },
     actor: parts.actor,
     lease: parts.lease,
+    ...(parts.holders ? { holders: parts.holders } : {}),
     leaseTiming: { ...parts.leaseTiming },
     ...(await parts.loadSettings?.()),
     log,

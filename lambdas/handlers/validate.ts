@@ -1,26 +1,12 @@
 // Validate: check input, files, history and database; build the plan; take the lease.
 // The state gets the plan without its detail (engine/state-budget.ts); the audit record
 // gets the findings, as many as fit in it.
-import type { Finding } from '../engine/model.ts';
 import type { RunState } from '../engine/run-state.ts';
 import { runForState } from '../engine/state-budget.ts';
+import { findingsThatFit } from './audit-findings.ts';
 import type { ValidateEvent } from './events.ts';
 import { stepHandler } from './middleware/step-handler.ts';
 import type { StepDependencies } from './step-dependencies.ts';
-
-/** Findings in Validate's audit record: well under the audit log's record size. */
-const AUDIT_FINDINGS_BYTES = 200_000;
-
-function findingsThatFit(findings: readonly Finding[]): Finding[] {
-  const kept: Finding[] = [];
-  let bytes = 0;
-  for (const finding of findings) {
-    bytes += JSON.stringify(finding).length + 1;
-    if (bytes > AUDIT_FINDINGS_BYTES) break;
-    kept.push(finding);
-  }
-  return kept;
-}
 
 function planDetail(run: RunState) {
   const allowed = run.plan.findings
@@ -35,6 +21,7 @@ function planDetail(run: RunState) {
       findings: run.plan.findingsTotal ?? run.plan.findings.length,
       ...(allowed.length > 0 ? { lintAllowed: allowed } : {}),
       findingsDetail: findingsThatFit(run.plan.findings),
+      ...(run.leaseTakenOver ? { leaseTakenOverFrom: run.leaseTakenOver } : {}),
     },
   };
 }

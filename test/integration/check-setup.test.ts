@@ -43,7 +43,6 @@ async function check(projectDir: string, setup?: string) {
   const code = await checkCommand(
     { migrations: join(projectDir, 'migrations'), databaseUrl: testAdminUrl(), setup },
     sink,
-    projectDir,
   ).catch((error: Error) => error);
   return { code, output: lines.join('\n') };
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { historyExists, readHistory } from '../../lambdas/engine/history.ts';
 import { applyPlanStep, releaseRun, validateRun } from '../../lambdas/engine/steps.ts';
-import type { Lease } from '../../lambdas/ports.ts';
+import type { Lease, LeaseHolder } from '../../lambdas/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { engineContext, type MigrationDirectory, migration, migrationDirectory } from '../support/engine.ts';
 
@@ -19,6 +19,13 @@ class MemoryLease implements Lease {
   }
   async release(key: string, owner: string): Promise<void> {
     if (this.held.get(key) === owner) this.held.delete(key);
+  }
+  async holder(key: string): Promise<LeaseHolder | undefined> {
+    const owner = this.held.get(key);
+    return owner === undefined ? undefined : { owner, expiresAt: new Date(0).toISOString() };
+  }
+  async takeOver(): Promise<boolean> {
+    return false;
   }
 }
 

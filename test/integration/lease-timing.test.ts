@@ -30,6 +30,8 @@ beforeAll(async () => {
       await base.lease.acquire(key, owner, ttlMs);
     },
     release: (key, owner) => base.lease.release(key, owner),
+    holder: (key) => base.lease.holder(key),
+    takeOver: (key, from, owner, ttlMs) => base.lease.takeOver(key, from, owner, ttlMs),
   };
   ctx = { ...base, lease, leaseTiming: { leaseTtlMs: 40 * MINUTE, approvalTimeoutMs: 120 * MINUTE } };
 });

@@ -23,6 +23,12 @@ class RecordingLease implements Lease {
     this.taken.push(`${key}:${owner}`);
   }
   async release(): Promise<void> {}
+  async holder(): Promise<undefined> {
+    return undefined;
+  }
+  async takeOver(): Promise<boolean> {
+    return false;
+  }
 }
 
 let database: TestDatabase;

@@ -14,7 +14,14 @@ import { TIMEOUT_DEFAULTS } from '../../engine/input.ts';
 import { DEFAULT_APPROVAL_TIMEOUT_MS, DEFAULT_LEASE_TTL_MS } from '../../engine/lease-timing.ts';
 import type { MigrationSet } from '../../engine/model.ts';
 import type { ProjectSettings } from '../../engine/project-settings.ts';
-import type { AlarmReader, ApprovalNotifier, BackupStore, Database, Lease } from '../../ports.ts';
+import type {
+  AlarmReader,
+  ApprovalNotifier,
+  BackupStore,
+  Database,
+  HolderLiveness,
+  Lease,
+} from '../../ports.ts';
 import { composeStepDependencies } from '../compose-step-dependencies.ts';
 import type { EngineSteps, StepDependencies } from '../step-dependencies.ts';
 import { type Env, listOf, notConfigured, positiveInteger, required } from './environment.ts';
@@ -25,6 +32,8 @@ import { sdkClientConfig } from './sdk-client-config.ts';
 export interface AwsPorts {
   database?(env: Env, name: string): Database;
   lease?(env: Env): Lease;
+  /** Tells whether the execution holding a lease still runs (the steps that take the lease). */
+  holders?(): HolderLiveness;
   backupStore?(env: Env): BackupStore;
   approval?(env: Env): ApprovalNotifier;
   /** Bake reads alarms with the CloudWatch client every step already has. */
@@ -61,6 +70,7 @@ export function awsDependencies(env: Env, ports: AwsPorts = {}): StepDependencie
     database,
     db: ports.database?.(env, database) ?? notConfigured<Database>(database, 'STEPMIGRATE_DB_SECRET_ARN'),
     lease: ports.lease?.(env) ?? notConfigured<Lease>('run lease', 'STEPMIGRATE_LEASE_TABLE'),
+    ...(ports.holders ? { holders: ports.holders() } : {}),
     backupStore:
       ports.backupStore?.(env) ?? notConfigured<BackupStore>('backup bucket', 'STEPMIGRATE_BACKUP_BUCKET'),
     approval:

@@ -1,8 +1,10 @@
 // One audit record when a step starts, and one when it succeeds or fails (DESIGN §1.4):
 // who asked, which database and migrations (with checksums), how long, and what went wrong.
+
 import type { MiddlewareObj } from '@middy/core';
-import { messageOf, summarizeError } from '../../engine/errors.ts';
+import { LintError, messageOf, summarizeError } from '../../engine/errors.ts';
 import type { AuditEvent, AuditLog, AuditRecord, StepName } from '../../ports.ts';
+import { findingsThatFit } from '../audit-findings.ts';
 import type { StepEvent } from '../events.ts';
 import { type StepFacts, stepFacts } from './step-event.ts';
 import { StepTimer } from './timing.ts';
@@ -70,9 +72,21 @@ export function auditMiddleware(options: AuditOptions): MiddlewareObj<StepEvent,
       const { durationMs, at } = timer.stop(request);
       const facts = stepFacts(request.event, options.database);
       // The step's own error is what matters; a failing audit write must not replace it.
-      await record(facts, 'failed', at, { durationMs, error: summarizeError(request.error) }).catch(
-        () => undefined,
-      );
+      // A lint refusal keeps its findings, so the run's output can list them (plan.findings).
+      const findings =
+        request.error instanceof LintError
+          ? {
+              detail: {
+                findings: findingsThatFit(request.error.findings),
+                findingsTotal: request.error.findings.length,
+              },
+            }
+          : {};
+      await record(facts, 'failed', at, {
+        durationMs,
+        error: summarizeError(request.error),
+        ...findings,
+      }).catch(() => undefined);
     },
   };
 }

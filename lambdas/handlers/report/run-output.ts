@@ -1,5 +1,7 @@
 // The execution output of DESIGN §1.3, built by Report from the state and the audit log.
+import type { Finding } from '../../engine/model.ts';
 import type { RunOutput, StepTiming } from '../../engine/run-state.ts';
+import { FINDINGS_IN_STATE } from '../../engine/state-budget.ts';
 import type { AuditRecord } from '../../ports.ts';
 import type { WorkflowState } from '../events.ts';
 import { runOutcome } from './run-outcome.ts';
@@ -51,11 +53,27 @@ function stepsDone(state: WorkflowState, audit: readonly AuditRecord[]): string[
   return [...new Set(done)];
 }
 
+/**
+ * The findings of a run that lint refused at Validate, from that step's failure record: the
+ * first few in the output, which must fit in the execution's state; how many in all.
+ */
+function refusedFindings(audit: readonly AuditRecord[]): { findings: Finding[]; total: number } {
+  const refusal = audit.find(
+    (r) => r.step === 'Validate' && r.event === 'failed' && r.error?.name === 'LintError',
+  );
+  const findings = refusal?.detail?.findings;
+  const all = Array.isArray(findings) ? (findings as Finding[]) : [];
+  const total =
+    typeof refusal?.detail?.findingsTotal === 'number' ? refusal.detail.findingsTotal : all.length;
+  return { findings: all.slice(0, FINDINGS_IN_STATE), total };
+}
+
 export function buildRunOutput(source: RunOutputSource): RunOutput {
   const { state, audit } = source;
   const { status, error } = runOutcome(state, audit);
   const run = state.run;
   const done = stepsDone(state, audit);
+  const refused = refusedFindings(audit);
   const undone = state.rollback?.rolledBack ?? [];
   const down = run?.plan.direction === 'down';
   const output: RunOutput = {
@@ -69,8 +87,8 @@ export function buildRunOutput(source: RunOutputSource): RunOutput {
     // Versions and the findings the state carries: the plan itself is not copied again.
     plan: {
       pending: run?.plan.steps.map((s) => s.version) ?? [],
-      findings: run?.plan.findings ?? [],
-      findingsTotal: run?.plan.findingsTotal ?? run?.plan.findings.length ?? 0,
+      findings: run?.plan.findings ?? refused.findings,
+      findingsTotal: run?.plan.findingsTotal ?? run?.plan.findings.length ?? refused.total,
     },
     steps: stepTimeline(audit),
   };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { localEngineContext } from '../../../cli/local/project.ts';
-import { buildProgram } from '../../../cli/main.ts';
+import { buildProgram, commandNamed } from '../../../cli/main.ts';
 import { PgDatabase } from '../../../lambdas/adapters/pg-database.ts';
 
 describe('adoption settings reach the engine', () => {
@@ -30,9 +30,9 @@ describe('adoption settings reach the engine', () => {
     }
   });
 
-  it('run and rollback offer --keep-tool-history', () => {
-    const program = buildProgram();
+  it('run and rollback offer --keep-tool-history', async () => {
     for (const name of ['run', 'rollback']) {
+      const program = await buildProgram(commandNamed([name]));
       const command = program.commands.find((c) => c.name() === name)!;
       expect(command.options.map((option) => option.long)).toContain('--keep-tool-history');
     }

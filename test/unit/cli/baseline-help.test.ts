@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { buildProgram } from '../../../cli/main.ts';
+import { buildProgram, commandNamed } from '../../../cli/main.ts';
 
 describe('stepmigrate baseline --help', () => {
-  it('is a listed command that explains what it records and when it refuses', () => {
-    const program = buildProgram();
+  it('is a listed command that explains what it records and when it refuses', async () => {
+    const program = await buildProgram(commandNamed(['baseline']));
     expect(program.helpInformation()).toMatch(/baseline \[options\]/);
     const baseline = program.commands.find((command) => command.name() === 'baseline')!;
     const chunks: string[] = [];

@@ -52,8 +52,26 @@ describe('progressPrinter', () => {
         retry: { attempt: 1, retrier: {} },
       } as ExecutionEvent,
     ]);
-    expect(text).toContain('✗ Apply 0004     3.0 s  LockTimeoutError: lock on app.users\n');
-    expect(text).toContain('↻ Apply 0004   retrying (attempt 2)');
+    expect(text).toContain('✗ Apply 0004     3.0 s  LockTimeoutError\n');
+    expect(text).toContain('↻ Apply 0004   retrying (attempt 2) after: lock on app.users\n');
+  });
+
+  it('never marks a step ✓ after it failed, and leaves the Fail state to the summary', () => {
+    const text = print([
+      state('StateEntered', 'Verify', 0),
+      {
+        ...state('StateFailed', 'Verify', 18),
+        Error: 'VerificationFailedError',
+        Cause: 'division by zero',
+      } as ExecutionEvent,
+      state('StateExited', 'Verify', 18, { output: { verify: { verified: [] } } }),
+      {
+        ...state('StateFailed', 'Failed', 30, { stateType: 'Fail' }),
+        Error: 'VerificationFailedError',
+        Cause: 'division by zero',
+      } as ExecutionEvent,
+    ]);
+    expect(text.split('\n').filter(Boolean)).toEqual(['  ✗ Verify         18 ms  VerificationFailedError']);
   });
 
   it('shows the running step on a terminal and replaces it when it ends', () => {
