@@ -10,6 +10,7 @@ import { DEFAULT_APPROVAL_TIMEOUT_MS, DEFAULT_LEASE_TTL_MS } from '../../../lamb
 import { loadMigrations } from '../../../lambdas/engine/loader/load.ts';
 import { loadProjectSettings } from '../../../lambdas/engine/project-settings.ts';
 import { awsDependencies } from '../../../lambdas/handlers/aws/aws-dependencies.ts';
+import { executionLiveness } from '../../../lambdas/handlers/aws/lease-port.ts';
 
 const migrationsDir = join(PROJECT_ROOT, 'migrations');
 const SECRET_URL = 'postgresql://app:hunter2@db.internal:5432/app';
@@ -29,14 +30,14 @@ const aws = awsDependencies(
     STEPMIGRATE_AUDIT_TABLE: 'audit',
     STEPMIGRATE_MIGRATIONS_DIR: migrationsDir,
   },
-  { migrations: loadMigrations, settings: loadProjectSettings },
+  { migrations: loadMigrations, settings: loadProjectSettings, holders: executionLiveness },
 );
 
 afterAll(() => local.close());
 
 /** What an engine context holds besides its adapters and the runner's identity. */
 function settings(ctx: EngineContext) {
-  const { db: _db, lease: _lease, log: _log, actor: _actor, ...rest } = ctx;
+  const { db: _db, lease: _lease, holders: _holders, log: _log, actor: _actor, ...rest } = ctx;
   return rest;
 }
 
