@@ -26,6 +26,9 @@ import { MigrationNotifications } from './notifications.ts';
 import { type PipelineActionOptions, pipelineAction } from './pipeline-action.ts';
 import { alarmArns, StepLambda } from './step-lambda.ts';
 import { STEP_NEEDS } from './step-needs.ts';
+import { TASK_RUNNER_STEPS, type TaskRunnerStep } from './task-contract.ts';
+import { TaskRunner, type TaskRunnerOptions } from './task-runner.ts';
+import { runnerEnvironment } from './task-runner-environment.ts';
 import {
   buildWorkflowDefinition,
   DEFAULT_APPROVAL_TIMEOUT,
@@ -145,6 +148,14 @@ export interface MigrationWorkflowProps {
    * @default - the handlers shipped with stepmigrate
    */
   readonly handlersDirectory?: string;
+  /**
+   * The long-running runner (ECS Fargate) for work that may outlast one 15-minute Lambda
+   * invocation: long migrations, large backups and restores. Deploying it builds a container
+   * image, which needs Docker; `false` deploys without it, and Validate then refuses runs
+   * that need it (RunnerLimitError).
+   * @default - a task runner with a 6-hour limit per task
+   */
+  readonly taskRunner?: TaskRunnerOptions | false;
 }
 
 /** One migration workflow for one database. */
@@ -162,8 +173,11 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
   /** The database steps' network identity: allow it into the database. */
   readonly connections: ec2.Connections;
   readonly databaseName: string;
+  /** The long-running runner; undefined when deployed with `taskRunner: false`. */
+  readonly taskRunner?: TaskRunner;
 
   private readonly steps: Record<StepFunctionName, StepLambda>;
+  private readonly environments = {} as Record<StepFunctionName, Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: MigrationWorkflowProps) {
     super(scope, id);
@@ -200,6 +214,28 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
     });
 
     this.steps = this.createSteps(props, settings, securityGroups);
+    if (props.taskRunner !== false) {
+      this.taskRunner = new TaskRunner(this, 'TaskRunner', {
+        ...props.taskRunner,
+        vpc: props.vpc,
+        vpcSubnets: props.vpcSubnets,
+        securityGroups,
+        migrationsDirectory: settings.migrationsDirectory,
+        environments: Object.fromEntries(
+          TASK_RUNNER_STEPS.map((step) => [step, this.environments[step]]),
+        ) as Record<TaskRunnerStep, Record<string, string>>,
+        logRetention: settings.logRetention,
+        databaseSecret: props.databaseSecret,
+        auditTable: this.auditTable,
+        leaseTable: this.leaseTable,
+        backupBucket: this.backupBucket,
+        backupPrefix: settings.backupPrefix,
+        metricsNamespace: METRICS_NAMESPACE,
+      });
+    }
+    // Validate plans with the runners this deployment has (lambdas/engine/runner-choice.ts).
+    for (const [name, value] of Object.entries(runnerEnvironment(this.taskRunner?.timeout)))
+      this.steps.validate.function.addEnvironment(name, value);
     this.functions = Object.fromEntries(
       STEP_FUNCTION_NAMES.map((step) => [step, this.steps[step].function]),
     ) as Record<StepFunctionName, lambda.Function>;
@@ -210,6 +246,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
         buildWorkflowDefinition(this, this.functions, {
           approvalTimeout: props.approvalTimeout,
           lockRetry: props.lockRetry,
+          taskRunner: this.taskRunner,
         }),
       ),
       timeout: settings.executionTimeout,
@@ -340,6 +377,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
         environment.STEPMIGRATE_BACKUP_PREFIX = settings.backupPrefix;
       }
       if (needs.readAlarms) environment.STEPMIGRATE_BAKE_ALARMS = settings.bakeAlarmNames.join(',');
+      this.environments[step] = environment;
       steps[step] = new StepLambda(this, `${capitalize(step)}Step`, {
         step,
         handlersDirectory: settings.handlersDirectory,

@@ -18,6 +18,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import {
+  routeApply,
+  routeBackup,
+  routeRollback,
+  type TaskRunnerStates,
+  taskRunnerStates,
+} from './task-routing.ts';
+import type { TaskRunner } from './task-runner.ts';
 import { StateName, type StepFunctionName } from './workflow-states.ts';
 
 export interface LockRetryOptions {
@@ -38,6 +46,11 @@ export interface WorkflowDefinitionOptions {
    * @default { maxAttempts: 5, intervalSeconds: 5, backoffRate: 2 }
    */
   readonly lockRetry?: LockRetryOptions;
+  /**
+   * The long-running runner for work that may outlast one Lambda invocation.
+   * @default - none: every step runs on Lambda
+   */
+  readonly taskRunner?: TaskRunner;
 }
 
 export const DEFAULT_LOCK_RETRY: LockRetryOptions = { maxAttempts: 5, intervalSeconds: 5, backoffRate: 2 };
@@ -79,13 +92,24 @@ export function buildWorkflowDefinition(
   functions: Record<StepFunctionName, lambda.IFunction>,
   options: WorkflowDefinitionOptions = {},
 ): sfn.IChainable {
+  const onTask = options.taskRunner ? taskRunnerStates(scope, options.taskRunner) : undefined;
   const steps = {
     ...preparationStates(scope, functions, options),
-    ...changeStates(scope, functions, options),
+    ...changeStates(scope, functions, options, onTask),
     ...closingStates(scope, functions),
   };
-  routeFailures(steps);
-  return chainSteps(scope, steps);
+  const entries: StepEntries = {
+    backup: onTask ? routeBackup(scope, steps.backup, onTask.backup) : steps.backup,
+    rollback: onTask ? routeRollback(scope, steps.rollback, onTask.rollback) : steps.rollback,
+  };
+  routeFailures(steps, entries, onTask);
+  return chainSteps(scope, steps, entries, onTask);
+}
+
+/** Where the workflow enters Backup and Rollback: the step, or the Choice of its runner. */
+interface StepEntries {
+  backup: sfn.IChainable;
+  rollback: sfn.IChainable;
 }
 
 function lambdaTask(
@@ -145,6 +169,7 @@ function changeStates(
   scope: Construct,
   functions: Record<StepFunctionName, lambda.IFunction>,
   options: WorkflowDefinitionOptions,
+  onTask: TaskRunnerStates | undefined,
 ): Pick<StepStates, 'backup' | 'apply' | 'verify' | 'bake'> {
   return {
     backup: lambdaTask(
@@ -161,7 +186,7 @@ function changeStates(
         resultPath: '$.backup',
       },
     ),
-    apply: buildApplyMap(scope, functions.apply, options.lockRetry ?? DEFAULT_LOCK_RETRY),
+    apply: buildApplyMap(scope, functions.apply, options.lockRetry ?? DEFAULT_LOCK_RETRY, onTask?.apply),
     verify: lambdaTask(
       scope,
       StateName.verify,
@@ -220,12 +245,14 @@ function closingStates(
   };
 }
 
-function routeFailures(steps: StepStates): void {
+function routeFailures(steps: StepStates, entries: StepEntries, onTask: TaskRunnerStates | undefined): void {
   const { validate, approval, backup, apply, verify, bake, rollback, report } = steps;
   // Anything from Backup on may have changed the database: every failure goes to Rollback.
   const toRollback: sfn.CatchProps = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
-  for (const step of [backup, apply, verify, bake]) step.addCatch(rollback, toRollback);
-  rollback.addCatch(report, { errors: [sfn.Errors.ALL], resultPath: '$.rollbackError' });
+  for (const step of [backup, apply, verify, bake, ...(onTask ? [onTask.backup] : [])])
+    step.addCatch(entries.rollback, toRollback);
+  for (const step of [rollback, ...(onTask ? [onTask.rollback] : [])])
+    step.addCatch(report, { errors: [sfn.Errors.ALL], resultPath: '$.rollbackError' });
   // Before Backup nothing has changed: report and fail.
   validate.addCatch(report, { errors: [sfn.Errors.ALL] });
   approval.addCatch(report, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
@@ -236,7 +263,12 @@ function choice(scope: Construct, name: string): sfn.Choice {
 }
 
 /** The happy path and its branches: the Choices, the bake loop, and the two end states. */
-function chainSteps(scope: Construct, steps: StepStates): sfn.IChainable {
+function chainSteps(
+  scope: Construct,
+  steps: StepStates,
+  entries: StepEntries,
+  onTask: TaskRunnerStates | undefined,
+): sfn.IChainable {
   const { validate, approval, backup, apply, verify, bake, rollback, report } = steps;
   const succeeded = new sfn.Succeed(scope, StateName.succeeded, { stateName: StateName.succeeded });
   const failed = new sfn.Fail(scope, StateName.failed, {
@@ -253,6 +285,7 @@ function chainSteps(scope: Construct, steps: StepStates): sfn.IChainable {
       .otherwise(failed),
   );
   rollback.next(report);
+  onTask?.rollback.next(report);
 
   const bakeWait = new sfn.Wait(scope, StateName.bakeWait, {
     stateName: StateName.bakeWait,
@@ -267,10 +300,11 @@ function chainSteps(scope: Construct, steps: StepStates): sfn.IChainable {
     .when(sfn.Condition.numberGreaterThan('$.run.input.bakeSeconds', 0), bake)
     .otherwise(report);
   backup.next(apply).next(verify).next(needsBake);
+  onTask?.backup.next(apply);
 
   const needsApproval = choice(scope, StateName.needsApproval)
-    .when(sfn.Condition.booleanEquals('$.run.input.requireApproval', true), approval.next(backup))
-    .otherwise(backup);
+    .when(sfn.Condition.booleanEquals('$.run.input.requireApproval', true), approval.next(entries.backup))
+    .otherwise(entries.backup);
   const hasChanges = choice(scope, StateName.hasChanges)
     .when(sfn.Condition.stringEquals('$.run.status', 'pending'), needsApproval)
     .otherwise(report);
@@ -278,7 +312,12 @@ function chainSteps(scope: Construct, steps: StepStates): sfn.IChainable {
 }
 
 /** Apply: one migration per invocation, strictly in plan order. */
-function buildApplyMap(scope: Construct, fn: lambda.IFunction, lockRetry: LockRetryOptions): sfn.Map {
+function buildApplyMap(
+  scope: Construct,
+  fn: lambda.IFunction,
+  lockRetry: LockRetryOptions,
+  onTask: tasks.EcsRunTask | undefined,
+): sfn.Map {
   const applyMigration = lambdaTask(
     scope,
     StateName.applyMigration,
@@ -296,14 +335,16 @@ function buildApplyMap(scope: Construct, fn: lambda.IFunction, lockRetry: LockRe
       },
     },
   );
-  applyMigration.addRetry({
-    errors: ['LockTimeoutError'],
-    maxAttempts: lockRetry.maxAttempts,
-    interval: Duration.seconds(lockRetry.intervalSeconds),
-    backoffRate: lockRetry.backoffRate,
-    maxDelay: Duration.minutes(5),
-    jitterStrategy: sfn.JitterType.FULL,
-  });
+  for (const state of [applyMigration, ...(onTask ? [onTask] : [])]) {
+    state.addRetry({
+      errors: ['LockTimeoutError'],
+      maxAttempts: lockRetry.maxAttempts,
+      interval: Duration.seconds(lockRetry.intervalSeconds),
+      backoffRate: lockRetry.backoffRate,
+      maxDelay: Duration.minutes(5),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+  }
   applyMigration.addRetry({
     errors: LAMBDA_NOT_INVOKED_ERRORS,
     maxAttempts: 6,
@@ -321,5 +362,5 @@ function buildApplyMap(scope: Construct, fn: lambda.IFunction, lockRetry: LockRe
       'step.$': '$$.Map.Item.Value',
     },
     resultPath: '$.applied',
-  }).itemProcessor(applyMigration);
+  }).itemProcessor(onTask ? routeApply(scope, applyMigration, onTask) : applyMigration);
 }

@@ -15,8 +15,14 @@ import { engineSteps } from '../../lambdas/handlers/engine-steps.ts';
 import { redactSecrets } from '../../lambdas/handlers/middleware/redact.ts';
 import type { EngineSteps, StepDependencies } from '../../lambdas/handlers/step-dependencies.ts';
 import { localEngineContext } from '../local/project.ts';
+import {
+  deadlineMarginFor,
+  type LocalRunnerSettings,
+  localLambdaBudgetMs,
+  localRunnerLimits,
+} from './local-runners.ts';
 
-export interface LocalRunSettings {
+export interface LocalRunSettings extends LocalRunnerSettings {
   projectDir: string;
   migrationsDir: string;
   layout?: LayoutName | 'auto';
@@ -53,14 +59,17 @@ export async function localDependencies(settings: LocalRunSettings): Promise<Loc
   const sink = settings.log;
   const log = sink ? (line: string) => sink(redactSecrets(line)) : () => undefined;
   let engine: Promise<EngineContext> | undefined;
-  const buildEngine = async (): Promise<EngineContext> =>
-    localEngineContext({
+  const buildEngine = async (): Promise<EngineContext> => ({
+    ...(await localEngineContext({
       db,
       migrations: await loadMigrations(settings.migrationsDir, { layout: settings.layout ?? 'auto' }),
       projectDir: settings.projectDir,
       historySchema: settings.historySchema,
       log,
-    });
+    })),
+    runners: localRunnerLimits(settings),
+  });
+  const budgetMs = localLambdaBudgetMs(settings);
   const auditLog = LocalAuditLog.forProject(settings.projectDir);
   const metrics = LocalMetrics.forProject(settings.projectDir);
   const alarms = LocalAlarmReader.forProject(settings.projectDir);
@@ -81,6 +90,7 @@ export async function localDependencies(settings: LocalRunSettings): Promise<Loc
     bakeAlarmNames: settings.bakeAlarmNames ?? (await alarmNamesInFile(alarms)),
     approval: new LocalApproval({ mode: settings.approval }),
     log,
+    ...(budgetMs === undefined ? {} : { deadlineMarginMs: deadlineMarginFor(budgetMs) }),
   };
   return { deps, auditLog, metrics, close: () => db.close() };
 }

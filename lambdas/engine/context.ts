@@ -4,6 +4,7 @@
 import type { Database, Lease } from '../ports.ts';
 import type { LintConfig } from './lint/config.ts';
 import type { MigrationSet } from './model.ts';
+import type { RunnerLimits } from './runner-choice.ts';
 
 export interface EngineContext {
   db: Database;
@@ -18,6 +19,8 @@ export interface EngineContext {
   /** Rule severities from the project's stepmigrate.json; the rules' defaults when absent. */
   lintConfig?: LintConfig;
   log?: (line: string) => void;
+  /** Which runners this deployment has and their limits. @default Lambda only (LAMBDA_ONLY_LIMITS) */
+  runners?: RunnerLimits;
 }
 
 export const DEFAULT_HISTORY_SCHEMA = 'stepmigrate';

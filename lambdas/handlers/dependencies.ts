@@ -20,6 +20,7 @@ import { loadMigrations } from '../engine/loader/load.ts';
 import type { Database } from '../ports.ts';
 import { engineSteps } from './engine-steps.ts';
 import { redactSecrets } from './middleware/redact.ts';
+import { runnerLimitsFromEnv } from './runner-limits.ts';
 import type { StepDependencies } from './step-dependencies.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -88,6 +89,7 @@ export function awsDependencies(env: Env): StepDependencies {
       ? new DynamoDbLease({ client: dynamodb, tableName: env.STEPMIGRATE_LEASE_TABLE })
       : notConfigured('run lease', 'STEPMIGRATE_LEASE_TABLE'),
     log,
+    runners: runnerLimitsFromEnv(env),
   });
 
   return {
