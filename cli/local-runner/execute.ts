@@ -7,7 +7,11 @@ import type { StepHandlers } from '../../lambdas/handlers/create-handlers.ts';
 import { type AslDefinition, allStates } from './resolve-definition.ts';
 import type { SynthesizedWorkflow } from './synthesize.ts';
 import { localTaskHandlers } from './task-handlers.ts';
-import { type LocalTaskRunnerOptions, localTaskRunnerHandlers } from './task-runner.ts';
+import {
+  type LocalTaskRunnerOptions,
+  localTaskRunnerHandlers,
+  withLocalJsonToString,
+} from './task-runner.ts';
 
 type EventLogs = ReturnType<StateMachine['run']>['eventLogs'];
 export type ExecutionEvent = EventLogs extends AsyncGenerator<infer E> ? E : never;
@@ -75,7 +79,7 @@ function reportOutput(event: ExecutionEvent): RunOutput | undefined {
 
 export async function executeLocally(options: LocalExecutionOptions): Promise<LocalExecutionResult> {
   const { definition, taskSteps } = options.workflow;
-  const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
+  const machine = new StateMachine(withLocalJsonToString(definition) as unknown as StateMachineDefinition, {
     // Validation costs about a second per run; test/infra validates the definition instead.
     validationOptions: { noValidate: true },
   });

@@ -57,7 +57,7 @@ export interface LocalTaskRunnerOptions {
 }
 
 interface ContainerOverrides {
-  Overrides?: { ContainerOverrides?: Array<{ Environment?: Array<{ Name: string; Value: string }> }> };
+  Overrides?: { ContainerOverrides?: Array<{ Environment?: Array<{ Name: string; Value: unknown }> }> };
 }
 
 type TaskAnswer =
@@ -74,7 +74,35 @@ class TaskError extends Error {
 
 function containerEnvironment(input: unknown): Record<string, string> {
   const overrides = (input as ContainerOverrides | null)?.Overrides?.ContainerOverrides ?? [];
-  return Object.fromEntries(overrides.flatMap((o) => o.Environment ?? []).map((e) => [e.Name, e.Value]));
+  return Object.fromEntries(
+    overrides
+      .flatMap((o) => o.Environment ?? [])
+      .map((e) => [e.Name, typeof e.Value === 'string' ? e.Value : JSON.stringify(e.Value)]),
+  );
+}
+
+const JSON_TO_STRING = /^States\.JsonToString\((.+)\)$/;
+
+/**
+ * aws-local-stepfunctions 3.0.0 evaluates States.JsonToString without escaping (a quote or a
+ * newline inside a string breaks the JSON). For the task-runner states only, the local
+ * definition passes the path's value as it is and the handler serialises it, which is what
+ * States.JsonToString gives on AWS. The deployed definition is not touched.
+ */
+export function withLocalJsonToString(definition: AslDefinition): AslDefinition {
+  // A JSON copy, not structuredClone: under jest's VM realms a structured clone's objects fail
+  // the emulator's plain-object checks and every Parameters path is left unevaluated.
+  const copy = JSON.parse(JSON.stringify(definition)) as AslDefinition;
+  for (const [name, state] of allStates(copy)) {
+    if (TASK_RUNNER_STATES[name] === undefined) continue;
+    const overrides =
+      (state.Parameters as ContainerOverrides | undefined)?.Overrides?.ContainerOverrides ?? [];
+    for (const variable of overrides.flatMap((o) => o.Environment ?? []) as Array<Record<string, unknown>>) {
+      const path = JSON_TO_STRING.exec(String(variable['Value.$'] ?? ''))?.[1];
+      if (path !== undefined) variable['Value.$'] = path;
+    }
+  }
+  return copy;
 }
 
 /** Runs one task process to its end and returns its answer. */
