@@ -254,6 +254,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     this.acknowledgeStateMachineRole();
+    this.taskRunner?.acknowledgeStateMachineRole(this.stateMachine.role);
 
     this.notifications = new MigrationNotifications(this, 'Notifications', {
       stateMachine: this.stateMachine,
