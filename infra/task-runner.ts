@@ -167,7 +167,9 @@ export class TaskRunner extends Construct {
     const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
     if (!policy) return;
     const stack = Stack.of(this);
-    const families = Object.values(this.taskDefinitions).map((d) => stack.resolve((d.node.defaultChild as ecs.CfnTaskDefinition).logicalId) as string);
+    const families = Object.values(this.taskDefinitions).map(
+      (d) => stack.resolve((d.node.defaultChild as ecs.CfnTaskDefinition).logicalId) as string,
+    );
     const document = stack.resolve(policy.document.toJSON()) as { Statement: Array<{ Resource?: unknown }> };
     const resources = document.Statement.flatMap((statement) =>
       Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource],
@@ -298,7 +300,8 @@ function bundledImageDirectory(scope: Construct, migrationsDirectory: string): s
   return staging.absoluteStagedPath;
 }
 
-function bundleTaskEntry(outputDir: string, migrationsDirectory: string): void {
+/** Writes the image directory: the bundled task entry point, its migrations, the Dockerfile. */
+export function bundleTaskEntry(outputDir: string, migrationsDirectory: string): void {
   // esbuild is what NodejsFunction bundles the Lambdas with; loaded only when bundling.
   const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
   esbuild.buildSync({
