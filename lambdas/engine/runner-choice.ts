@@ -14,6 +14,7 @@ import {
   type PlanStep,
   type Runner,
 } from './model.ts';
+import type { RunState } from './run-state.ts';
 
 /** The longest a Lambda function may run. */
 export const LAMBDA_MAX_MS = 15 * 60_000;
@@ -190,4 +191,39 @@ export function refuseUnfinishable(choice: RunnerChoice, limits: RunnerLimits): 
       `this run cannot finish within the configured runners: ${problems.join('; ')}`,
     );
   }
+}
+
+/** ECS takes at most 8 KiB of container overrides per RunTask: the task's whole event. */
+export const TASK_OVERRIDES_LIMIT_BYTES = 8192;
+/** What besides the run state a task's overrides carry (task token, names, a caught error). */
+const TASK_OVERRIDES_OTHER_BYTES = 3072;
+/** A Rollback task also carries the backup summary and the applied steps. */
+const BYTES_PER_BACKUP_TABLE = 320;
+const BYTES_PER_APPLIED_STEP = 120;
+
+function usesTaskRunner(plan: Plan): boolean {
+  return (
+    plan.steps.some((step) => step.runner === 'task') ||
+    plan.runners?.backup === 'task' ||
+    plan.runners?.rollback === 'task'
+  );
+}
+
+/**
+ * A task gets its event as container environment; a run whose state would not fit could not
+ * start its task (and a Rollback that cannot start is the outcome Validate exists to prevent).
+ */
+export function refuseOversizedTaskEvent(run: RunState): void {
+  if (!usesTaskRunner(run.plan)) return;
+  const bytes =
+    Buffer.byteLength(JSON.stringify(run)) +
+    TASK_OVERRIDES_OTHER_BYTES +
+    run.plan.backupTables.length * BYTES_PER_BACKUP_TABLE +
+    run.plan.steps.length * BYTES_PER_APPLIED_STEP;
+  if (bytes <= TASK_OVERRIDES_LIMIT_BYTES) return;
+  throw new RunnerLimitError(
+    `this run needs the task runner, and its state (about ${formatBytes(bytes)} with ${run.plan.steps.length} ` +
+      `migrations and ${run.plan.findings.length} findings) would not fit the ${formatBytes(TASK_OVERRIDES_LIMIT_BYTES)} ` +
+      'ECS allows a task to be started with — run fewer migrations at a time (execution input `target`)',
+  );
 }

@@ -17,6 +17,7 @@ import { parseExecutionInput } from './input.ts';
 import { type Migration, migrationLabel, type PlanStep } from './model.ts';
 import { buildPlan } from './planning.ts';
 import type { AppliedStep, ExecutionInput, RunState } from './run-state.ts';
+import { refuseOversizedTaskEvent } from './runner-choice.ts';
 import { dirtyRow, migrationOf, runMigrationSection, timeoutsFor } from './step-support.ts';
 import { findInvalidIndexes, runVerifySection } from './verify.ts';
 
@@ -41,10 +42,7 @@ export async function validateRun(
   const startedAt = new Date().toISOString();
   const prepared = await buildPlan(ctx, input).catch(refusedBeforeAnyChange);
   const status = prepared.plan.steps.length === 0 ? 'noop' : input.dryRun ? 'dry_run' : 'pending';
-  if (status === 'pending') {
-    await ctx.lease.acquire(database, executionId, leaseTtl(input)).catch(refusedBeforeAnyChange);
-  }
-  return {
+  const run: RunState = {
     executionId,
     database,
     input,
@@ -53,6 +51,11 @@ export async function validateRun(
     fingerprintBefore: prepared.fingerprint,
     startedAt,
   };
+  refuseOversizedTaskEvent(run);
+  if (status === 'pending') {
+    await ctx.lease.acquire(database, executionId, leaseTtl(input)).catch(refusedBeforeAnyChange);
+  }
+  return run;
 }
 
 /**

@@ -4,11 +4,13 @@ import { describe, expect, it } from '@jest/globals';
 import { ExitCode, exitCodeForError, RunnerLimitError } from '../../../lambdas/engine/errors.ts';
 import { parseNativeMigration } from '../../../lambdas/engine/loader/native.ts';
 import type { Migration, PlanStep } from '../../../lambdas/engine/model.ts';
+import type { RunState } from '../../../lambdas/engine/run-state.ts';
 import {
   chooseRunners,
   LAMBDA_MAX_MS,
   LAMBDA_ONLY_LIMITS,
   type RunnerLimits,
+  refuseOversizedTaskEvent,
   refuseUnfinishable,
 } from '../../../lambdas/engine/runner-choice.ts';
 
@@ -170,5 +172,52 @@ describe('-- migrate:up runner:task', () => {
         '-- migrate:up runner:fargate\nSELECT 1;\n-- migrate:down\nSELECT 1;\n',
       ),
     ).toThrow(/the options are transaction:false, runner:task, /);
+  });
+});
+
+describe('refuseOversizedTaskEvent', () => {
+  const runWith = (count: number, runner?: 'task'): RunState => ({
+    executionId: 'exec-1',
+    database: 'orders',
+    input: {
+      target: 'latest',
+      dryRun: false,
+      requireApproval: false,
+      allowIrreversible: false,
+      bakeSeconds: 0,
+    },
+    status: 'pending',
+    fingerprintBefore: 'f'.repeat(64),
+    startedAt: '2026-12-01T00:00:00.000Z',
+    plan: {
+      fromVersion: '0',
+      toVersion: String(count).padStart(4, '0'),
+      direction: 'up',
+      steps: Array.from({ length: count }, (_, i) => ({
+        version: String(i + 1).padStart(4, '0'),
+        name: `migration_number_${i + 1}`,
+        direction: 'up' as const,
+        ...(runner && i === 0 ? { runner } : {}),
+      })),
+      affectedTables: [],
+      backupTables: [],
+      findings: [],
+      runners: {
+        backup: 'lambda',
+        rollback: runner ?? 'lambda',
+        estimates: { backupMs: 0, restoreMs: 0, steps: {} },
+      },
+    },
+  });
+
+  it('refuses a run for the task runner whose state would not fit the ECS overrides, saying what to do', () => {
+    expect(() => refuseOversizedTaskEvent(runWith(3, 'task'))).not.toThrow();
+    expect(() => refuseOversizedTaskEvent(runWith(60, 'task'))).toThrow(
+      /would not fit the 8\.0 KiB ECS allows a task to be started with — run fewer migrations at a time/,
+    );
+  });
+
+  it('does not mind the size of a run that stays on Lambda', () => {
+    expect(() => refuseOversizedTaskEvent(runWith(60))).not.toThrow();
   });
 });
