@@ -114,6 +114,9 @@ export function runTaskProcess(
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...environment, [LOCAL_TASK_SETTINGS_ENV]: JSON.stringify(options.settings) },
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C on the terminal lets the current step finish (as for the
+    // in-process steps) instead of killing the task mid-statement.
+    detached: true,
   });
   let answer: TaskAnswer | undefined;
   let pending = '';

@@ -74,7 +74,10 @@ function refusedBeforeAnyChange(error: unknown): never {
 /** Apply: one plan step. Running it again in the same execution does nothing. */
 export async function applyPlanStep(ctx: EngineContext, run: RunState, step: PlanStep): Promise<AppliedStep> {
   const migration = migrationOf(ctx, step.version);
-  await ctx.lease.acquire(run.database, run.executionId, leaseTtl(run.input));
+  // A migration that sets its own statement_timeout (a long one, on the task runner) may run
+  // that long: the lease must outlive it.
+  const ttl = Math.max(leaseTtl(run.input), (migration.statementTimeoutMs ?? 0) * 2);
+  await ctx.lease.acquire(run.database, run.executionId, ttl);
   return ctx.db.withConnection((conn) =>
     withAdvisoryLock(conn, ctx.historySchema, async () => {
       const row = (await readHistory(conn, ctx.historySchema)).find((r) => r.version === step.version);
