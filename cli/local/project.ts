@@ -11,6 +11,7 @@ import { loadLintConfig } from '../../lambdas/engine/lint/index.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { LayoutName, MigrationSet } from '../../lambdas/engine/model.ts';
 import { localUser } from '../aws/requester.ts';
+import { localRunnerLimits } from '../local-runner/local-runners.ts';
 import { ensureLocalDatabase } from './embedded-postgres.ts';
 
 export const LAYOUTS: readonly LayoutName[] = ['native', 'sqitch', 'golang-migrate', 'flyway', 'dbmate'];
@@ -72,6 +73,8 @@ export async function localEngineContext(settings: LocalEngineSettings): Promise
     lease: new PostgresLease(settings.db, historySchema),
     lintConfig: await loadLintConfig(settings.projectDir),
     log: settings.log,
+    // Locally the task runner is always there (a separate process): plan with it.
+    runners: localRunnerLimits({}),
   };
 }
 

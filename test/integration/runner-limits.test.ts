@@ -1,7 +1,10 @@
 // Validate on a real PostgreSQL plans each piece of work onto a runner from the catalog's table
 // sizes, and refuses — before anything changes — a run that no configured runner can finish.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { renderPlan } from '../../cli/commands/plan.ts';
+import { localEngineContext } from '../../cli/local/project.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
+import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import { LAMBDA_ONLY_LIMITS } from '../../lambdas/engine/runner-choice.ts';
 import { validateRun } from '../../lambdas/engine/steps.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -69,5 +72,18 @@ describe('Validate and the runners', () => {
       readHistory(conn, 'stepmigrate').catch(() => []),
     );
     expect(history).toEqual([]);
+  });
+
+  it('plans with the task runner locally, where it is always there, and `stepmigrate plan` says so', async () => {
+    const ctx = await localEngineContext({
+      db: database.db,
+      migrations: await loadMigrations(directory.path),
+      projectDir: directory.path,
+    });
+    const run = await validateRun(ctx, { dryRun: true }, 'exec-runner-local-plan');
+    const lines: string[] = [];
+    renderPlan(run, { out: (line) => lines.push(line), err: () => undefined, colour: false });
+    expect(lines).toContain('  + 0002_backfill  (on the task runner)');
+    expect(lines).toContain('a rollback would run on the task runner');
   });
 });
