@@ -8,6 +8,7 @@ import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
 import { LocalBackupStore } from '../../lambdas/adapters/local-backup-store.ts';
 import { LocalMetrics } from '../../lambdas/adapters/local-metrics.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
+import { CancellableDatabase } from '../../lambdas/engine/cancellable-database.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { LayoutName } from '../../lambdas/engine/model.ts';
@@ -55,18 +56,22 @@ async function alarmNamesInFile(reader: LocalAlarmReader): Promise<string[]> {
 }
 
 export async function localDependencies(settings: LocalRunSettings): Promise<LocalDependencies> {
-  const db = new PgDatabase(settings.databaseUrl);
+  // Cancellable, as on AWS: with a Lambda budget the deadline middleware cancels the step's
+  // statements, and only a cancelled statement leaves nothing half-done to hand over.
+  const pg = new PgDatabase(settings.databaseUrl);
+  const db = new CancellableDatabase(pg);
   const sink = settings.log;
   const log = sink ? (line: string) => sink(redactSecrets(line)) : () => undefined;
   let engine: Promise<EngineContext> | undefined;
   const buildEngine = async (): Promise<EngineContext> => ({
     ...(await localEngineContext({
-      db,
+      db: pg,
       migrations: await loadMigrations(settings.migrationsDir, { layout: settings.layout ?? 'auto' }),
       projectDir: settings.projectDir,
       historySchema: settings.historySchema,
       log,
     })),
+    db,
     runners: localRunnerLimits(settings),
   });
   const budgetMs = localLambdaBudgetMs(settings);

@@ -128,7 +128,17 @@ describe('the long path with a 5-second Lambda budget', () => {
       'Apply 0003:succeeded@task',
     ]);
     const handedOver = records.find((r) => r.step === 'Apply' && r.event === 'failed');
-    expect(handedOver?.error?.name).toBe('DeadlineReachedError');
+    expect(handedOver?.error).toMatchObject({ name: 'DeadlineReachedError', migration: '0003' });
+    expect(handedOver?.error?.message).toContain('canceling statement due to user request');
+    // The cancel rolled the Lambda's attempt back: the task did the work, it did not find it done.
+    const onTask = records.filter(
+      (r) => r.step === 'Apply' && r.event === 'succeeded' && r.detail?.runner === 'task',
+    );
+    expect(onTask.map((r) => [r.migrations?.[0], r.detail?.alreadyDone])).toEqual([
+      ['0002', false],
+      ['0003', false],
+    ]);
+    expect(onTask[1]?.durationMs).toBeGreaterThanOrEqual(SLOW_SECONDS * 1000);
     const validated = records.find((r) => r.step === 'Validate' && r.event === 'succeeded');
     expect(validated?.detail?.runner).toBe('lambda');
     expect(taskMetricSteps(await metrics())).toEqual(['Apply', 'Apply']);
