@@ -85,6 +85,8 @@ function firstLine(text: unknown): string {
 export function progressPrinter(options: ProgressOptions): (event: ExecutionEvent) => void {
   const paint = (code: number, text: string) => (options.colour ? `\u001b[${code}m${text}\u001b[0m` : text);
   const entered = new Map<string, number>();
+  // A caught failure still exits its state: it was shown as failed, not as done.
+  const failed = new Set<string>();
   let pending = false;
   const clearPending = () => {
     if (pending) options.write('\r\u001b[2K');
@@ -103,6 +105,7 @@ export function progressPrinter(options: ProgressOptions): (event: ExecutionEven
     switch (event.type) {
       case 'StateEntered':
         entered.set(key, event.timestamp);
+        failed.delete(key);
         if (event.state.type === 'Wait') line(paint(36, '…'), label, 'waiting');
         // Approval may ask on the terminal: the question must not land on the running line.
         else if (event.state.name === 'Approval') line(paint(36, '…'), label, 'waiting for an answer');
@@ -113,7 +116,7 @@ export function progressPrinter(options: ProgressOptions): (event: ExecutionEven
         }
         break;
       case 'StateExited':
-        if (event.state.type === 'Task') {
+        if (event.state.type === 'Task' && !failed.has(key)) {
           // An Apply iteration's output is the AppliedStep; its name is in the input.
           const shown = event.state.name.startsWith('ApplyMigration')
             ? event.state.input
@@ -123,6 +126,7 @@ export function progressPrinter(options: ProgressOptions): (event: ExecutionEven
         }
         break;
       case 'StateFailed':
+        failed.add(key);
         if (event.state.type === 'Fail')
           line(paint(31, '✗'), 'Failed', `${event.Error}: ${firstLine(event.Cause)}`);
         else
