@@ -27,6 +27,9 @@ import { MigrationNotifications } from './notifications.ts';
 import { type PipelineActionOptions, pipelineAction } from './pipeline-action.ts';
 import { alarmArns, StepLambda } from './step-lambda.ts';
 import { STEP_NEEDS } from './step-needs.ts';
+import { TASK_RUNNER_STEPS, type TaskRunnerStep } from './task-contract.ts';
+import { TaskRunner, type TaskRunnerOptions } from './task-runner.ts';
+import { runnerEnvironment } from './task-runner-environment.ts';
 import {
   buildWorkflowDefinition,
   DEFAULT_APPROVAL_TIMEOUT,
@@ -190,6 +193,14 @@ export interface MigrationWorkflowProps {
    * @default lambda.Runtime.NODEJS_22_X
    */
   readonly runtime?: lambda.Runtime;
+  /**
+   * The long-running runner (ECS Fargate) for work that may outlast one 15-minute Lambda
+   * invocation: long migrations, large backups and restores. Deploying it builds a container
+   * image, which needs Docker; `false` deploys without it, and Validate then refuses runs
+   * that need it (RunnerLimitError).
+   * @default - a task runner with a 6-hour limit per task
+   */
+  readonly taskRunner?: TaskRunnerOptions | false;
 }
 
 /** Host, port and database name of the target database, for secrets that hold only credentials. */
@@ -230,8 +241,11 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
   readonly databaseName: string;
   /** The VPC endpoints created for the database steps (`vpcEndpoints: true`), by service. */
   readonly vpcEndpoints: Readonly<Record<string, ec2.IVpcEndpoint>>;
+  /** The long-running runner; undefined when deployed with `taskRunner: false`. */
+  readonly taskRunner?: TaskRunner;
 
   private readonly steps: Record<StepFunctionName, StepLambda>;
+  private readonly environments = {} as Record<StepFunctionName, Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: MigrationWorkflowProps) {
     super(scope, id);
@@ -277,6 +291,28 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
     });
 
     this.steps = this.createSteps(props, settings, securityGroups);
+    if (props.taskRunner !== false) {
+      this.taskRunner = new TaskRunner(this, 'TaskRunner', {
+        ...props.taskRunner,
+        vpc: props.vpc,
+        vpcSubnets: props.vpcSubnets,
+        securityGroups,
+        migrationsDirectory: settings.migrationsDirectory,
+        environments: Object.fromEntries(
+          TASK_RUNNER_STEPS.map((step) => [step, this.environments[step]]),
+        ) as Record<TaskRunnerStep, Record<string, string>>,
+        logRetention: settings.logRetention,
+        databaseSecret: props.databaseSecret,
+        auditTable: this.auditTable,
+        leaseTable: this.leaseTable,
+        backupBucket: this.backupBucket,
+        backupPrefix: settings.backupPrefix,
+        metricsNamespace: METRICS_NAMESPACE,
+      });
+    }
+    // Validate plans with the runners this deployment has (lambdas/engine/runner-choice.ts).
+    for (const [name, value] of Object.entries(runnerEnvironment(this.taskRunner?.timeout)))
+      this.steps.validate.function.addEnvironment(name, value);
     this.functions = Object.fromEntries(
       STEP_FUNCTION_NAMES.map((step) => [step, this.steps[step].function]),
     ) as Record<StepFunctionName, lambda.Function>;
@@ -287,6 +323,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
         buildWorkflowDefinition(this, this.functions, {
           approvalTimeout: props.approvalTimeout,
           lockRetry: props.lockRetry,
+          taskRunner: this.taskRunner,
         }),
       ),
       timeout: settings.executionTimeout,
@@ -294,6 +331,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     this.acknowledgeStateMachineRole();
+    this.taskRunner?.acknowledgeStateMachineRole(this.stateMachine.role);
 
     this.notifications = new MigrationNotifications(this, 'Notifications', {
       stateMachine: this.stateMachine,
@@ -442,6 +480,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
         environment.STEPMIGRATE_BACKUP_PREFIX = settings.backupPrefix;
       }
       if (needs.readAlarms) environment.STEPMIGRATE_BAKE_ALARMS = settings.bakeAlarmNames.join(',');
+      this.environments[step] = environment;
       steps[step] = new StepLambda(this, `${capitalize(step)}Step`, {
         step,
         handlersDirectory: settings.handlersDirectory,

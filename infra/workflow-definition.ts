@@ -18,6 +18,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import {
+  routeApply,
+  routeBackup,
+  routeRollback,
+  type TaskRunnerStates,
+  taskRunnerStates,
+} from './task-routing.ts';
+import type { TaskRunner } from './task-runner.ts';
 import { StateName, type StepFunctionName } from './workflow-states.ts';
 
 export interface LockRetryOptions {
@@ -38,6 +46,11 @@ export interface WorkflowDefinitionOptions {
    * @default { maxAttempts: 5, intervalSeconds: 5, backoffRate: 2 }
    */
   readonly lockRetry?: LockRetryOptions;
+  /**
+   * The long-running runner for work that may outlast one Lambda invocation.
+   * @default - none: every step runs on Lambda
+   */
+  readonly taskRunner?: TaskRunner;
 }
 
 export const DEFAULT_LOCK_RETRY: LockRetryOptions = { maxAttempts: 5, intervalSeconds: 5, backoffRate: 2 };
@@ -88,14 +101,25 @@ export function buildWorkflowDefinition(
   functions: Record<StepFunctionName, lambda.IFunction>,
   options: WorkflowDefinitionOptions = {},
 ): sfn.IChainable {
+  const onTask = options.taskRunner ? taskRunnerStates(scope, options.taskRunner) : undefined;
   const steps = {
     ...preparationStates(scope, functions, options),
-    ...changeStates(scope, functions, options),
+    ...changeStates(scope, functions, options, onTask),
     ...closingStates(scope, functions),
   };
   assignRetries(steps);
-  routeFailures(steps);
-  return chainSteps(scope, steps);
+  const entries: StepEntries = {
+    backup: onTask ? routeBackup(scope, steps.backup, onTask.backup) : steps.backup,
+    rollback: onTask ? routeRollback(scope, steps.rollback, onTask.rollback) : steps.rollback,
+  };
+  routeFailures(steps, entries, onTask);
+  return chainSteps(scope, steps, entries, onTask);
+}
+
+/** Where the workflow enters Backup and Rollback: the step, or the Choice of its runner. */
+interface StepEntries {
+  backup: sfn.IChainable;
+  rollback: sfn.IChainable;
 }
 
 function lambdaTask(
@@ -169,6 +193,7 @@ function changeStates(
   scope: Construct,
   functions: Record<StepFunctionName, lambda.IFunction>,
   options: WorkflowDefinitionOptions,
+  onTask: TaskRunnerStates | undefined,
 ): Pick<StepStates, 'backup' | 'apply' | 'verify' | 'bake'> {
   return {
     backup: lambdaTask(
@@ -185,7 +210,7 @@ function changeStates(
         resultPath: '$.backup',
       },
     ),
-    apply: buildApplyMap(scope, functions.apply, options.lockRetry ?? DEFAULT_LOCK_RETRY),
+    apply: buildApplyMap(scope, functions.apply, options.lockRetry ?? DEFAULT_LOCK_RETRY, onTask?.apply),
     verify: lambdaTask(
       scope,
       StateName.verify,
@@ -254,17 +279,22 @@ function assignRetries(steps: StepStates): void {
   for (const step of [validate, backup, verify, bake, rollback, report]) retryNotInvoked(step);
 }
 
+/** A state that can catch: a Lambda task, the Apply map, or a task-runner state. */
+type Catching = Pick<sfn.TaskStateBase, 'addCatch'> | Pick<sfn.Map, 'addCatch'>;
+
 /** Adds `errors` as one Catch, after a Catch of States.DataLimitExceeded to the same place. */
-function catchAll(step: tasks.LambdaInvoke | sfn.Map, next: sfn.IChainable, resultPath?: string): void {
+function catchAll(step: Catching, next: sfn.IChainable, resultPath?: string): void {
   step.addCatch(next, { errors: [DATA_LIMIT_EXCEEDED], resultPath });
   step.addCatch(next, { errors: [sfn.Errors.ALL], resultPath });
 }
 
-function routeFailures(steps: StepStates): void {
+function routeFailures(steps: StepStates, entries: StepEntries, onTask: TaskRunnerStates | undefined): void {
   const { validate, approval, backup, apply, verify, bake, rollback, report } = steps;
   // Anything from Backup on may have changed the database: every failure goes to Rollback.
-  for (const step of [backup, apply, verify, bake]) catchAll(step, rollback, '$.error');
-  catchAll(rollback, report, '$.rollbackError');
+  for (const step of [backup, apply, verify, bake, ...(onTask ? [onTask.backup] : [])])
+    catchAll(step, entries.rollback, '$.error');
+  for (const step of [rollback, ...(onTask ? [onTask.rollback] : [])])
+    catchAll(step, report, '$.rollbackError');
   // Before Backup nothing has changed: report and fail.
   catchAll(validate, report);
   catchAll(approval, report, '$.error');
@@ -275,7 +305,12 @@ function choice(scope: Construct, name: string): sfn.Choice {
 }
 
 /** The happy path and its branches: the Choices, the bake loop, and the two end states. */
-function chainSteps(scope: Construct, steps: StepStates): sfn.IChainable {
+function chainSteps(
+  scope: Construct,
+  steps: StepStates,
+  entries: StepEntries,
+  onTask: TaskRunnerStates | undefined,
+): sfn.IChainable {
   const { validate, approval, backup, apply, verify, bake, rollback, report } = steps;
   const succeeded = new sfn.Succeed(scope, StateName.succeeded, { stateName: StateName.succeeded });
   const failed = new sfn.Fail(scope, StateName.failed, {
@@ -292,6 +327,7 @@ function chainSteps(scope: Construct, steps: StepStates): sfn.IChainable {
       .otherwise(failed),
   );
   rollback.next(report);
+  onTask?.rollback.next(report);
 
   const bakeWait = new sfn.Wait(scope, StateName.bakeWait, {
     stateName: StateName.bakeWait,
@@ -306,10 +342,11 @@ function chainSteps(scope: Construct, steps: StepStates): sfn.IChainable {
     .when(sfn.Condition.numberGreaterThan('$.run.input.bakeSeconds', 0), bake)
     .otherwise(report);
   backup.next(apply).next(verify).next(needsBake);
+  onTask?.backup.next(apply);
 
   const needsApproval = choice(scope, StateName.needsApproval)
-    .when(sfn.Condition.booleanEquals('$.run.input.requireApproval', true), approval.next(backup))
-    .otherwise(backup);
+    .when(sfn.Condition.booleanEquals('$.run.input.requireApproval', true), approval.next(entries.backup))
+    .otherwise(entries.backup);
   const hasChanges = choice(scope, StateName.hasChanges)
     .when(sfn.Condition.stringEquals('$.run.status', 'pending'), needsApproval)
     .otherwise(report);
@@ -317,7 +354,12 @@ function chainSteps(scope: Construct, steps: StepStates): sfn.IChainable {
 }
 
 /** Apply: one migration per invocation, strictly in plan order. */
-function buildApplyMap(scope: Construct, fn: lambda.IFunction, lockRetry: LockRetryOptions): sfn.Map {
+function buildApplyMap(
+  scope: Construct,
+  fn: lambda.IFunction,
+  lockRetry: LockRetryOptions,
+  onTask: tasks.EcsRunTask | undefined,
+): sfn.Map {
   const applyMigration = lambdaTask(
     scope,
     StateName.applyMigration,
@@ -332,14 +374,16 @@ function buildApplyMap(scope: Construct, fn: lambda.IFunction, lockRetry: LockRe
       },
     },
   );
-  applyMigration.addRetry({
-    errors: ['LockTimeoutError'],
-    maxAttempts: lockRetry.maxAttempts,
-    interval: Duration.seconds(lockRetry.intervalSeconds),
-    backoffRate: lockRetry.backoffRate,
-    maxDelay: Duration.minutes(5),
-    jitterStrategy: sfn.JitterType.FULL,
-  });
+  for (const state of [applyMigration, ...(onTask ? [onTask] : [])]) {
+    state.addRetry({
+      errors: ['LockTimeoutError'],
+      maxAttempts: lockRetry.maxAttempts,
+      interval: Duration.seconds(lockRetry.intervalSeconds),
+      backoffRate: lockRetry.backoffRate,
+      maxDelay: Duration.minutes(5),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+  }
   retryNotInvoked(applyMigration);
 
   return new sfn.Map(scope, StateName.apply, {
@@ -351,5 +395,5 @@ function buildApplyMap(scope: Construct, fn: lambda.IFunction, lockRetry: LockRe
       'step.$': '$$.Map.Item.Value',
     },
     resultPath: '$.applied',
-  }).itemProcessor(applyMigration);
+  }).itemProcessor(onTask ? routeApply(scope, applyMigration, onTask) : applyMigration);
 }

@@ -39,6 +39,13 @@ export const StateName = {
   rollback: 'Rollback',
   report: 'Report',
   outcome: 'Outcome',
+  // The long-running task runner (infra/task-runner.ts): where each step's work goes.
+  backupRunner: 'BackupRunner',
+  backupOnTask: 'BackupOnTask',
+  applyRunner: 'ApplyRunner',
+  applyMigrationOnTask: 'ApplyMigrationOnTask',
+  rollbackRunner: 'RollbackRunner',
+  rollbackOnTask: 'RollbackOnTask',
   succeeded: 'Succeeded',
   failed: 'Failed',
 } as const;

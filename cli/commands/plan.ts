@@ -36,7 +36,8 @@ export function renderPlan(run: RunState, sink: OutputSink): void {
     `${run.database}: ${plan.fromVersion} → ${plan.toVersion}, ${verb} ${plan.steps.length} migration(s):`,
   );
   for (const step of plan.steps) {
-    sink.out(`  ${step.direction === 'up' ? '+' : '-'} ${step.version}_${step.name}`);
+    const onTask = step.runner === 'task' ? '  (on the task runner)' : '';
+    sink.out(`  ${step.direction === 'up' ? '+' : '-'} ${step.version}_${step.name}${onTask}`);
     const risk = plan.risks?.find((r) => r.version === step.version);
     if (risk) for (const line of describeRisk(risk)) sink.out(`      ${line}`);
   }
@@ -46,6 +47,8 @@ export function renderPlan(run: RunState, sink: OutputSink): void {
       ? `backed up before apply: ${plan.backupTables.join(', ')} (about ${formatBytes(plan.backupEstimateBytes ?? 0)} of table data now)`
       : 'backed up before apply: nothing (no data is destroyed or rewritten)',
   );
+  if (plan.runners?.backup === 'task') sink.out('the backup runs on the task runner');
+  if (plan.runners?.rollback === 'task') sink.out('a rollback would run on the task runner');
   for (const finding of plan.findings) {
     const colour = finding.severity === 'error' ? 'red' : finding.severity === 'warning' ? 'yellow' : 'dim';
     const where = finding.file ? `${finding.file}:${finding.line ?? 1}:${finding.column ?? 1}  ` : '';

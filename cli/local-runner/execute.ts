@@ -7,6 +7,11 @@ import type { StepHandlers } from '../../lambdas/handlers/create-handlers.ts';
 import { type AslDefinition, allStates } from './resolve-definition.ts';
 import type { SynthesizedWorkflow } from './synthesize.ts';
 import { localTaskHandlers } from './task-handlers.ts';
+import {
+  type LocalTaskRunnerOptions,
+  localTaskRunnerHandlers,
+  withLocalJsonToString,
+} from './task-runner.ts';
 
 type EventLogs = ReturnType<StateMachine['run']>['eventLogs'];
 export type ExecutionEvent = EventLogs extends AsyncGenerator<infer E> ? E : never;
@@ -25,6 +30,10 @@ export interface LocalExecutionOptions {
   retryPauseMs?: number;
   /** Abort to stop the run at the next step boundary and let the workflow roll back. */
   interrupt?: AbortSignal;
+  /** How the task-runner states start their process; without it they fail. */
+  taskRunner?: Omit<LocalTaskRunnerOptions, 'interrupt'>;
+  /** Budget of each local Lambda invocation (arms the deadline middleware). */
+  lambdaBudgetMs?: number;
 }
 
 export interface LocalExecutionResult {
@@ -70,17 +79,23 @@ function reportOutput(event: ExecutionEvent): RunOutput | undefined {
 
 export async function executeLocally(options: LocalExecutionOptions): Promise<LocalExecutionResult> {
   const { definition, taskSteps } = options.workflow;
-  const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
+  const machine = new StateMachine(withLocalJsonToString(definition) as unknown as StateMachineDefinition, {
     // Validation costs about a second per run; test/infra validates the definition instead.
     validationOptions: { noValidate: true },
   });
   const execution = machine.run(options.input as never, {
     overrides: {
-      taskResourceLocalHandlers: localTaskHandlers(taskSteps, options.handlers, {
-        waitForTaskToken: taskTokenStates(definition),
-        sequentialMapTasks: sequentialMapTasks(definition),
-        interrupt: options.interrupt,
-      }),
+      taskResourceLocalHandlers: {
+        ...localTaskHandlers(taskSteps, options.handlers, {
+          waitForTaskToken: taskTokenStates(definition),
+          sequentialMapTasks: sequentialMapTasks(definition),
+          interrupt: options.interrupt,
+          lambdaBudgetMs: options.lambdaBudgetMs,
+        }),
+        ...(options.taskRunner
+          ? localTaskRunnerHandlers(definition, { ...options.taskRunner, interrupt: options.interrupt })
+          : {}),
+      },
       retryIntervalOverrides: retryPauses(definition, options.retryPauseMs ?? 200),
     },
     context: {

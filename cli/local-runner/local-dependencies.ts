@@ -16,8 +16,14 @@ import { composeStepDependencies } from '../../lambdas/handlers/compose-step-dep
 import { engineSteps } from '../../lambdas/handlers/engine-steps.ts';
 import type { EngineSteps, StepDependencies } from '../../lambdas/handlers/step-dependencies.ts';
 import { localEngineParts } from '../local/project.ts';
+import {
+  deadlineMarginFor,
+  type LocalRunnerSettings,
+  localLambdaBudgetMs,
+  localRunnerLimits,
+} from './local-runners.ts';
 
-export interface LocalRunSettings {
+export interface LocalRunSettings extends LocalRunnerSettings {
   projectDir: string;
   migrationsDir: string;
   layout?: LayoutName | 'auto';
@@ -54,8 +60,11 @@ async function alarmNamesInFile(reader: LocalAlarmReader): Promise<string[]> {
 }
 
 export async function localDependencies(settings: LocalRunSettings): Promise<LocalDependencies> {
-  // Cancellable, so a signal can stop the running statement instead of waiting for it.
+  // Cancellable: a signal stops the running statement instead of waiting for it, and, as on
+  // AWS, with a Lambda budget the deadline middleware cancels the step's statements, so only
+  // a cancelled statement is handed over to the task runner.
   const db = new CancellableDatabase(new PgDatabase(settings.databaseUrl));
+  const budgetMs = localLambdaBudgetMs(settings);
   const auditLog = LocalAuditLog.forProject(settings.projectDir);
   const metrics = LocalMetrics.forProject(settings.projectDir);
   const alarms = LocalAlarmReader.forProject(settings.projectDir);
@@ -77,6 +86,8 @@ export async function localDependencies(settings: LocalRunSettings): Promise<Loc
     approval: new LocalApproval({ mode: settings.approval }),
     log: settings.log,
     steps: settings.steps ?? engineSteps,
+    runners: localRunnerLimits(settings),
+    ...(budgetMs === undefined ? {} : { deadlineMarginMs: deadlineMarginFor(budgetMs) }),
   });
   return { deps, auditLog, metrics, cancelRunning: () => db.cancelRunning(), close: () => db.close() };
 }

@@ -21,12 +21,17 @@ interface StepInput {
   step?: { version?: string; name?: string; direction?: string };
 }
 
+/** A task-runner state (BackupOnTask…) reads as its step, marked "(task)". */
+const ON_TASK = /OnTask$/;
+
 /** "Apply 0004" for an Apply iteration (its name goes in the detail), the state name otherwise. */
 export function stateLabel(name: string, input: unknown): string {
   const step = (input as StepInput | null)?.step;
-  if (name === 'ApplyMigration' && step?.version)
-    return `${step.direction === 'down' ? 'Revert' : 'Apply'} ${step.version}`;
-  return name;
+  const base = name.replace(ON_TASK, '');
+  const where = base === name ? '' : ' (task)';
+  if (base === 'ApplyMigration' && step?.version)
+    return `${step.direction === 'down' ? 'Revert' : 'Apply'} ${step.version}${where}`;
+  return `${base}${where}`;
 }
 
 interface StateOutput {
@@ -42,7 +47,7 @@ interface StateOutput {
 /** A few words about what a step produced, from the state it left behind. */
 export function stateDetail(name: string, output: unknown): string {
   const state = (output ?? {}) as StateOutput;
-  switch (name) {
+  switch (name.replace(ON_TASK, '')) {
     case 'Validate': {
       const plan = state.run?.plan;
       if (!plan) return '';
@@ -101,6 +106,7 @@ export function progressPrinter(options: ProgressOptions): (event: ExecutionEven
     switch (event.type) {
       case 'StateEntered':
         entered.set(key, event.timestamp);
+        failed.delete(key);
         if (event.state.type === 'Wait') line(paint(36, '…'), label, 'waiting');
         // Approval may ask on the terminal: the question must not land on the running line.
         else if (event.state.name === 'Approval') line(paint(36, '…'), label, 'waiting for an answer');
@@ -113,7 +119,9 @@ export function progressPrinter(options: ProgressOptions): (event: ExecutionEven
       case 'StateExited':
         if (event.state.type === 'Task' && !failed.has(key)) {
           // An Apply iteration's output is the AppliedStep; its name is in the input.
-          const shown = event.state.name === 'ApplyMigration' ? event.state.input : event.state.output;
+          const shown = event.state.name.startsWith('ApplyMigration')
+            ? event.state.input
+            : event.state.output;
           const detail = stateDetail(event.state.name, shown);
           line(paint(32, '✓'), label, `${paint(2, elapsed().padStart(7))}  ${detail}`.trimEnd());
         }

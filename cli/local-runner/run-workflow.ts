@@ -7,6 +7,8 @@ import { createHandlers } from '../../lambdas/handlers/create-handlers.ts';
 import { loadWorkflow } from './definition-cache.ts';
 import { type ExecutionEvent, executeLocally, type LocalExecutionResult } from './execute.ts';
 import { type LocalRunSettings, localDependencies } from './local-dependencies.ts';
+import { localLambdaBudgetMs } from './local-runners.ts';
+import { localTaskSettings } from './task-runner.ts';
 
 export interface LocalRun extends LocalRunSettings {
   input: Record<string, unknown>;
@@ -68,6 +70,8 @@ export async function runWorkflowLocally(run: LocalRun): Promise<LocalRunResult>
       onEvent: run.onEvent,
       retryPauseMs: run.retryPauseMs,
       interrupt: run.interrupt,
+      taskRunner: { settings: localTaskSettings(run), log: run.log },
+      lambdaBudgetMs: localLambdaBudgetMs(run),
     });
     return {
       ...result,

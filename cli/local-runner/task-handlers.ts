@@ -4,6 +4,7 @@
 // their `name`, which is what the definition's Retry and Catch match.
 import type { StepFunctionName } from '../../infra/workflow-states.ts';
 import type { StepHandlers } from '../../lambdas/handlers/create-handlers.ts';
+import { budgetContext } from './local-runners.ts';
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type LocalTaskHandler = (input: JsonValue) => Promise<JsonValue>;
@@ -25,6 +26,8 @@ export interface TaskBindingOptions {
   sequentialMapTasks?: ReadonlySet<string>;
   /** Once aborted, steps that change or inspect the database fail, so the workflow rolls back. */
   interrupt?: AbortSignal;
+  /** Each invocation gets a Lambda context with this much time, so the deadline middleware acts. */
+  lambdaBudgetMs?: number;
 }
 
 /** Steps that still run after an interrupt: they are how the workflow cleans up. */
@@ -74,7 +77,7 @@ export function localTaskHandlers(
 ): Record<string, LocalTaskHandler> {
   const bound: Record<string, LocalTaskHandler> = {};
   for (const [stateName, step] of Object.entries(taskSteps)) {
-    const handler = handlers[step] as (event: unknown) => Promise<unknown>;
+    const handler = handlers[step] as (event: unknown, context?: unknown) => Promise<unknown>;
     const interruptible = !CLEAN_UP_STEPS.has(step);
     const checkInterrupt = () => {
       if (interruptible && options.interrupt?.aborted) throw new InterruptedError(stateName);
@@ -82,7 +85,9 @@ export function localTaskHandlers(
     const invoke: LocalTaskHandler = async (input) => {
       const { Payload } = (input ?? {}) as LambdaInvokeParameters;
       checkInterrupt();
-      const value = await handler(asJson(Payload));
+      const context =
+        options.lambdaBudgetMs === undefined ? undefined : budgetContext(options.lambdaBudgetMs);
+      const value = await handler(asJson(Payload), context);
       // Interrupted while the step ran: its statement was cancelled, or it had just
       // finished; either way its result is dropped so the definition's Catch takes the run
       // to Rollback.

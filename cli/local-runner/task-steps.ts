@@ -1,4 +1,5 @@
 // Which step's handler serves each Task state, read from the function ARN the state invokes.
+import { TASK_RUNNER_STATES } from '../../infra/task-contract.ts';
 import { type StepFunctionName, TASK_STATE_STEPS } from '../../infra/workflow-states.ts';
 import { type AslDefinition, allStates, logicalIdOfArn } from './resolve-definition.ts';
 
@@ -12,7 +13,8 @@ export function taskStepsOf(
 ): Record<string, StepFunctionName> {
   const taskSteps: Record<string, StepFunctionName> = {};
   for (const [name, state] of allStates(definition)) {
-    if (state.Type !== 'Task') continue;
+    // The task runner's states start a container, not a function: task-runner.ts binds them.
+    if (state.Type !== 'Task' || TASK_RUNNER_STATES[name] !== undefined) continue;
     const logicalId = logicalIdOfArn(state.Parameters?.FunctionName);
     const step = logicalId === undefined ? undefined : stepOfLogicalId.get(logicalId);
     if (step === undefined)

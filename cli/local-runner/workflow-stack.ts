@@ -30,6 +30,8 @@ export function buildLocalWorkflowStack(app: App, migrationsDirectory: string): 
     migrationsDirectory,
     databaseSecret,
     vpc,
+    // Imported, so the task runner's network settings in the definition are plain strings.
+    securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'SecurityGroup', 'sg-00000000')],
     databaseName: 'local',
   });
   return { stack, workflow, functions: workflow.functions };

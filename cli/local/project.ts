@@ -12,6 +12,7 @@ import type { LayoutName, MigrationSet } from '../../lambdas/engine/model.ts';
 import { loadProjectSettings } from '../../lambdas/engine/project-settings.ts';
 import type { Database } from '../../lambdas/ports.ts';
 import { localUser } from '../aws/requester.ts';
+import { localRunnerLimits } from '../local-runner/local-runners.ts';
 import { checkedDatabaseUrl } from './database-url.ts';
 import { ensureLocalDatabase } from './embedded-postgres.ts';
 import { localProcessLiveness, thisProcess } from './process-holder.ts';
@@ -98,6 +99,8 @@ export async function localEngineContext(settings: LocalEngineSettings): Promise
     migrations: settings.migrations,
     ...(await loadSettings()),
     log: settings.log,
+    // Locally the task runner is always there (a separate process): plan with it.
+    runners: localRunnerLimits({}),
   };
 }
 

@@ -6,6 +6,7 @@ import type { AdoptSettings } from './adopt/tool-history.ts';
 import type { LintConfig } from './lint/config.ts';
 import type { LiveLintSettings } from './lint/live-severity.ts';
 import type { MigrationSet } from './model.ts';
+import type { RunnerLimits } from './runner-choice.ts';
 
 export interface EngineContext {
   db: Database;
@@ -32,6 +33,8 @@ export interface EngineContext {
   /** Where another tool's bookkeeping is, and whether to keep it up to date (stepmigrate.json "adopt"). */
   adopt?: AdoptSettings;
   log?: (line: string) => void;
+  /** Which runners this deployment has and their limits. @default Lambda only (LAMBDA_ONLY_LIMITS) */
+  runners?: RunnerLimits;
 }
 
 export const DEFAULT_HISTORY_SCHEMA = 'stepmigrate';

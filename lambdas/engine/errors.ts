@@ -123,6 +123,18 @@ export class MigrationError extends StepMigrateError {
   }
 }
 
+/**
+ * A step reached its Lambda deadline and cancelled its work cleanly (a transactional section
+ * rolled back, or a backup that changed nothing). The workflow hands the same work to the
+ * long-running task runner; without one it is rolled back like any MigrationError.
+ */
+export class DeadlineReachedError extends MigrationError {
+  constructor(message: string, context?: ErrorContext) {
+    super(message, context);
+    this.name = 'DeadlineReachedError';
+  }
+}
+
 /** A statement waited longer than lock_timeout for a lock. Retried by the state machine. */
 export class LockTimeoutError extends MigrationError {
   constructor(message: string, context?: ErrorContext) {
@@ -144,6 +156,17 @@ export class BakeAlarmError extends StepMigrateError {
   constructor(message: string, context?: ErrorContext) {
     super(message, context);
     this.name = 'BakeAlarmError';
+  }
+}
+
+/**
+ * Validate estimated that the run cannot finish within the configured runners and limits
+ * (Lambda budget, task runner, its timeout). Nothing was changed; the message says what to configure.
+ */
+export class RunnerLimitError extends StepMigrateError {
+  constructor(message: string, context?: ErrorContext) {
+    super(message, context);
+    this.name = 'RunnerLimitError';
   }
 }
 
@@ -174,6 +197,7 @@ const refusedBeforeAnyChange = new Set([
   'PreflightError',
   'StateBudgetError',
   'ApprovalRejectedError',
+  'RunnerLimitError',
 ]);
 
 /** The exit code for a run that ended with an error of this name (DESIGN §1.5). */

@@ -9,7 +9,12 @@ export interface MigrationSection {
   startLine: number;
   /** false for `transaction:false`: each statement runs on its own, outside a transaction. */
   transaction: boolean;
+  /** `runner:task`: the section runs on the long-running task runner, never in a Lambda. */
+  runner?: Runner;
 }
+
+/** Where a step's work runs: one Lambda invocation, or the long-running task (ECS Fargate). */
+export type Runner = 'lambda' | 'task';
 
 /** A `-- lint:allow <rule-id> <reason>` line. */
 export interface LintAllow {
@@ -99,6 +104,8 @@ export interface PlanStep {
   version: string;
   name: string;
   direction: Direction;
+  /** Set by Validate: where this step runs (absent means Lambda). */
+  runner?: Runner;
 }
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
@@ -138,6 +145,16 @@ export interface Plan {
    * findings the full plan has. All of them are in Validate's audit record.
    */
   findingsTotal?: number;
+  /** Set by Validate: where Backup and Rollback run, and the estimates that decided it. */
+  runners?: PlanRunners;
+}
+
+/** Which runner Backup and Rollback use; every step's own runner is on the PlanStep. */
+export interface PlanRunners {
+  backup: Runner;
+  rollback: Runner;
+  /** Estimated duration of each piece of work, in milliseconds, as the choice saw it. */
+  estimates: { backupMs: number; restoreMs: number; steps: Record<string, number> };
 }
 
 /** What one plan step does to its tables, for the person deciding whether to run it. */

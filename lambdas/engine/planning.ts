@@ -12,6 +12,8 @@ import type { Direction, Finding, Migration, Plan, StepRisk } from './model.ts';
 import { planSteps } from './plan.ts';
 import { preflight, tableBytes } from './preflight.ts';
 import type { ExecutionInput } from './run-state.ts';
+import { chooseRunners, LAMBDA_ONLY_LIMITS, refuseUnfinishable } from './runner-choice.ts';
+import { heavyBytesByStep } from './runner-estimate.ts';
 import { schemaState } from './schema-state.ts';
 import { type LockMode, strongerLock } from './sql/change.ts';
 import { analyzeMigration, type ClassifiedStatement } from './sql/classify.ts';
@@ -64,14 +66,26 @@ export async function buildPlan(ctx: EngineContext, input: ExecutionInput): Prom
       ctx.historySchema,
       await bookkeepingTables(conn, ctx.migrations, ctx.adopt),
     );
+    const backupEstimateBytes = await tableBytes(conn, analysis.backupTables);
+    // Where each piece of work runs; a run no configured runner can finish is refused here.
+    const limits = ctx.runners ?? LAMBDA_ONLY_LIMITS;
+    const choice = chooseRunners(
+      { ...steps, backupEstimateBytes },
+      pending,
+      await heavyBytesByStep(conn, analysis.risks),
+      limits,
+    );
+    refuseUnfinishable(choice, limits);
     return {
       plan: {
         ...steps,
+        steps: choice.steps,
         affectedTables: analysis.affectedTables,
         backupTables: analysis.backupTables,
-        backupEstimateBytes: await tableBytes(conn, analysis.backupTables),
+        backupEstimateBytes,
         risks: analysis.risks,
         findings,
+        runners: choice.runners,
       },
       fingerprint,
     };

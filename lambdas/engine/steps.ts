@@ -21,6 +21,7 @@ import { type Migration, migrationLabel, type PlanStep } from './model.ts';
 import { buildPlan } from './planning.ts';
 import { takeRunLease } from './run-lease.ts';
 import type { AppliedStep, RunState } from './run-state.ts';
+import { refuseOversizedTaskEvent } from './runner-choice.ts';
 import { assertStateFits } from './state-budget.ts';
 import { dirtyRow, migrationOf, runMigrationSection, timeoutsFor } from './step-support.ts';
 import { findInvalidIndexes, runVerifySection } from './verify.ts';
@@ -49,6 +50,7 @@ export async function validateRun(
     fingerprintBefore: prepared.fingerprint,
     startedAt,
   };
+  refuseOversizedTaskEvent(run);
   if (status !== 'pending') return run;
   // Before anything is created or taken: a run too big for the execution state is refused.
   assertStateFits(run);
@@ -78,7 +80,10 @@ function refusedBeforeAnyChange(error: unknown): never {
 /** Apply: one plan step. Running it again in the same execution does nothing. */
 export async function applyPlanStep(ctx: EngineContext, run: RunState, step: PlanStep): Promise<AppliedStep> {
   const migration = migrationOf(ctx, step.version);
-  await ctx.lease.acquire(run.database, run.executionId, leaseTtl(ctx, run.input));
+  // A migration that sets its own statement_timeout (a long one, on the task runner) may run
+  // that long: the lease must outlive it.
+  const ttl = Math.max(leaseTtl(ctx, run.input), (migration.statementTimeoutMs ?? 0) * 2);
+  await ctx.lease.acquire(run.database, run.executionId, ttl);
   return ctx.db.withConnection((conn) =>
     withAdvisoryLock(conn, ctx.historySchema, async () => {
       const history = await readRunHistory(conn, ctx);

@@ -5,6 +5,7 @@
 import type { EngineContext } from '../engine/context.ts';
 import type { MigrationSet } from '../engine/model.ts';
 import type { ProjectSettings } from '../engine/project-settings.ts';
+import type { RunnerLimits } from '../engine/runner-choice.ts';
 import type {
   AlarmReader,
   ApprovalNotifier,
@@ -34,6 +35,10 @@ export interface StepComposition {
   loadMigrations(): Promise<MigrationSet>;
   /** The project's settings, when the runner has them (the Lambdas do not bundle stepmigrate.json). */
   loadSettings?(): Promise<ProjectSettings>;
+  /** What the Lambda and task runners can do; Validate plans with it (engine/runner-choice.ts). */
+  runners?: RunnerLimits;
+  /** How long before a step's deadline its statements are cancelled; the middleware's default when omitted. */
+  deadlineMarginMs?: number;
   /** How long the run lease lasts; the engine's defaults when omitted. */
   leaseTiming?: EngineContext['leaseTiming'];
   historySchema: string;
@@ -60,6 +65,7 @@ export function composeStepDependencies(parts: StepComposition): StepDependencie
     lease: parts.lease,
     ...(parts.holders ? { holders: parts.holders } : {}),
     leaseTiming: { ...parts.leaseTiming },
+    ...(parts.runners ? { runners: parts.runners } : {}),
     ...(await parts.loadSettings?.()),
     log,
   });
@@ -83,5 +89,6 @@ export function composeStepDependencies(parts: StepComposition): StepDependencie
     approval: parts.approval,
     log,
     ...(parts.now ? { now: parts.now } : {}),
+    ...(parts.deadlineMarginMs === undefined ? {} : { deadlineMarginMs: parts.deadlineMarginMs }),
   };
 }

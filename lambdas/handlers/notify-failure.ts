@@ -2,16 +2,12 @@
 // ABORTED, read what its history says and publish the failure message (database, migration,
 // error, outcome, console link) to the notification topic. Not a workflow step: it runs
 // after the execution has ended, so it never holds the lease or touches the database.
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SfnExecutionHistory } from '../adapters/sfn-execution-history.ts';
 import {
   type ExecutionStatusDetail,
   failureDetailsFromExecution,
   type HistoryEvent,
 } from '../engine/notifications/failed-execution.ts';
 import { type FailureMessage, failureMessage } from '../engine/notifications/failure-message.ts';
-import { sdkClientConfig } from './aws/sdk-client-config.ts';
 import { redactSecrets } from './middleware/redact.ts';
 
 export interface ExecutionStatusEvent {
@@ -43,28 +39,3 @@ export function makeNotifyFailureHandler(deps: NotifyFailureDependencies) {
     return redacted;
   };
 }
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set on this Lambda function`);
-  return value;
-}
-
-let built: ReturnType<typeof makeNotifyFailureHandler> | undefined;
-
-export const handler = async (event: ExecutionStatusEvent): Promise<FailureMessage> => {
-  if (built === undefined) {
-    const topicArn = required('STEPMIGRATE_TOPIC_ARN');
-    const sns = new SNSClient(sdkClientConfig());
-    const history = new SfnExecutionHistory({ client: new SFNClient(sdkClientConfig()) });
-    built = makeNotifyFailureHandler({
-      database: required('STEPMIGRATE_DATABASE'),
-      history: (executionArn) => history.newestEvents(executionArn),
-      publish: async ({ subject, text }) => {
-        await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: text }));
-      },
-      log: (line) => console.log(redactSecrets(line)),
-    });
-  }
-  return built(event);
-};

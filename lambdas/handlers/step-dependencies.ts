@@ -2,7 +2,7 @@
 // (dependencies.ts, AWS adapters); the local runner builds it from CLI options (local
 // adapters). The handlers and their middleware are the same code in both.
 import type { EngineContext } from '../engine/context.ts';
-import type { PlanStep } from '../engine/model.ts';
+import type { PlanStep, Runner } from '../engine/model.ts';
 import type { DataRestorer } from '../engine/rollback.ts';
 import type { AppliedStep, BackupSummary, RunState } from '../engine/run-state.ts';
 import type { AlarmReader, ApprovalNotifier, AuditLog, BackupStore, Metrics } from '../ports.ts';
@@ -39,4 +39,8 @@ export interface StepDependencies {
   /** One line of operational log; the middleware redacts credentials before calling it. */
   log(line: string): void;
   now?(): Date;
+  /** Which runner executes the steps: recorded in every audit record. @default 'lambda' */
+  runner?: Runner;
+  /** How long before the invocation's deadline its statements are cancelled. @default DEADLINE_MARGIN_MS */
+  deadlineMarginMs?: number;
 }

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { TASK_RUNNER_STEPS } from '../../infra/task-contract.ts';
 import { STEP_FUNCTION_NAMES, type StepFunctionName } from '../../infra/workflow-states.ts';
 import { allStatements, grantsAny, logicalId, roleId, type Statement } from './support/iam.ts';
 import { synthWorkflowStack, type WorkflowStack } from './support/workflow-stack.ts';
@@ -32,7 +33,15 @@ beforeAll(() => {
 /** The step whose function has the role with logical id `role` ("notifier" for the failure notifier). */
 function roleStep(stack: WorkflowStack['stack'], workflow: WorkflowStack['workflow'], role: string): string {
   if (roleId(stack, workflow.notifications.failureNotifier.role) === role) return 'notifier';
-  return STEP_FUNCTION_NAMES.find((step) => roleId(stack, workflow.functions[step].role) === role) ?? role;
+  // A step's task-runner role counts as the step: it must hold no more than the step's Lambda.
+  const taskStep = TASK_RUNNER_STEPS.find(
+    (step) => workflow.taskRunner && roleId(stack, workflow.taskRunner.taskRole(step)) === role,
+  );
+  return (
+    STEP_FUNCTION_NAMES.find((step) => roleId(stack, workflow.functions[step].role) === role) ??
+    taskStep ??
+    role
+  );
 }
 const stepOfRole = (role: string) => roleStep(synthesized.stack, synthesized.workflow, role);
 const on = (statement: Statement, id: string) =>
@@ -131,7 +140,8 @@ describe('MigrationWorkflow permissions', () => {
 
   it('limits PutMetricData to the StepMigrate namespace', () => {
     const put = statements.filter((statement) => statement.actions.includes('cloudwatch:PutMetricData'));
-    expect(put).toHaveLength(STEP_FUNCTION_NAMES.length);
+    // One per step Lambda, one per task-runner role.
+    expect(put).toHaveLength(STEP_FUNCTION_NAMES.length + TASK_RUNNER_STEPS.length);
     for (const statement of put) {
       expect(statement.condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'StepMigrate' } });
     }
@@ -283,8 +293,11 @@ describe('MigrationWorkflow storage', () => {
     const keyUsers = allStatements(template)
       .filter((statement) => statement.resources.some((resource) => resource.includes(keyId)))
       .map((statement) => [roleStep(stack, workflow, statement.role), statement.actions.join(',')]);
+    // Each step's Lambda and its task-runner role hold the same grant.
     expect(keyUsers.sort()).toEqual([
       ['backup', 'kms:GenerateDataKey,kms:Decrypt'],
+      ['backup', 'kms:GenerateDataKey,kms:Decrypt'],
+      ['rollback', 'kms:Decrypt'],
       ['rollback', 'kms:Decrypt'],
     ]);
   });

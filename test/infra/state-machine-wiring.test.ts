@@ -21,7 +21,8 @@ function definitionOf(stack: WorkflowStack): AslDefinition {
 }
 
 beforeAll(() => {
-  synthesized = synthWorkflowStack({ approvalTimeout: Duration.hours(2) });
+  // The Lambda-only wiring; the task runner's routing is asserted in task-runner.test.ts.
+  synthesized = synthWorkflowStack({ approvalTimeout: Duration.hours(2), taskRunner: false });
   definition = definitionOf(synthesized);
 });
 

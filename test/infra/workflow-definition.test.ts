@@ -85,9 +85,10 @@ describe('the synthesized workflow definition', () => {
   it.each(['Backup', 'Apply', 'Verify', 'Bake'])(
     'sends any failure of %s to Rollback, keeping the state',
     (name) => {
+      // RollbackRunner chooses Rollback or RollbackOnTask (task-runner.test.ts).
       expect(catchers(name)).toContainEqual({
         ErrorEquals: ['States.ALL'],
-        Next: 'Rollback',
+        Next: 'RollbackRunner',
         ResultPath: '$.error',
       });
     },

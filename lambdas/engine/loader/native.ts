@@ -175,6 +175,11 @@ function optionProblem(kind: SectionKind, option: string): string | null {
       ? null
       : `"irreversible" belongs on the down marker: write "-- migrate:down irreversible" instead`;
   }
+  if (option === 'runner:task' || option === 'runner:lambda') {
+    return kind === 'verify'
+      ? `"${option}" is not allowed on "-- migrate:verify": verify runs with the other checks; remove it`
+      : null;
+  }
   const timeout = timeoutOptionPattern.exec(option);
   if (timeout) {
     if (kind !== 'up') return `"${timeout[1]}" belongs on the up marker ("-- migrate:up ${option}")`;
@@ -186,8 +191,8 @@ function optionProblem(kind: SectionKind, option: string): string | null {
 }
 
 function allowedOptions(kind: SectionKind): string {
-  if (kind === 'up') return 'transaction:false, lock_timeout_ms:N and statement_timeout_ms:N';
-  if (kind === 'down') return 'transaction:false and irreversible';
+  if (kind === 'up') return 'transaction:false, runner:task, lock_timeout_ms:N and statement_timeout_ms:N';
+  if (kind === 'down') return 'transaction:false, runner:task and irreversible';
   return 'none';
 }
 
@@ -238,10 +243,13 @@ function buildSections(
     const marker = markers[index]!;
     const end = markers[index + 1]?.markerOffset ?? text.length;
     const transaction = !marker.options.includes('transaction:false');
-    return {
-      marker,
-      section: { sql: text.slice(marker.bodyOffset, end), startLine: marker.line + 1, transaction },
+    const built: MigrationSection = {
+      sql: text.slice(marker.bodyOffset, end),
+      startLine: marker.line + 1,
+      transaction,
     };
+    if (marker.options.includes('runner:task')) built.runner = 'task';
+    return { marker, section: built };
   };
   if (markers.length === 0) {
     // The preamble check has already said "SQL outside any section" when there is SQL.

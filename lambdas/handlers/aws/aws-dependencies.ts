@@ -23,6 +23,7 @@ import type {
   Lease,
 } from '../../ports.ts';
 import { composeStepDependencies } from '../compose-step-dependencies.ts';
+import { runnerLimitsFromEnv } from '../runner-limits.ts';
 import type { EngineSteps, StepDependencies } from '../step-dependencies.ts';
 import { type Env, listOf, notConfigured, positiveInteger, required } from './environment.ts';
 import { onlySteps } from './only-steps.ts';
@@ -99,6 +100,7 @@ export function awsDependencies(env: Env, ports: AwsPorts = {}): StepDependencie
       leaseTtlMs: positiveInteger(env, 'STEPMIGRATE_LEASE_TTL_MS', DEFAULT_LEASE_TTL_MS),
       approvalTimeoutMs: positiveInteger(env, 'STEPMIGRATE_APPROVAL_TIMEOUT_MS', DEFAULT_APPROVAL_TIMEOUT_MS),
     },
+    runners: runnerLimitsFromEnv(env),
     actor: env.AWS_LAMBDA_FUNCTION_NAME ?? 'stepmigrate',
     bakeAlarmNames: listOf(env, 'STEPMIGRATE_BAKE_ALARMS'),
     steps: onlySteps(ports.steps ?? {}),

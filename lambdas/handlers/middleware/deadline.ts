@@ -4,7 +4,13 @@
 // running statements shortly before the deadline instead, so the step fails cleanly with a
 // MigrationError the workflow can roll back from.
 import type { MiddlewareObj } from '@middy/core';
-import { MigrationError, messageOf, RollbackFailedError, StepMigrateError } from '../../engine/errors.ts';
+import {
+  DeadlineReachedError,
+  MigrationError,
+  messageOf,
+  RollbackFailedError,
+  StepMigrateError,
+} from '../../engine/errors.ts';
 import type { StepName } from '../../ports.ts';
 import type { StepEvent } from '../events.ts';
 
@@ -18,6 +24,8 @@ export interface DeadlineOptions {
   log(line: string): void;
   /** @default DEADLINE_MARGIN_MS */
   marginMs?: number;
+  /** Whether the cancelled work can go to the task runner (DeadlineReachedError) instead of failing. */
+  handOver?(event: StepEvent): Promise<boolean>;
 }
 
 interface LambdaContextLike {
@@ -86,7 +94,10 @@ export function deadlineMiddleware(options: DeadlineOptions): MiddlewareObj<Step
     onError: async (request) => {
       const entry = disarm(request);
       if (!entry?.fired) return;
-      request.error = cancelledError(options.step, entry.fired.remainingMs, request.error);
+      const handOver = await (options.handOver?.(request.event) ?? Promise.resolve(false)).catch(() => false);
+      request.error = handOver
+        ? handedOverError(options.step, entry.fired.remainingMs, request.error)
+        : cancelledError(options.step, entry.fired.remainingMs, request.error);
     },
   };
 }
@@ -105,4 +116,14 @@ function cancelledError(step: StepName, remainingMs: number, error: unknown): Er
   return error instanceof RollbackFailedError
     ? new RollbackFailedError(message, context)
     : new MigrationError(message, context);
+}
+
+function handedOverError(step: StepName, remainingMs: number, error: unknown): Error {
+  const migration = error instanceof StepMigrateError ? error.migration : undefined;
+  return new DeadlineReachedError(
+    `${step} reached its Lambda deadline and cancelled its work ${Math.round(remainingMs / 1000)} s before the ` +
+      `timeout, leaving nothing half-done (${messageOf(error)}); the workflow runs it again on the task runner ` +
+      '(without one it is rolled back: deploy the task runner, or split the migration)',
+    { migration, cause: error },
+  );
 }

@@ -8,7 +8,9 @@ import type { StepEvent } from '../events.ts';
 import type { StepDependencies } from '../step-dependencies.ts';
 import { auditMiddleware } from './audit.ts';
 import { deadlineMiddleware } from './deadline.ts';
+import { handsOverAtDeadline } from './hand-over.ts';
 import { normalizeErrorMiddleware } from './normalize-error.ts';
+import { auditWithRunner, metricsWithRunner } from './runner-record.ts';
 import { stepLogMiddleware } from './step-log.ts';
 import { stepMetricsMiddleware } from './step-metrics.ts';
 
@@ -38,9 +40,12 @@ export function stepHandler<E extends StepEvent, R>(
   const resultDetail = options.resultDetail as
     | ((result: unknown) => Pick<AuditRecord, 'detail' | 'error'>)
     | undefined;
+  const runner = deps.runner ?? 'lambda';
+  const auditLog = auditWithRunner(deps.auditLog, runner);
+  const metrics = metricsWithRunner(deps.metrics, runner);
   const handler = middy<StepEvent, unknown>()
-    .use(auditMiddleware({ ...common, auditLog: deps.auditLog, checksums, resultDetail, log: deps.log }))
-    .use(stepMetricsMiddleware({ ...common, metrics: deps.metrics, log: deps.log }))
+    .use(auditMiddleware({ ...common, auditLog, checksums, resultDetail, log: deps.log }))
+    .use(stepMetricsMiddleware({ ...common, metrics, log: deps.log }))
     .use(stepLogMiddleware({ ...common, log: deps.log }))
     .use(normalizeErrorMiddleware())
     .use(
@@ -48,6 +53,8 @@ export function stepHandler<E extends StepEvent, R>(
         step,
         log: deps.log,
         cancel: async () => cancelRunningStatements((await deps.engine()).db),
+        marginMs: deps.deadlineMarginMs,
+        handOver: (event) => handsOverAtDeadline(step, event, deps),
       }),
     )
     .handler((event) => work(event as E));
