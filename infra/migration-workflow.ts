@@ -303,6 +303,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
         ) as Record<TaskRunnerStep, Record<string, string>>,
         logRetention: settings.logRetention,
         databaseSecret: props.databaseSecret,
+        databaseSecretKey: props.databaseSecretKey,
         auditTable: this.auditTable,
         leaseTable: this.leaseTable,
         backupBucket: this.backupBucket,

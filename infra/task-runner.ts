@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import {
   AssetHashType,
   AssetStaging,
+  Aws,
   DockerImage,
   Duration,
   RemovalPolicy,
@@ -25,6 +26,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -81,6 +83,8 @@ export interface TaskRunnerProps extends TaskRunnerOptions {
   readonly environments: Readonly<Record<TaskRunnerStep, Record<string, string>>>;
   readonly logRetention: logs.RetentionDays;
   readonly databaseSecret: secretsmanager.ISecret;
+  /** The customer-managed key the secret is encrypted with, when it is not the secret's own. */
+  readonly databaseSecretKey?: kms.IKey;
   readonly auditTable: dynamodb.ITable;
   readonly leaseTable: dynamodb.ITable;
   readonly backupBucket: s3.IBucket;
@@ -239,14 +243,24 @@ export class TaskRunner extends Construct {
     });
     // The task token answers: these actions have no resource-level permissions.
     allow(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], ['*']);
-    if (needs.database) this.props.databaseSecret.grantRead(role);
+    if (needs.database) {
+      // As the step Lambdas: GetSecretValue only (grantRead adds DescribeSecret, which no step
+      // calls), and Decrypt on a customer-managed key only through Secrets Manager.
+      const secret = this.props.databaseSecret;
+      allow(['secretsmanager:GetSecretValue'], [secret.secretFullArn ?? `${secret.secretArn}-??????`]);
+      const key = this.props.databaseSecretKey ?? secret.encryptionKey;
+      if (key)
+        allow(['kms:Decrypt'], [key.keyArn], {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` },
+        });
+    }
     if (needs.lease === 'take') allow(['dynamodb:PutItem', 'dynamodb:GetItem'], [leaseTable.tableArn]);
     const objects = backupBucket.arnForObjects(`${backupPrefix}*`);
     if (needs.backup) {
       allow(
         needs.backup === 'write'
           ? ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject', 's3:DeleteObject']
-          : ['s3:GetObject', 's3:GetObjectVersion'],
+          : ['s3:GetObject'],
         [objects],
       );
       allow(['s3:ListBucket'], [backupBucket.bucketArn], {

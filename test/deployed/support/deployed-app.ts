@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type AslDefinition, resolveDefinition } from '../../../cli/local-runner/resolve-definition.ts';
+import type { AslDefinition } from '../../../cli/local-runner/resolve-definition.ts';
 import { PROJECT_ROOT } from '../../../infra/bundling.ts';
 import { type DeployedFunction, deployedFunctions, readTemplate, TemplateResolver } from './template.ts';
 
@@ -37,7 +37,9 @@ export async function synthDeployedApp(context: Record<string, string>): Promise
   return {
     outdir,
     resolver,
-    definition: resolveDefinition(machine.DefinitionString),
+    // The template's own resolver: the task runner's states name subnets, security groups and
+    // task definitions, which only a template knows.
+    definition: JSON.parse(resolver.resolve(machine.DefinitionString)) as AslDefinition,
     functions: deployedFunctions(resolver, outdir),
     synthMs,
     remove: () => rm(outdir, { recursive: true, force: true }),

@@ -66,6 +66,9 @@ export async function runDeployedWorkflow(
   const waitsForToken = new Set<string>();
   for (const [name, state] of allStates(app.definition)) {
     if (state.Type !== 'Task') continue;
+    // The task runner's ECS states run a container, not a bundle: no scenario here routes to
+    // them (test/e2e/long-runner.test.ts runs that path locally).
+    if (state.Resource?.includes(':ecs:')) continue;
     const logicalId = logicalIdOfArn(state.Parameters?.FunctionName);
     if (!logicalId || !lambdas.has(logicalId))
       throw new Error(`Task ${name} invokes no deployed step function`);

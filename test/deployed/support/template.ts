@@ -67,6 +67,8 @@ export class TemplateResolver {
         return this.resolve(this.template.Resources[logicalId]?.Properties?.SecretId);
       case 'AWS::StepFunctions::StateMachine':
         return `arn:aws:states:${ARN}:stateMachine:${logicalId}`;
+      case 'AWS::ECS::TaskDefinition':
+        return this.arn(logicalId);
       default:
         return logicalId;
     }
@@ -87,12 +89,21 @@ export class TemplateResolver {
         return localFunctionArn(logicalId);
       case 'AWS::IAM::Role':
         return `arn:aws:iam::${LOCAL_ACCOUNT}:role/${logicalId}`;
+      case 'AWS::ECS::Cluster':
+        return `arn:aws:ecs:${ARN}:cluster/${logicalId}`;
+      case 'AWS::ECS::TaskDefinition':
+        return `arn:aws:ecs:${ARN}:task-definition/${logicalId}:1`;
       case 'AWS::SNS::Topic':
       case 'AWS::SecretsManager::Secret':
       case 'AWS::StepFunctions::StateMachine':
         return this.ref(logicalId);
-      default:
-        throw new Error(`no local ARN for ${logicalId} (${type})`);
+      default: {
+        // Resources no step calls in this suite (the notifier's queue, the task runner's
+        // log groups): an ARN of their service that names them is enough for the IAM check.
+        const service = /^AWS::([A-Za-z0-9]+)::/.exec(type)?.[1];
+        if (!service) throw new Error(`no local ARN for ${logicalId} (${type})`);
+        return `arn:aws:${service.toLowerCase()}:${ARN}:${logicalId}`;
+      }
     }
   }
 
@@ -106,6 +117,9 @@ export class TemplateResolver {
     if (fn === 'Fn::GetAtt') {
       const [id, attribute] = args as [string, string];
       if (attribute === 'Arn') return this.arn(id);
+      // Network ids the task runner's states name: nothing local connects to them.
+      if (attribute === 'GroupId') return `sg-${id.toLowerCase()}`;
+      if (attribute === 'Name' && this.type(id) === 'AWS::StepFunctions::StateMachine') return id;
       throw new Error(`cannot resolve Fn::GetAtt ${id}.${attribute}`);
     }
     if (fn === 'Fn::Join') {
