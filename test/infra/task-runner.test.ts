@@ -205,7 +205,9 @@ describe('the routing to the task runner', () => {
       Next: 'RollbackRunner',
       ResultPath: '$.error',
     });
+    // An oversized result is caught on its own, as on every step (States.ALL does not catch it).
     expect(state('RollbackOnTask').Catch).toEqual([
+      { ErrorEquals: ['States.DataLimitExceeded'], Next: 'Report', ResultPath: '$.rollbackError' },
       { ErrorEquals: ['States.ALL'], Next: 'Report', ResultPath: '$.rollbackError' },
     ]);
     expect(state('ApplyMigrationOnTask').Retry?.flatMap((r) => r.ErrorEquals)).toContain('LockTimeoutError');
