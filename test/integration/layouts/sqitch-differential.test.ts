@@ -56,15 +56,16 @@ async function compare(
 ): Promise<void> {
   try {
     const [theirs, ours] = await Promise.all([cluster.database('sqitch'), cluster.database('stepmigrate')]);
-    await Promise.all([sqitch(project, theirs, 'deploy', '--verify'), stepmigrate(ours, project)]);
+    // One tool after the other: a project's roles belong to the cluster both databases share,
+    // and two deployments checking for a role at once would both try to create it.
+    await sqitch(project, theirs, 'deploy', '--verify');
+    await stepmigrate(ours, project);
     const deployed = await cluster.schema(theirs);
     expect(deployed).toContain('CREATE');
     expect(await cluster.schema(ours)).toBe(deployed);
     for (const stop of stops) {
-      await Promise.all([
-        sqitch(project, theirs, 'revert', '-y', ...(stop.sqitch ? ['--to', stop.sqitch] : [])),
-        stepmigrate(ours, project, { target: stop.stepmigrate }),
-      ]);
+      await sqitch(project, theirs, 'revert', '-y', ...(stop.sqitch ? ['--to', stop.sqitch] : []));
+      await stepmigrate(ours, project, { target: stop.stepmigrate });
       const reverted = await cluster.schema(theirs);
       expect(reverted).not.toBe(deployed);
       expect(await cluster.schema(ours)).toBe(reverted);

@@ -54,7 +54,15 @@ describe('one composition for both runners', () => {
       leaseTtlMs: DEFAULT_LEASE_TTL_MS,
       approvalTimeoutMs: DEFAULT_APPROVAL_TIMEOUT_MS,
     });
-    expect(settings(fromAws)).toEqual({ ...settings(fromLocal), leaseTiming: fromAws.leaseTiming });
+    // Locally the task runner is always there (a process); a Lambda knows one only when the
+    // stack deploys it (STEPMIGRATE_TASK_BUDGET_MS), which this environment does not.
+    expect(fromAws.runners?.lambdaBudgetMs).toBe(fromLocal.runners?.lambdaBudgetMs);
+    expect(fromAws.runners?.taskBudgetMs).toBeUndefined();
+    expect(settings(fromAws)).toEqual({
+      ...settings(fromLocal),
+      leaseTiming: fromAws.leaseTiming,
+      runners: fromAws.runners,
+    });
     expect(fromAws.migrations.migrations.length).toBeGreaterThan(0);
   });
 
