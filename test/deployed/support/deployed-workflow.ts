@@ -176,6 +176,10 @@ export function executionHistory(run: DeployedRun, roleArn: string): Array<Recor
               parameters: json(event.state.input),
             },
           });
+        if (event.state.type === 'Task')
+          add('TaskStarted', event.timestamp, {
+            taskStartedEventDetails: { resourceType: 'lambda', resource: 'invoke' },
+          });
         break;
       case 'StateExited':
         if (event.state.type === 'Task')
