@@ -3,23 +3,24 @@
 // cdk.out, each invocation a fresh `node` process in a directory with no node_modules above
 // it, with exactly the environment the template gives that function and its timeout
 // enforced. AWS is s3rver and dynalite over real HTTP plus recording stand-ins for Secrets
-// Manager, CloudWatch and SNS; every recorded call is checked against the calling function's
-// IAM policy in the template. PostgreSQL accepts TLS only, and the migration role is shaped
+// Manager, CloudWatch, SNS and Step Functions' execution history; every recorded call is
+// checked against the calling function's IAM policy in the template. The failure notifier,
+// the target of the EventBridge rule, is invoked the same way once an execution has failed. PostgreSQL accepts TLS only, and the migration role is shaped
 // like RDS's master user (no SUPERUSER; CREATEDB, CREATEROLE).
 import { join } from 'node:path';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PROJECT_ROOT } from '../../infra/bundling.ts';
-import {
-  failureDetailsFromRunOutput,
-  failureMessage,
-} from '../../lambdas/engine/notifications/failure-message.ts';
-import type { RunOutput } from '../../lambdas/engine/run-state.ts';
 import { type Emulator, startDynamoDb, startS3 } from '../support/aws-emulators.ts';
 import { printSkipNote } from '../support/debian-postgres.ts';
 import { type AwsWorld, closeServer, startBlackHole, startGateway } from './support/aws-gateway.ts';
 import { type DeployedApp, synthDeployedApp } from './support/deployed-app.ts';
-import { runDeployedWorkflow, TaskTokens } from './support/deployed-workflow.ts';
+import {
+  type DeployedRun,
+  executionHistory,
+  runDeployedWorkflow,
+  TaskTokens,
+} from './support/deployed-workflow.ts';
 import { isAllowed } from './support/iam-policy.ts';
 import { DeployedLambda, type LambdaFunctionError } from './support/lambda-process.ts';
 import { opensslMissing, startTlsPostgres, type TlsPostgres } from './support/tls-postgres.ts';
@@ -109,6 +110,13 @@ beforeAll(async () => {
     secrets: new Map(),
     alarms: new Map([[BAKE_ALARM, 'OK']]),
     calls: [],
+    executions: new Map(),
+    topicKeys: new Map(
+      app.resolver
+        .resourcesOfType('AWS::SNS::Topic')
+        .filter(([, properties]) => properties.KmsMasterKeyId !== undefined)
+        .map(([id, properties]) => [app.resolver.ref(id), app.resolver.resolve(properties.KmsMasterKeyId)]),
+    ),
     dynamodbEndpoint: dynamodb.endpoint,
     s3Endpoint: s3.endpoint,
   };
@@ -135,7 +143,9 @@ beforeAll(async () => {
 afterAll(async () => {
   const cold: Record<string, number[]> = {};
   for (const lambda of lambdas.values()) {
-    const step = /^Workflow(\w+?)Step/.exec(lambda.fn.logicalId)?.[1] ?? lambda.fn.logicalId;
+    const step =
+      /^Workflow(?:Notifications)?(\w+?)(?:Step|Function)/.exec(lambda.fn.logicalId)?.[1] ??
+      lambda.fn.logicalId;
     cold[step] = lambda.invocations.map((i) => i.coldStartMs);
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -214,17 +224,36 @@ suite('the deployed workflow', () => {
     const backupCalls = world.calls.filter((call) => call.service === 's3').map((call) => call.action);
     expect(backupCalls).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject']));
 
-    // What the failure e-mail says (the EventBridge notifier is not part of this tree: this is
-    // the message lambdas/engine/notifications builds from Report's output).
-    const message = failureMessage(
-      failureDetailsFromRunOutput(result.output as RunOutput, result.executionArn),
+    // What the failure e-mail says: the notifier's bundle, invoked as the EventBridge rule's
+    // target with the status-change event, reads this execution's history from Step Functions
+    // and publishes to the topic.
+    const calls = world.calls.length;
+    const notifier = failureNotifier();
+    await notifier.invoke(statusChangeEvent(result));
+    const notifierCalls = world.calls.slice(calls).filter((c) => c.functionId === notifier.fn.logicalId);
+    const topicArn = notifier.fn.environment.STEPMIGRATE_TOPIC_ARN ?? '';
+    const topicKey = world.topicKeys.get(topicArn);
+    expect(topicKey).toBeDefined();
+    expect(notifierCalls.map((call) => `${call.action} ${call.resource}`)).toEqual(
+      expect.arrayContaining([
+        `states:GetExecutionHistory ${result.executionArn}`,
+        `sns:Publish ${topicArn}`,
+        `kms:GenerateDataKey ${topicKey}`,
+      ]),
     );
-    expect(message.text).toMatch(/Database: +app\n/);
-    expect(message.text).toContain('0004');
-    expect(message.text).toContain('MigrationError');
-    expect(message.text).toContain('cannot insert a non-DEFAULT value');
-    expect(message.subject).toContain('rolled back');
-    expect(`${message.subject}\n${message.text}`).not.toMatch(/\b[A-Z][a-z]\b:/);
+    const published = notifierCalls.filter((call) => call.action === 'sns:Publish');
+    expect(published).toHaveLength(1);
+    const subject = String(published[0]?.body.Subject);
+    const text = String(published[0]?.body.Message);
+    expect(text).toMatch(/Database: +app\n/);
+    expect(text).toContain('0004');
+    expect(text).toContain('MigrationError');
+    expect(text).toContain('cannot insert a non-DEFAULT value');
+    expect(subject).toContain('rolled back');
+    expect(text).toContain(
+      `https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${result.executionArn}`,
+    );
+    expect(`${subject}\n${text}`).not.toMatch(/\b[A-Z][a-z]\b:/);
   });
 
   it('waits at Approval, publishes the token, and applies once it is approved', async () => {
@@ -340,6 +369,58 @@ suite('the deployed workflow', () => {
     expect([...new Set(denied)]).toEqual([]);
   });
 });
+
+/** The function the EventBridge rule on the state machine's status changes targets. */
+function failureNotifier(): DeployedLambda {
+  const rules = app.resolver.resourcesOfType('AWS::Events::Rule').filter(([, properties]) => {
+    const pattern = properties.EventPattern as {
+      'detail-type'?: string[];
+      detail?: { stateMachineArn?: unknown[]; status?: string[] };
+    };
+    return (
+      pattern['detail-type']?.includes('Step Functions Execution Status Change') &&
+      pattern.detail?.status?.includes('FAILED') &&
+      pattern.detail.stateMachineArn?.map((arn) => app.resolver.resolve(arn)).includes(app.stateMachineArn)
+    );
+  });
+  const targets = rules.flatMap(([, properties]) =>
+    (properties.Targets as Array<{ Arn: { 'Fn::GetAtt'?: [string, string] } }>).map(
+      (target) => target.Arn['Fn::GetAtt']?.[0],
+    ),
+  );
+  const [logicalId] = targets;
+  const lambda = logicalId === undefined ? undefined : lambdas.get(logicalId);
+  if (targets.length !== 1 || !lambda) throw new Error(`no single deployed failure notifier: ${targets}`);
+  return lambda;
+}
+
+/** What EventBridge delivers when `run` has ended; its history goes to the Step Functions stand-in. */
+function statusChangeEvent(run: DeployedRun) {
+  const machine = app.resolver.resourcesOfType('AWS::StepFunctions::StateMachine')[0]?.[1];
+  world.executions.set(run.executionArn, executionHistory(run, app.resolver.resolve(machine?.RoleArn)));
+  return {
+    version: '0',
+    id: `event-${run.name}`,
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    account: '000000000000',
+    time: new Date(run.stopDate).toISOString(),
+    region: 'us-east-1',
+    resources: [run.executionArn],
+    detail: {
+      executionArn: run.executionArn,
+      stateMachineArn: app.stateMachineArn,
+      name: run.name,
+      status: run.status,
+      startDate: run.startDate,
+      stopDate: run.stopDate,
+      input: '{}',
+      output: null,
+      error: run.failure?.error ?? null,
+      cause: run.failure?.cause ?? null,
+    },
+  };
+}
 
 async function invokeAgainstBlackHole() {
   const blackHole = await startBlackHole();

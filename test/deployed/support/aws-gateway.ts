@@ -1,7 +1,8 @@
 // What a step function's AWS SDK clients talk to: one gateway per function, on its own
 // loopback port, that records every call (action and resource, as IAM sees them) and then
-// forwards DynamoDB to dynalite and S3 to s3rver, and answers Secrets Manager, CloudWatch
-// and SNS itself. The service is read from the SigV4 credential scope of each request, so
+// forwards DynamoDB to dynalite and S3 to s3rver, and answers Secrets Manager, CloudWatch,
+// SNS and Step Functions' GetExecutionHistory itself. A Publish to a KMS-encrypted topic is
+// also recorded as the kms:GenerateDataKey and kms:Decrypt SNS makes with the caller's rights. The service is read from the SigV4 credential scope of each request, so
 // a single AWS_ENDPOINT_URL serves every client, as the Lambda's own would.
 import {
   createServer,
@@ -27,6 +28,10 @@ export interface AwsWorld {
   alarms: Map<string, string>;
   /** Every call made, in order. */
   calls: RecordedCall[];
+  /** Execution ARN → its history events, oldest first, as GetExecutionHistory returns them. */
+  executions: Map<string, Array<Record<string, unknown>>>;
+  /** Topic ARN → the ARN of the KMS key that encrypts it. */
+  topicKeys: Map<string, string>;
   /** Where dynalite and s3rver listen. */
   dynamodbEndpoint: string;
   s3Endpoint: string;
@@ -150,6 +155,42 @@ function sns(response: ServerResponse, action: string): void {
   );
 }
 
+function stepFunctions(
+  world: AwsWorld,
+  action: string,
+  body: Record<string, unknown>,
+  response: ServerResponse,
+): void {
+  const type = 'application/x-amz-json-1.0';
+  const history = world.executions.get(String(body.executionArn));
+  if (action !== 'GetExecutionHistory') {
+    json(response, 400, { __type: 'UnknownOperationException', message: `no stand-in for ${action}` }, type);
+    return;
+  }
+  if (history === undefined) {
+    json(
+      response,
+      400,
+      {
+        __type: 'ExecutionDoesNotExist',
+        message: `Execution Does Not Exist: '${String(body.executionArn)}'`,
+      },
+      type,
+    );
+    return;
+  }
+  const ordered = body.reverseOrder === true ? [...history].reverse() : history;
+  const data = (event: Record<string, unknown>) =>
+    body.includeExecutionData === false
+      ? JSON.parse(JSON.stringify(event, (key, value) => (/^(input|output)$/.test(key) ? undefined : value)))
+      : event;
+  const start = Number(body.nextToken ?? 0);
+  const size = Math.min(Number(body.maxResults || 100), 1000);
+  const events = ordered.slice(start, start + size).map(data);
+  const next = start + size < ordered.length ? { nextToken: String(start + size) } : {};
+  json(response, 200, { events, ...next }, type);
+}
+
 function record(world: AwsWorld, functionId: string, service: string, request: IncomingMessage, raw: Buffer) {
   const arn = (service_: string, resource: string) =>
     `arn:aws:${service_}:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
@@ -165,7 +206,14 @@ function record(world: AwsWorld, functionId: string, service: string, request: I
   }
   if (service === 'sns') {
     const form = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
-    push(`sns:${form.Action}`, String(form.TopicArn ?? '*'), form);
+    const topic = String(form.TopicArn ?? '*');
+    push(`sns:${form.Action}`, topic, form);
+    const key = world.topicKeys.get(topic);
+    if (form.Action === 'Publish' && key !== undefined) {
+      // SNS encrypts the message with the topic's key, on the publisher's permissions.
+      for (const action of ['kms:GenerateDataKey', 'kms:Decrypt'])
+        world.calls.push({ functionId, service: 'kms', action, resource: key, body: {} });
+    }
     return;
   }
   const body = parseJson(raw);
@@ -173,6 +221,8 @@ function record(world: AwsWorld, functionId: string, service: string, request: I
   if (service === 'dynamodb') {
     const table = arn('dynamodb', `table/${String(body.TableName)}`);
     push(`dynamodb:${action}`, body.IndexName ? `${table}/index/${String(body.IndexName)}` : table, body);
+  } else if (service === 'states') {
+    push(`states:${action}`, String(body.executionArn ?? body.stateMachineArn ?? '*'), body);
   } else if (service === 'secretsmanager') {
     push(`secretsmanager:${action}`, String(body.SecretId), body);
   } else if (service === 'monitoring') {
@@ -199,6 +249,7 @@ export async function startGateway(
       if (service === 'dynamodb') forward(world.dynamodbEndpoint, request, raw, response);
       else if (service === 's3') forward(world.s3Endpoint, request, raw, response);
       else if (service === 'secretsmanager') secretsManager(world, parseJson(raw), response);
+      else if (service === 'states') stepFunctions(world, targetAction(request), parseJson(raw), response);
       else if (service === 'monitoring') cloudWatch(world, targetAction(request), parseJson(raw), response);
       else if (service === 'sns')
         sns(response, Object.fromEntries(new URLSearchParams(raw.toString('utf8'))).Action ?? 'Publish');

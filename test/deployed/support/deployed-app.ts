@@ -14,6 +14,8 @@ export interface DeployedApp {
   outdir: string;
   resolver: TemplateResolver;
   definition: AslDefinition;
+  /** The state machine's ARN, with local names. */
+  stateMachineArn: string;
   functions: Map<string, DeployedFunction>;
   synthMs: number;
   remove(): Promise<void>;
@@ -32,14 +34,15 @@ export async function synthDeployedApp(context: Record<string, string>): Promise
   });
   const synthMs = Date.now() - started;
   const resolver = new TemplateResolver(await readTemplate(outdir));
-  const [[, machine] = []] = resolver.resourcesOfType('AWS::StepFunctions::StateMachine');
-  if (!machine) throw new Error('the synthesized template has no state machine');
+  const [[machineId, machine] = []] = resolver.resourcesOfType('AWS::StepFunctions::StateMachine');
+  if (!machine || !machineId) throw new Error('the synthesized template has no state machine');
   return {
     outdir,
     resolver,
     // The template's own resolver: the task runner's states name subnets, security groups and
     // task definitions, which only a template knows.
     definition: JSON.parse(resolver.resolve(machine.DefinitionString)) as AslDefinition,
+    stateMachineArn: resolver.ref(machineId),
     functions: deployedFunctions(resolver, outdir),
     synthMs,
     remove: () => rm(outdir, { recursive: true, force: true }),

@@ -1,8 +1,17 @@
 // Executes the synthesized definition with aws-local-stepfunctions, every Task bound to its
 // bundled function running in its own process (lambda-process.ts), and a task-token desk
 // where the test answers Approval the way `aws stepfunctions send-task-success|failure` does.
-import { executeLocally, type LocalExecutionResult } from '../../../cli/local-runner/execute.ts';
-import { allStates, logicalIdOfArn } from '../../../cli/local-runner/resolve-definition.ts';
+import {
+  type ExecutionEvent,
+  executeLocally,
+  type LocalExecutionResult,
+} from '../../../cli/local-runner/execute.ts';
+import {
+  allStates,
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  logicalIdOfArn,
+} from '../../../cli/local-runner/resolve-definition.ts';
 import type { StepFunctionName } from '../../../infra/workflow-states.ts';
 import type { StepHandlers } from '../../../lambdas/handlers/create-handlers.ts';
 import type { DeployedApp } from './deployed-app.ts';
@@ -51,6 +60,13 @@ export class TaskTokens {
 
 export interface DeployedRun extends LocalExecutionResult {
   executionArn: string;
+  /** The execution's name, the last part of its ARN. */
+  name: string;
+  /** Epoch milliseconds, as the execution status events carry them. */
+  startDate: number;
+  stopDate: number;
+  /** Every event of the local execution, in order. */
+  events: ExecutionEvent[];
 }
 
 let executions = 0;
@@ -61,7 +77,12 @@ export async function runDeployedWorkflow(
   tokens: TaskTokens,
   input: Record<string, unknown>,
 ): Promise<DeployedRun> {
-  const executionArn = `arn:aws:states:us-east-1:000000000000:execution:StepMigrate:deployed-${process.pid}-${++executions}`;
+  const name = `deployed-${process.pid}-${++executions}`;
+  // Named as AWS names it: the state machine's name, then the execution's.
+  const machineName = app.stateMachineArn.split(':').at(-1) ?? '';
+  const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machineName}:${name}`;
+  const events: ExecutionEvent[] = [];
+  const startDate = Date.now();
   const taskFunctions: Record<string, string> = {};
   const waitsForToken = new Set<string>();
   for (const [name, state] of allStates(app.definition)) {
@@ -93,6 +114,111 @@ export async function runDeployedWorkflow(
     input,
     executionId: executionArn,
     retryPauseMs: 100,
+    onEvent: (event) => events.push(event),
   });
-  return { ...result, executionArn };
+  return { ...result, executionArn, name, startDate, stopDate: Date.now(), events };
+}
+
+const json = (value: unknown) => JSON.stringify(value ?? null);
+const text = (value: unknown) => (typeof value === 'string' ? value : json(value));
+
+/**
+ * The execution's history as states:GetExecutionHistory returns it (oldest first, data
+ * included): each state's entered/exited events with its input and output, a Lambda task's
+ * TaskScheduled/TaskSucceeded/TaskFailed in between, Map iterations, and how it ended.
+ */
+export function executionHistory(run: DeployedRun, roleArn: string): Array<Record<string, unknown>> {
+  const history: Array<Record<string, unknown>> = [];
+  const add = (type: string, timestamp: number, details: Record<string, unknown> = {}) =>
+    history.push({
+      id: history.length + 1,
+      previousEventId: history.length,
+      type,
+      // The JSON protocol's timestamps: epoch seconds.
+      timestamp: timestamp / 1000,
+      ...details,
+    });
+  for (const event of run.events) {
+    switch (event.type) {
+      case 'ExecutionStarted':
+        add(event.type, event.timestamp, {
+          executionStartedEventDetails: {
+            input: json(event.input),
+            inputDetails: { truncated: false },
+            roleArn,
+          },
+        });
+        break;
+      case 'ExecutionSucceeded':
+        add(event.type, event.timestamp, {
+          executionSucceededEventDetails: { output: json(event.output), outputDetails: { truncated: false } },
+        });
+        break;
+      case 'ExecutionFailed':
+        add(event.type, event.timestamp, {
+          executionFailedEventDetails: { error: event.Error, cause: text(event.Cause) },
+        });
+        break;
+      case 'StateEntered':
+        add(`${event.state.type}StateEntered`, event.timestamp, {
+          stateEnteredEventDetails: {
+            name: event.state.name,
+            input: json(event.state.input),
+            inputDetails: { truncated: false },
+          },
+        });
+        if (event.state.type === 'Task')
+          add('TaskScheduled', event.timestamp, {
+            taskScheduledEventDetails: {
+              resourceType: 'lambda',
+              resource: 'invoke',
+              region: LOCAL_REGION,
+              parameters: json(event.state.input),
+            },
+          });
+        if (event.state.type === 'Task')
+          add('TaskStarted', event.timestamp, {
+            taskStartedEventDetails: { resourceType: 'lambda', resource: 'invoke' },
+          });
+        break;
+      case 'StateExited':
+        if (event.state.type === 'Task')
+          add('TaskSucceeded', event.timestamp, {
+            taskSucceededEventDetails: {
+              resourceType: 'lambda',
+              resource: 'invoke',
+              output: json(event.state.output),
+            },
+          });
+        add(`${event.state.type}StateExited`, event.timestamp, {
+          stateExitedEventDetails: {
+            name: event.state.name,
+            output: json(event.state.output),
+            outputDetails: { truncated: false },
+          },
+        });
+        break;
+      case 'StateFailed':
+        if (event.state.type === 'Task')
+          add('TaskFailed', event.timestamp, {
+            taskFailedEventDetails: {
+              resourceType: 'lambda',
+              resource: 'invoke',
+              error: event.Error,
+              cause: text(event.Cause),
+            },
+          });
+        break;
+      case 'MapIterationStarted':
+      case 'MapIterationSucceeded':
+      case 'MapIterationFailed': {
+        const key = `${event.type[0]?.toLowerCase()}${event.type.slice(1)}EventDetails`;
+        add(event.type, event.timestamp, { [key]: { name: event.parentState.name, index: event.index } });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return history;
 }
