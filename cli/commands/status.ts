@@ -61,7 +61,7 @@ export function renderStatus(status: DatabaseStatus, ctx: EngineContext, sink: O
       paint(
         sink,
         'red',
-        `dirty: ${row.version}_${row.name}: ${row.message ?? ''} — fix by hand, then \`stepmigrate repair ${row.version} --mark applied|rolled_back\``,
+        `dirty: ${row.version}_${row.name}: ${row.message ?? ''} — fix by hand, then \`stepmigrate repair ${row.version} --mark applied|rolled_back --reason "…"\``,
       ),
     );
   }

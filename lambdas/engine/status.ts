@@ -108,7 +108,8 @@ export function assertConsistent(status: DatabaseStatus, historySchema: string):
       `migration ${migrationLabel(dirty)} is dirty: its ${dirty.direction} section did not finish ` +
         `(execution ${dirty.executionId}, ${dirty.appliedAt})` +
         `${dirty.message ? `: ${dirty.message}` : ''}. Inspect the database, complete or undo that change by hand, ` +
-        `then run \`stepmigrate repair ${dirty.version} --mark applied\` or \`--mark rolled_back\``,
+        `then run \`stepmigrate repair ${dirty.version} --mark applied --reason "…"\` ` +
+        `(or \`--mark rolled_back\`), saying what you did`,
       { migration: dirty.version },
     );
   }
@@ -127,7 +128,7 @@ export function assertConsistent(status: DatabaseStatus, historySchema: string):
       `migration ${migrationLabel(migration)} (${migration.file}): checksum changed since it was applied ` +
         `on ${row.appliedAt.slice(0, 10)} by ${row.executionId} — has the file been tampered with? ` +
         `Restore the file as it was, or if the change is intended and harmless, run ` +
-        `\`stepmigrate repair ${migration.version} --accept-checksum\``,
+        `\`stepmigrate repair ${migration.version} --accept-checksum --reason "…"\``,
       { migration: migration.version, file: migration.file },
     );
   }

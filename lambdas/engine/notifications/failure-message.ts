@@ -60,7 +60,7 @@ function whatItMeans(details: FailureDetails): string[] {
       return [
         'CRITICAL: the database may be between versions. Do not start another run.',
         'Follow the runbook for exit code 3: compare the schema with the backup, restore by hand,',
-        'then mark the history with `stepmigrate repair`.',
+        'then mark the history with `stepmigrate repair <version> --mark applied|rolled_back --reason "…"`.',
       ];
     case 'failed':
       return [`Nothing was changed: the database is still at ${start}. Fix the cause below and start again.`];
