@@ -3,6 +3,7 @@
 // above it; on a database with history, baselines are ignored. What a baseline built has no
 // undo: going below it is restore-only.
 import { describe, expect, it } from '@jest/globals';
+import { checkedMigrations } from '../../../lambdas/engine/check.ts';
 import type { HistoryEntry } from '../../../lambdas/engine/history.ts';
 import { buildFlywaySet } from '../../../lambdas/engine/loader/flyway.ts';
 import { planSteps } from '../../../lambdas/engine/plan.ts';
@@ -120,5 +121,16 @@ describe('Flyway baseline migrations on a database with history', () => {
       'ignored',
       'ignored',
     ]);
+  });
+});
+
+describe('stepmigrate check on a project with baselines', () => {
+  it('checks the versioned chain where it is there, and starts from the baseline where it was deleted', () => {
+    expect(checkedMigrations(set).map((m) => m.version)).toEqual(['1', '2', '3', '4', 'R__v']);
+    const squashed = buildFlywaySet('db', [
+      { name: 'B3__abc.sql', text: 'CREATE TABLE a (id int);\n' },
+      { name: 'V4__d.sql', text: 'CREATE TABLE d (id int);\n' },
+    ]);
+    expect(checkedMigrations(squashed).map((m) => m.version)).toEqual(['B3', '4']);
   });
 });
