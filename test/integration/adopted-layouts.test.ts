@@ -171,6 +171,31 @@ describe('a Flyway project with a baseline migration', () => {
     );
   });
 
+  it("keeps Flyway's table as Flyway writes it: the baseline is an SQL_BASELINE row of its version", async () => {
+    const ctx = { ...(await context(await project())), adopt: { keepToolHistory: true } };
+    expect(await run(ctx, input)).toEqual(['up B2', 'up 3', 'up R__stock_levels']);
+    const rows = await database.db.withConnection((conn) =>
+      conn.query<{ version: string | null; type: string; script: string }>(
+        'SELECT version, type, script FROM public.flyway_schema_history ORDER BY installed_rank',
+      ),
+    );
+    expect(rows.rows).toEqual([
+      { version: '2', type: 'SQL_BASELINE', script: 'B2__inventory.sql' },
+      { version: '3', type: 'SQL', script: 'V3__add_price.sql' },
+      { version: null, type: 'SQL', script: 'R__stock_levels.sql' },
+    ]);
+    // Read back as Flyway's history alone (a database Flyway migrated): the baseline ran, nothing is due.
+    await database.db.withConnection((conn) => conn.query('DELETE FROM stepmigrate.schema_history'));
+    const imported = await database.db.withConnection(async (conn) =>
+      computeStatus(ctx.migrations, (await readRunHistory(conn, ctx)).entries),
+    );
+    expect(imported.fresh).toBe(false);
+    expect(imported.pending).toEqual([]);
+    expect(imported.migrations.find((m) => m.version === 'B2')!.state).toBe('applied');
+    expect(await run(ctx, input)).toEqual([]);
+    await database.db.withConnection((conn) => conn.query('DROP TABLE public.flyway_schema_history'));
+  });
+
   it('on a database with history ignores the baseline and applies the versioned migrations', async () => {
     const ctx = await context(await project());
     // A target below every baseline runs the versioned migrations, even on the empty database.

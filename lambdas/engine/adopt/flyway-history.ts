@@ -129,6 +129,12 @@ export async function readFlyway(input: ToolReaderInput): Promise<ToolHistory | 
       if (versioned.has(migration.version)) continue;
       applied.push({ ...recordOf(baseline, migration), baseline: true });
     }
+    // The baseline migration of that version counts as run: no new-environment run starts from it
+    // again, even where the versioned migrations it stands for were deleted.
+    const script = set.migrations.find(
+      (m) => m.baselineOf !== undefined && compareVersions(m.baselineOf, baseline.version!) === 0,
+    );
+    if (script) applied.push(recordOf(baseline, script));
   }
   for (const { row, migration } of versioned.values()) {
     if (migration) await assertSameChecksum(set, migration, row, source);
