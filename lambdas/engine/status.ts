@@ -80,7 +80,7 @@ export function computeStatus(set: MigrationSet, history: readonly HistoryEntry[
   const byVersion = new Map(history.map((row) => [row.version, row]));
   const known = new Set(set.migrations.map((migration) => migration.version));
   const fresh = !history.some((row) => row.state !== 'rolled_back');
-  // The baseline that ran here (the newest with an applied row), or the one a run would start from.
+  // The baseline that ran here (the newest with an applied row), and the one a new run would start from.
   const ran = set.migrations
     .filter((m) => m.baselineOf !== undefined && byVersion.get(m.version)?.state === 'applied')
     .sort((a, b) => compareVersions(a.baselineOf!, b.baselineOf!))
