@@ -51,10 +51,15 @@ export function renderStatus(status: DatabaseStatus, ctx: EngineContext, sink: O
         ? paint(sink, m.checksumChanged ? 'red' : 'green', m.checksumChanged ? 'CHANGED' : 'applied')
         : m.state === 'dirty'
           ? paint(sink, 'red', 'DIRTY')
-          : paint(sink, 'yellow', m.state === 'rolled_back' ? 'rolled back' : 'pending');
+          : m.state === 'ignored'
+            ? 'ignored'
+            : paint(sink, 'yellow', m.state === 'rolled_back' ? 'rolled back' : 'pending');
+    const covered = m.coveredBy ? ` (by baseline ${m.coveredBy})` : '';
     const when = m.appliedAt ? `  ${m.appliedAt.replace('T', ' ').slice(0, 19)}  ${m.appliedBy ?? ''}` : '';
     const name = m.name === m.version ? '' : m.name; // Sqitch changes are named by their version
-    sink.out(`  ${m.version}  ${name.padEnd(32)} ${state}${m.state === 'pending' ? '' : when}`);
+    sink.out(
+      `  ${m.version}  ${name.padEnd(32)} ${state}${covered}${m.state === 'pending' || m.state === 'ignored' ? '' : when}`,
+    );
   }
   for (const row of status.dirty) {
     sink.out(

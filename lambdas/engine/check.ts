@@ -9,8 +9,9 @@ import type { EngineContext } from './context.ts';
 import { MigrationError, VerificationFailedError } from './errors.ts';
 import { diffSchemas } from './fingerprint.ts';
 import { ensureHistory } from './history.ts';
-import { type Migration, migrationLabel } from './model.ts';
+import { type Migration, type MigrationSet, migrationLabel } from './model.ts';
 import { type SchemaState, schemaState } from './schema-state.ts';
+import { chosenBaseline, covers } from './status.ts';
 import { runMigrationSection, type SectionRunner } from './step-support.ts';
 import { runVerifySection } from './verify.ts';
 
@@ -38,7 +39,7 @@ export async function checkMigrations(
   ctx: EngineContext,
   onEvent: (event: CheckEvent) => void = () => {},
 ): Promise<CheckResult> {
-  const migrations = ctx.migrations.migrations;
+  const migrations = checkedMigrations(ctx.migrations);
   const events: CheckEvent[] = [];
   const record = (phase: CheckPhase, migration: Migration, started: number) => {
     const event = {
@@ -117,4 +118,16 @@ async function assertSameSchema(
     `${migrationLabel(migration)} down does not undo its up: after reverting it, ${shown}${more} — make the down section remove exactly what up adds`,
     { migration: migration.version, file: migration.downFile ?? migration.file },
   );
+}
+
+/**
+ * What check runs on its empty scratch database: the versioned chain, and repeatables. A Flyway
+ * baseline is run (first) only when none of the versioned migrations it stands for is left,
+ * since then nothing else builds that schema; otherwise the chain it summarises is checked.
+ */
+export function checkedMigrations(set: MigrationSet): Migration[] {
+  const others = set.migrations.filter((m) => m.baselineOf === undefined);
+  const baseline = chosenBaseline(set, true);
+  const replaces = baseline !== undefined && !others.some((m) => covers(baseline, m));
+  return replaces ? [baseline, ...others] : others;
 }

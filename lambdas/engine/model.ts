@@ -61,6 +61,23 @@ export interface Migration {
    * ordered after every versioned one, and meant to run again whenever their checksum changes.
    */
   repeatable?: boolean;
+  /**
+   * Flyway `B<version>__` baseline migrations: the version whose schema the file builds. Its
+   * own version is `B<version>` (baselineId), ordered after every other migration. It runs
+   * only on a database with no history, in place of the versioned migrations up to it, and
+   * is ignored everywhere else.
+   */
+  baselineOf?: string;
+}
+
+/** Version id of a Flyway baseline migration in schema_history: "B3" for B3__x.sql. */
+export function baselineId(version: string): string {
+  return `B${version}`;
+}
+
+/** Has a place in the version order: neither a Flyway repeatable nor a baseline migration. */
+export function inVersionOrder(migration: Pick<Migration, 'repeatable' | 'baselineOf'>): boolean {
+  return !migration.repeatable && migration.baselineOf === undefined;
 }
 
 /**

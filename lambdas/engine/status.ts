@@ -2,13 +2,20 @@
 // dirty, changed since it was applied, or applied but no longer on disk.
 import { ChecksumMismatchError, DirtyStateError } from './errors.ts';
 import type { HistoryEntry } from './history.ts';
-import { EMPTY_VERSION, type Migration, type MigrationSet, migrationLabel } from './model.ts';
+import { compareVersions } from './loader/versions.ts';
+import { EMPTY_VERSION, inVersionOrder, type Migration, type MigrationSet, migrationLabel } from './model.ts';
 
 export interface MigrationStatus {
   version: string;
   name: string;
   file: string;
-  state: 'applied' | 'pending' | 'dirty' | 'rolled_back';
+  /**
+   * 'ignored': a Flyway baseline migration that will not run here (the database has history,
+   * or a newer baseline is chosen), or a versioned migration a baseline due to run stands for.
+   */
+  state: 'applied' | 'pending' | 'dirty' | 'rolled_back' | 'ignored';
+  /** A versioned migration with no row of its own whose schema the applied baseline (this id) built. */
+  coveredBy?: string;
   appliedAt?: string;
   appliedBy?: string;
   executionId?: string;
@@ -17,6 +24,8 @@ export interface MigrationStatus {
 }
 
 export interface DatabaseStatus {
+  /** No migration applied or dirty in the history (ours or imported): a new environment. */
+  fresh: boolean;
   /** The newest applied migration in file order, or "0". */
   currentVersion: string;
   migrations: MigrationStatus[];
@@ -44,9 +53,39 @@ function namesDiffer(row: HistoryEntry, migration: Migration): boolean {
   return normalName(row.name) !== normalName(migration.name);
 }
 
+/**
+ * The Flyway baseline migration a run on a new environment starts from: the newest one whose
+ * version is at or below `upTo` (every one when undefined, the latest target). None for a
+ * database with history, where baselines are ignored, as in Flyway.
+ */
+export function chosenBaseline(set: MigrationSet, fresh: boolean, upTo?: string): Migration | undefined {
+  if (!fresh) return undefined;
+  return set.migrations
+    .filter((m) => m.baselineOf !== undefined)
+    .filter((m) => upTo === undefined || compareVersions(m.baselineOf!, upTo) <= 0)
+    .sort((a, b) => compareVersions(a.baselineOf!, b.baselineOf!))
+    .at(-1);
+}
+
+/** Standing in for a versioned migration: that baseline built the schema up to its version. */
+export function covers(baseline: Migration | undefined, migration: Migration): boolean {
+  return (
+    baseline?.baselineOf !== undefined &&
+    inVersionOrder(migration) &&
+    compareVersions(migration.version, baseline.baselineOf) <= 0
+  );
+}
+
 export function computeStatus(set: MigrationSet, history: readonly HistoryEntry[]): DatabaseStatus {
   const byVersion = new Map(history.map((row) => [row.version, row]));
   const known = new Set(set.migrations.map((migration) => migration.version));
+  const fresh = !history.some((row) => row.state !== 'rolled_back');
+  // The baseline that ran here (the newest with an applied row), and the one a new run would start from.
+  const ran = set.migrations
+    .filter((m) => m.baselineOf !== undefined && byVersion.get(m.version)?.state === 'applied')
+    .sort((a, b) => compareVersions(a.baselineOf!, b.baselineOf!))
+    .at(-1);
+  const due = chosenBaseline(set, fresh);
   let currentVersion = EMPTY_VERSION;
   const migrations: MigrationStatus[] = [];
   const drifted: DatabaseStatus['drifted'] = [];
@@ -58,9 +97,19 @@ export function computeStatus(set: MigrationSet, history: readonly HistoryEntry[
       row !== undefined && row.state === 'applied' && row.checksum !== migration.checksum;
     // A Flyway repeatable whose file changed is not tampering: it is due to run again.
     const rerun = checksumChanged && migration.repeatable === true;
-    const state = rerun ? 'pending' : (row?.state ?? 'pending');
-    // Repeatables have no place in the version order, so they never are the current version.
-    if (state === 'applied' && !migration.repeatable) currentVersion = migration.version;
+    const coveredBy = !row && covers(ran, migration) ? ran!.version : undefined;
+    const isBaseline = migration.baselineOf !== undefined;
+    const state: MigrationStatus['state'] = rerun
+      ? 'pending'
+      : isBaseline
+        ? row && row.state !== 'rolled_back'
+          ? row.state
+          : migration === due
+            ? 'pending'
+            : 'ignored'
+        : (row?.state ?? (coveredBy ? 'applied' : covers(due, migration) ? 'ignored' : 'pending'));
+    // Repeatables and baselines have no place in the version order: never the current version.
+    if (state === 'applied' && inVersionOrder(migration)) currentVersion = migration.version;
     if (checksumChanged && row && !rerun) drifted.push({ migration, row });
     migrations.push({
       version: migration.version,
@@ -71,12 +120,16 @@ export function computeStatus(set: MigrationSet, history: readonly HistoryEntry[
       appliedBy: row?.appliedBy,
       executionId: row?.executionId,
       checksumChanged,
+      ...(coveredBy ? { coveredBy } : {}),
     });
   }
   return {
+    fresh,
     currentVersion,
     migrations,
-    pending: migrations.filter((m) => m.state !== 'applied' && m.state !== 'dirty').map((m) => m.version),
+    pending: migrations
+      .filter((m) => m.state === 'pending' || m.state === 'rolled_back')
+      .map((m) => m.version),
     dirty: history.filter((row) => row.state === 'dirty'),
     drifted,
     missing: history.filter((row) => row.state === 'applied' && !known.has(row.version)),

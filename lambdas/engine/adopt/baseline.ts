@@ -7,7 +7,7 @@ import type { EngineContext } from '../context.ts';
 import { InputError } from '../errors.ts';
 import { ensureHistory, readHistory, writeHistory } from '../history.ts';
 import { targetIndex } from '../loader/versions.ts';
-import { migrationLabel } from '../model.ts';
+import { inVersionOrder, migrationLabel } from '../model.ts';
 import { withTransaction } from '../transaction.ts';
 import { readToolHistory } from './import-history.ts';
 
@@ -33,7 +33,7 @@ export async function baselineDatabase(
       `baseline --version ${request.version}: that is the state before the first migration, and there is nothing to record; name the last migration the database already has`,
     );
   }
-  const migrations = ctx.migrations.migrations.slice(0, last + 1).filter((m) => !m.repeatable);
+  const migrations = ctx.migrations.migrations.slice(0, last + 1).filter(inVersionOrder);
   const executionId = `baseline-${new Date().toISOString()}`;
   const reason = request.reason?.trim() ?? '';
   return ctx.db.withConnection(async (conn) => {

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { ChecksumMismatchError, DirtyStateError, InputError } from '../errors.ts';
 import { repeatableVersion } from '../loader/flyway.ts';
 import { compareVersions } from '../loader/versions.ts';
-import type { Migration, MigrationSet } from '../model.ts';
+import { inVersionOrder, type Migration, type MigrationSet } from '../model.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
 import { flywayChecksum } from './flyway-checksum.ts';
 import {
@@ -125,10 +125,16 @@ export async function readFlyway(input: ToolReaderInput): Promise<ToolHistory | 
   const applied: ToolRecord[] = [];
   if (baseline?.version) {
     for (const migration of set.migrations) {
-      if (migration.repeatable || compareVersions(migration.version, baseline.version) > 0) continue;
+      if (!inVersionOrder(migration) || compareVersions(migration.version, baseline.version) > 0) continue;
       if (versioned.has(migration.version)) continue;
       applied.push({ ...recordOf(baseline, migration), baseline: true });
     }
+    // The baseline migration of that version counts as run: no new-environment run starts from it
+    // again, even where the versioned migrations it stands for were deleted.
+    const script = set.migrations.find(
+      (m) => m.baselineOf !== undefined && compareVersions(m.baselineOf, baseline.version!) === 0,
+    );
+    if (script) applied.push(recordOf(baseline, script));
   }
   for (const { row, migration } of versioned.values()) {
     if (migration) await assertSameChecksum(set, migration, row, source);
@@ -150,7 +156,7 @@ export async function readFlyway(input: ToolReaderInput): Promise<ToolHistory | 
 }
 
 function findVersion(set: MigrationSet, version: string): Migration | undefined {
-  return set.migrations.find((m) => !m.repeatable && compareVersions(m.version, version) === 0);
+  return set.migrations.find((m) => inVersionOrder(m) && compareVersions(m.version, version) === 0);
 }
 
 function keyOf(set: MigrationSet, version: string): string {

@@ -128,9 +128,9 @@ function flywayHooks(
         `INSERT INTO ${table} (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
          SELECT coalesce(max(installed_rank), 0) + 1, $1, $2, $3, $4, $5, current_user, 0, true FROM ${table}`,
         [
-          migration.repeatable ? null : migration.version,
+          migration.repeatable ? null : (migration.baselineOf ?? migration.version),
           migration.name.replace(/_/g, ' '),
-          direction === 'up' ? 'SQL' : 'UNDO_SQL',
+          direction === 'down' ? 'UNDO_SQL' : migration.baselineOf !== undefined ? 'SQL_BASELINE' : 'SQL',
           file, // relative to the location, as Flyway records a script in a subdirectory
           checksum,
         ],

@@ -5,16 +5,16 @@
 // placeholders of flyway.conf replaced (flyway-placeholders.ts).
 // Versions are dotted numbers ("1.10" after "1.9"; "1_1" means "1.1"; "1" equals "1.0").
 // Callback scripts (beforeMigrate.sql, afterEachMigrate__x.sql …) are not migrations.
-// Baseline migrations: Flyway runs the newest one instead of the versioned migrations up to
-// its version, on an empty database only. stepmigrate runs the versioned migrations where they
-// are still there (the same schema, if the baseline is what its name says), and the baseline
-// in their place where they were deleted — the reason baselines exist.
+// Baseline migrations: kept in the set next to the versioned ones, as `B<version>` marked
+// baselineOf, after every other migration. Planning decides, as Flyway does: on a database with
+// no history the newest baseline at or below the target runs instead of the versioned
+// migrations up to its version; on a database with history, baselines are ignored.
 // The checksum is that of the file as written, before placeholders, so `${flyway:timestamp}`
 // is no tampering; a repeatable's also covers the placeholder values it uses, so changing one
 // runs it again, as in Flyway.
 import { checksumSql } from '../checksum.ts';
 import { InputError } from '../errors.ts';
-import type { Migration, MigrationSet } from '../model.ts';
+import { baselineId, type Migration, type MigrationSet } from '../model.ts';
 import { filePaths, type MigrationFiles, readSqlFiles, type SourceFile, sourceText } from './files.ts';
 import { FLYWAY_CONFIG_FILES, flywayLocations, parseFlywayConfig } from './flyway-config.ts';
 import { flywayPlaceholders, replacePlaceholders } from './flyway-placeholders.ts';
@@ -149,7 +149,6 @@ export function buildFlywaySet(
   const byVersion = (a: Versioned, b: Versioned) => compareVersions(a.parsed.version, b.parsed.version);
   baseline.sort(byVersion);
   problems.push(...duplicates(baseline, 'B'));
-  versioned.push(...baselinesInPlaceOfDeleted(versioned, baseline));
   versioned.sort(byVersion);
   undo.sort(byVersion);
   repeatable.sort((a, b) => (a.parsed.description < b.parsed.description ? -1 : 1));
@@ -210,24 +209,20 @@ export function buildFlywaySet(
         : checksumSql(`${sourceText(source.text)}\n-- placeholders: ${placeholderValues.join(', ')}`);
     migrations.push({ ...migration, checksum, repeatable: true });
   }
+  for (const { source, parsed } of baseline) {
+    const built = build(
+      baselineId(parsed.version),
+      parsed.description,
+      source,
+      undefined,
+      'is a baseline migration, which has no undo: its rollback is restore-only',
+    );
+    if (!built) continue;
+    const { placeholderValues: _values, ...migration } = built;
+    migrations.push({ ...migration, baselineOf: parsed.version });
+  }
   throwIfProblems(problems, `migrations directory ${directory}`);
   return { directory, layout: 'flyway', migrations };
-}
-
-/**
- * Baselines that stand for versioned migrations no longer in the project: the newest baseline
- * whose version is above every versioned migration's below it, read as the versioned migration
- * of its version. Others are ignored: the versioned migrations they summarise are there.
- */
-function baselinesInPlaceOfDeleted(
-  versioned: readonly Versioned[],
-  baselines: readonly Versioned[],
-): Versioned[] {
-  const usable = baselines.filter(
-    (b) => !versioned.some((v) => compareVersions(v.parsed.version, b.parsed.version) <= 0),
-  );
-  const newest = usable.at(-1);
-  return newest ? [newest] : [];
 }
 
 function duplicates(sorted: readonly Versioned[], prefix: string): LoaderProblem[] {

@@ -62,7 +62,8 @@ export function targetIndex(set: MigrationSet, target: string): number {
   if (isEmptyVersion(wanted)) return -1;
   if (set.layout === 'sqitch') return sqitchTarget(set, target, wanted);
   const index = indexOfVersion(set.migrations, wanted);
-  if (index !== -1) return index;
+  // A Flyway baseline is no target: it runs only in place of the versioned migrations up to it.
+  if (index !== -1 && set.migrations[index]!.baselineOf === undefined) return index;
   throw new InputError(
     `target "${target}" is not a migration in ${set.directory}; use "${LATEST_TARGET}", "${EMPTY_VERSION}" (before the first migration) or one of the versions: ${describeVersions(set.migrations)}`,
   );
@@ -84,7 +85,7 @@ export function resolveTarget(set: MigrationSet, target: string): string {
 
 function describeVersions(migrations: readonly Migration[]): string {
   if (migrations.length === 0) return '(none: the directory has no migrations)';
-  const versions = migrations.map((migration) => migration.version);
+  const versions = migrations.filter((m) => m.baselineOf === undefined).map((migration) => migration.version);
   if (versions.length <= 12) return versions.join(', ');
   return `${versions.slice(0, 5).join(', ')} … ${versions.slice(-5).join(', ')}`;
 }

@@ -9,6 +9,7 @@ import { buildFlywaySet } from '../../../lambdas/engine/loader/flyway.ts';
 import { loadMigrations } from '../../../lambdas/engine/loader/load.ts';
 import { runPsqlMetaCommands } from '../../../lambdas/engine/loader/psql-script.ts';
 import { sqitchLayout } from '../../../lambdas/engine/loader/sqitch-config.ts';
+import { targetIndex } from '../../../lambdas/engine/loader/versions.ts';
 import { loadSqlParser } from '../../../lambdas/engine/sql/parse.ts';
 import { thrownInputError } from '../../support/thrown.ts';
 
@@ -158,22 +159,39 @@ describe("Flyway's configuration", () => {
     expect(finding!.message).not.toContain('down section');
   });
 
-  it('uses a baseline migration where the versioned migrations it stands for were deleted, and ignores it otherwise', () => {
-    const withOld = buildFlywaySet('sql', [
+  it('keeps baseline migrations next to the versioned ones, marked, after every other migration', () => {
+    const set = buildFlywaySet('sql', [
       { name: 'V1__a.sql', text: 'CREATE TABLE a (id int);\n' },
       { name: 'B1__a.sql', text: 'CREATE TABLE a (id int);\n' },
       { name: 'V2__b.sql', text: 'CREATE TABLE b (id int);\n' },
+      { name: 'B1_5__old.sql', text: 'CREATE TABLE a (id int);\n' },
+      { name: 'R__v.sql', text: 'CREATE OR REPLACE VIEW v AS SELECT 1;\n' },
     ]);
-    expect(withOld.migrations.map((m) => m.file)).toEqual(['V1__a.sql', 'V2__b.sql']);
-    const squashed = buildFlywaySet('sql', [
-      { name: 'B1__old.sql', text: 'CREATE TABLE a (id int);\n' },
-      { name: 'B3__baseline.sql', text: 'CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n' },
-      { name: 'V4__c.sql', text: 'CREATE TABLE c (id int);\n' },
+    expect(set.migrations.map((m) => [m.version, m.file, m.baselineOf])).toEqual([
+      ['1', 'V1__a.sql', undefined],
+      ['2', 'V2__b.sql', undefined],
+      ['R__v', 'R__v.sql', undefined],
+      ['B1', 'B1__a.sql', '1'],
+      ['B1.5', 'B1_5__old.sql', '1.5'],
     ]);
-    expect(squashed.migrations.map((m) => [m.version, m.file])).toEqual([
-      ['3', 'B3__baseline.sql'],
-      ['4', 'V4__c.sql'],
-    ]);
+    expect(set.migrations.at(-1)).toMatchObject({
+      down: null,
+      irreversible: true,
+      irreversibleReason: 'is a baseline migration, which has no undo: its rollback is restore-only',
+    });
+    // A baseline stands for the versioned migrations up to it: it is no target of its own.
+    expect(() => targetIndex(set, 'B1')).toThrow(
+      'use "latest", "0" (before the first migration) or one of the versions: 1, 2, R__v',
+    );
+  });
+
+  it('refuses two baselines of one version', () => {
+    expect(() =>
+      buildFlywaySet('sql', [
+        { name: 'B3__a.sql', text: 'SELECT 1;\n' },
+        { name: 'B3.0__b.sql', text: 'SELECT 1;\n' },
+      ]),
+    ).toThrow('B3.0 is also used by B3__a.sql');
   });
 
   it('reads the directories flyway.locations names, from flyway.conf over conf/flyway.conf, and refuses classpath:', async () => {
