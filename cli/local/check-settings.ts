@@ -1,10 +1,8 @@
 // The "check" section of stepmigrate.json: { "check": { "setup": "db/check-setup.sql" } },
 // the file `stepmigrate check` runs on its scratch database first (relative to the project).
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import { readConfigFile } from '../../lambdas/engine/config-file.ts';
 import { InputError } from '../../lambdas/engine/errors.ts';
-
-const CONFIG_FILE = 'stepmigrate.json';
 
 export interface CheckSettings {
   /** Absolute path of the setup file, when one is configured. */
@@ -12,16 +10,8 @@ export interface CheckSettings {
 }
 
 export async function loadCheckSettings(projectDir: string): Promise<CheckSettings> {
-  const file = join(projectDir, CONFIG_FILE);
-  const text = await readFile(file, 'utf8').catch(() => null);
-  if (text === null) return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`, { file, cause: error });
-  }
-  const check = (json as Record<string, unknown> | null)?.check;
+  const { file, json } = await readConfigFile(projectDir);
+  const check = json.check;
   if (check === undefined) return {};
   const problems: string[] = [];
   if (typeof check !== 'object' || check === null || Array.isArray(check))

@@ -3,17 +3,20 @@
 // every runner: locally from the project root, in a Lambda from the copy bundled beside its
 // migrations (infra/bundling.ts), so a deployed run lints exactly as a local one.
 
-import { loadAdoptSettings } from './adopt/settings.ts';
+import { parseAdoptSettings } from './adopt/settings.ts';
+import { readConfigFile } from './config-file.ts';
 import type { EngineContext } from './context.ts';
-import { loadLintConfig } from './lint/config.ts';
-import { loadLiveLintSettings } from './lint/live-settings.ts';
+import { lintConfigFrom } from './lint/config.ts';
+import { parseLiveLintSettings } from './lint/live-settings.ts';
 
 export type ProjectSettings = Pick<EngineContext, 'lintConfig' | 'liveLint' | 'adopt'>;
 
+/** Reads stepmigrate.json once and gives each section to its parser. */
 export async function loadProjectSettings(projectDir: string): Promise<ProjectSettings> {
+  const config = await readConfigFile(projectDir);
   return {
-    lintConfig: await loadLintConfig(projectDir),
-    liveLint: await loadLiveLintSettings(projectDir),
-    adopt: await loadAdoptSettings(projectDir),
+    lintConfig: lintConfigFrom(config),
+    liveLint: parseLiveLintSettings(config.json.liveLint, config.file),
+    adopt: config.json.adopt === undefined ? {} : parseAdoptSettings(config.json.adopt, config.file),
   };
 }

@@ -2,12 +2,10 @@
 // is not where that tool puts it by default, and whether to keep it up to date.
 //   { "adopt": { "table": "app.flyway_schema_history", "sqitchRegistry": "sqitch", "keepToolHistory": true } }
 // Anything else is an InputError naming the key, so a typo never silently changes what is imported.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readConfigFile } from '../config-file.ts';
 import { InputError } from '../errors.ts';
 import type { AdoptSettings } from './tool-history.ts';
 
-const CONFIG_FILE = 'stepmigrate.json';
 const KEYS: Record<keyof AdoptSettings, 'string' | 'boolean'> = {
   import: 'boolean',
   table: 'string',
@@ -16,17 +14,8 @@ const KEYS: Record<keyof AdoptSettings, 'string' | 'boolean'> = {
 };
 
 export async function loadAdoptSettings(projectDir: string): Promise<AdoptSettings> {
-  const file = join(projectDir, CONFIG_FILE);
-  const text = await readFile(file, 'utf8').catch(() => null);
-  if (text === null) return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`, { file, cause: error });
-  }
-  const adopt = (json as Record<string, unknown> | null)?.adopt;
-  return adopt === undefined ? {} : parseAdoptSettings(adopt, file);
+  const { file, json } = await readConfigFile(projectDir);
+  return json.adopt === undefined ? {} : parseAdoptSettings(json.adopt, file);
 }
 
 export function parseAdoptSettings(adopt: unknown, file: string): AdoptSettings {

@@ -2,12 +2,11 @@
 //   { "lint": { "rules": { "<rule-id>": "error" | "warning" | "off" }, "postgresVersion": 17 } }
 // A missing file means the defaults. Anything we do not understand is an InputError naming
 // the file, so a typo never silently turns a rule off.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { type ConfigFile, parseConfigText, readConfigFile } from '../config-file.ts';
 import { InputError } from '../errors.ts';
 import { canonicalRuleId, isKnownRuleId } from './rules/index.ts';
 
-export const CONFIG_FILE = 'stepmigrate.json';
+export { CONFIG_FILE } from '../config-file.ts';
 
 export type RuleSetting = 'error' | 'warning' | 'off';
 
@@ -22,30 +21,20 @@ const SETTINGS = new Set<string>(['error', 'warning', 'off']);
 const LINT_KEYS = new Set(['rules', 'postgresVersion']);
 
 export async function loadLintConfig(projectDir: string): Promise<LintConfig> {
-  const file = join(projectDir, CONFIG_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { rules: {} };
-    throw new InputError(`${file}: cannot read it: ${(error as Error).message}`, { file, cause: error });
-  }
-  return parseLintConfig(text, file);
+  return lintConfigFrom(await readConfigFile(projectDir));
 }
 
 /** Parses the text of stepmigrate.json; every problem is reported in one InputError. */
 export function parseLintConfig(text: string, file: string): LintConfig {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`, { file, cause: error });
-  }
+  return lintConfigFrom({ file, json: parseConfigText(text, file) });
+}
+
+/** The "lint" section of a parsed stepmigrate.json. */
+export function lintConfigFrom({ file, json }: ConfigFile): LintConfig {
   const problems: string[] = [];
   const config: LintConfig = { rules: {} };
-  const lint = isObject(json) ? json.lint : undefined;
-  if (!isObject(json)) problems.push('the file must hold a JSON object');
-  else if (lint !== undefined && !isObject(lint)) problems.push('"lint" must be an object');
+  const lint = json.lint;
+  if (lint !== undefined && !isObject(lint)) problems.push('"lint" must be an object');
   if (isObject(lint)) readLint(lint, config, problems);
   if (problems.length > 0) throw new InputError(`${file}: ${problems.join('; ')}`, { file });
   return config;

@@ -1,22 +1,13 @@
 // The "liveLint" section of stepmigrate.json (see live-severity.ts):
 //   { "liveLint": { "enabled": true, "warningRows": 10000, "errorRows": 1000000 } }
 // Every key is optional; anything we do not understand is an InputError naming it.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readConfigFile } from '../config-file.ts';
 import { InputError } from '../errors.ts';
 import { DEFAULT_LIVE_LINT, type LiveLintSettings } from './live-severity.ts';
 
 export async function loadLiveLintSettings(projectDir: string): Promise<LiveLintSettings> {
-  const file = join(projectDir, 'stepmigrate.json');
-  const text = await readFile(file, 'utf8').catch(() => null);
-  if (text === null) return { ...DEFAULT_LIVE_LINT };
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`, { file, cause: error });
-  }
-  return parseLiveLintSettings((json as Record<string, unknown> | null)?.liveLint, file);
+  const { file, json } = await readConfigFile(projectDir);
+  return parseLiveLintSettings(json.liveLint, file);
 }
 
 export function parseLiveLintSettings(value: unknown, file: string): LiveLintSettings {

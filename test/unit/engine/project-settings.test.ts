@@ -1,0 +1,59 @@
+// stepmigrate.json is read once and every section the engine uses comes from that one read;
+// a file that is not a JSON object is refused, naming it, whatever section is asked for.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadAdoptSettings } from '../../../lambdas/engine/adopt/settings.ts';
+import { loadLiveLintSettings } from '../../../lambdas/engine/lint/live-settings.ts';
+import { loadProjectSettings } from '../../../lambdas/engine/project-settings.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'stepmigrate-settings-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function project(name: string, text: string): Promise<string> {
+  const projectDir = join(dir, name);
+  await rm(projectDir, { recursive: true, force: true });
+  await mkdir(projectDir);
+  await writeFile(join(projectDir, 'stepmigrate.json'), text);
+  return projectDir;
+}
+
+describe('loadProjectSettings', () => {
+  it('gives the lint, liveLint and adopt sections of one file', async () => {
+    const projectDir = await project(
+      'all',
+      JSON.stringify({
+        lint: { rules: { 'prefer-identity': 'error' } },
+        liveLint: { warningRows: 5, errorRows: 50 },
+        adopt: { keepToolHistory: true },
+      }),
+    );
+    const settings = await loadProjectSettings(projectDir);
+    expect(settings.lintConfig).toEqual({ rules: { 'prefer-identity': 'error' } });
+    expect(settings.liveLint).toMatchObject({ warningRows: 5, errorRows: 50 });
+    expect(settings.adopt).toEqual({ keepToolHistory: true });
+  });
+
+  it('uses the defaults when there is no file', async () => {
+    const settings = await loadProjectSettings(join(dir, 'no-such-project'));
+    expect(settings.lintConfig).toEqual({ rules: {} });
+    expect(settings.adopt).toEqual({});
+    expect(settings.liveLint).toEqual(await loadLiveLintSettings(join(dir, 'no-such-project')));
+  });
+
+  it('refuses a file that is not a JSON object, naming it, for every section', async () => {
+    const projectDir = await project('array', '[]');
+    const file = join(projectDir, 'stepmigrate.json');
+    await expect(loadProjectSettings(projectDir)).rejects.toThrow(
+      `${file}: the file must hold a JSON object`,
+    );
+    await expect(loadAdoptSettings(projectDir)).rejects.toThrow(`${file}: the file must hold a JSON object`);
+    await expect(loadLiveLintSettings(projectDir)).rejects.toThrow(
+      `${file}: the file must hold a JSON object`,
+    );
+  });
+});
