@@ -25,6 +25,7 @@ import { BUNDLED_MIGRATIONS_DIR, DEFAULT_HANDLERS_DIRECTORY } from './bundling.t
 import { nagResourceText } from './nag-resource-text.ts';
 import { MigrationNotifications } from './notifications.ts';
 import { type PipelineActionOptions, pipelineAction } from './pipeline-action.ts';
+import { secretReadStatements } from './secret-read.ts';
 import { alarmArns, StepLambda } from './step-lambda.ts';
 import { STEP_NEEDS } from './step-needs.ts';
 import { TASK_RUNNER_STEPS, type TaskRunnerStep } from './task-contract.ts';
@@ -515,7 +516,8 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
         StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE },
       });
       if (needs.database) {
-        this.grantSecretRead(lambdaStep, props);
+        for (const statement of secretReadStatements(props.databaseSecret, props.databaseSecretKey))
+          lambdaStep.role.addToPrincipalPolicy(statement);
         wildcardReasons.push(
           'The ec2 network-interface actions a Lambda in a VPC needs do not support resource-level permissions.',
         );
@@ -561,21 +563,6 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
         lambdaStep.function.addEnvironment('STEPMIGRATE_TOPIC_ARN', this.topic.topicArn);
       }
       lambdaStep.acknowledgeWildcardResource(wildcardReasons);
-    }
-  }
-
-  /**
-   * GetSecretValue on the one secret (not CDK's grantRead, which adds DescribeSecret that no
-   * step calls), and Decrypt on a customer-managed key only when Secrets Manager asks for it.
-   */
-  private grantSecretRead(step: StepLambda, props: MigrationWorkflowProps): void {
-    const secret = props.databaseSecret;
-    step.allow(['secretsmanager:GetSecretValue'], [secret.secretFullArn ?? `${secret.secretArn}-??????`]);
-    const key = props.databaseSecretKey ?? secret.encryptionKey;
-    if (key) {
-      step.allow(['kms:Decrypt'], [key.keyArn], {
-        StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` },
-      });
     }
   }
 

@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import {
   AssetHashType,
   AssetStaging,
-  Aws,
   DockerImage,
   Duration,
   RemovalPolicy,
@@ -41,6 +40,8 @@ import {
   NODE_TARGET,
   PROJECT_ROOT,
 } from './bundling.ts';
+import { nagResourceText } from './nag-resource-text.ts';
+import { secretReadStatements } from './secret-read.ts';
 import { STEP_NEEDS } from './step-needs.ts';
 import {
   TASK_EVENT_FIELDS,
@@ -180,7 +181,7 @@ export class TaskRunner extends Construct {
     );
     const ids = new Set(
       resources
-        .map((resource) => nagText(this, resource as string))
+        .map((resource) => nagResourceText(this, resource as string))
         .filter((text) => text.endsWith(':*') && families.some((family) => text.includes(family))),
     );
     Validations.of(policy).acknowledge(
@@ -244,15 +245,9 @@ export class TaskRunner extends Construct {
     // The task token answers: these actions have no resource-level permissions.
     allow(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], ['*']);
     if (needs.database) {
-      // As the step Lambdas: GetSecretValue only (grantRead adds DescribeSecret, which no step
-      // calls), and Decrypt on a customer-managed key only through Secrets Manager.
-      const secret = this.props.databaseSecret;
-      allow(['secretsmanager:GetSecretValue'], [secret.secretFullArn ?? `${secret.secretArn}-??????`]);
-      const key = this.props.databaseSecretKey ?? secret.encryptionKey;
-      if (key)
-        allow(['kms:Decrypt'], [key.keyArn], {
-          StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` },
-        });
+      // The same statements as the step Lambdas get (secret-read.ts).
+      for (const statement of secretReadStatements(this.props.databaseSecret, this.props.databaseSecretKey))
+        role.addToPrincipalPolicy(statement);
     }
     if (needs.lease === 'take') allow(['dynamodb:PutItem', 'dynamodb:GetItem'], [leaseTable.tableArn]);
     const objects = backupBucket.arnForObjects(`${backupPrefix}*`);
@@ -283,7 +278,7 @@ export class TaskRunner extends Construct {
       ...(needs.backup
         ? [
             {
-              id: `AwsSolutions-IAM5[Resource::${nagText(this, objects)}]`,
+              id: `AwsSolutions-IAM5[Resource::${nagResourceText(this, objects)}]`,
               reason: `Backups are many objects under one prefix; access is limited to "${backupPrefix}*" in the backup bucket.`,
             },
           ]
@@ -335,18 +330,4 @@ export function bundleTaskEntry(outputDir: string, migrationsDirectory: string):
   });
   copyFileSync(join(IMAGE_DIRECTORY, 'Dockerfile'), join(outputDir, 'Dockerfile'));
   for (const command of afterBundlingCommands(outputDir, migrationsDirectory)) execSync(command);
-}
-
-/** How cdk-nag prints a resource in an IAM5 finding id (see nagResourceText in migration-workflow.ts). */
-function nagText(scope: Construct, resource: unknown): string {
-  const render = (value: unknown): string => {
-    if (typeof value === 'string') return value;
-    const intrinsic = value as { Ref?: string; 'Fn::GetAtt'?: string[]; 'Fn::Join'?: [string, unknown[]] };
-    if (intrinsic.Ref !== undefined) return `<${intrinsic.Ref}>`;
-    if (intrinsic['Fn::GetAtt'] !== undefined) return `<${intrinsic['Fn::GetAtt'].join('.')}>`;
-    if (intrinsic['Fn::Join'] !== undefined)
-      return intrinsic['Fn::Join'][1].map(render).join(intrinsic['Fn::Join'][0]);
-    return JSON.stringify(value);
-  };
-  return render(Stack.of(scope).resolve(resource));
 }
