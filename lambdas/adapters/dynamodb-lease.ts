@@ -19,6 +19,16 @@ export interface DynamoDbLeaseOptions {
   now?: () => number;
 }
 
+/** The lease item `owner` writes at `now`, good for `ttlMs`. */
+function leaseItem(key: string, owner: string, now: number, ttlMs: number) {
+  return {
+    [LEASE_PARTITION_KEY]: { S: key },
+    owner: { S: owner },
+    expiresAt: { N: String(now + ttlMs) },
+    acquiredAt: { S: new Date(now).toISOString() },
+  };
+}
+
 export class DynamoDbLease implements Lease {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
@@ -37,12 +47,7 @@ export class DynamoDbLease implements Lease {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: {
-            [LEASE_PARTITION_KEY]: { S: key },
-            owner: { S: owner },
-            expiresAt: { N: String(now + ttlMs) },
-            acquiredAt: { S: new Date(now).toISOString() },
-          },
+          Item: leaseItem(key, owner, now, ttlMs),
           ConditionExpression: 'attribute_not_exists(#key) OR #expiresAt <= :now OR #owner = :owner',
           ExpressionAttributeNames: {
             '#key': LEASE_PARTITION_KEY,
@@ -94,13 +99,7 @@ export class DynamoDbLease implements Lease {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: {
-            [LEASE_PARTITION_KEY]: { S: key },
-            owner: { S: owner },
-            expiresAt: { N: String(now + ttlMs) },
-            acquiredAt: { S: new Date(now).toISOString() },
-            takenOverFrom: { S: from },
-          },
+          Item: { ...leaseItem(key, owner, now, ttlMs), takenOverFrom: { S: from } },
           ConditionExpression: '#owner = :from',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':from': { S: from } },
