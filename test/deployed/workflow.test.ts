@@ -197,6 +197,31 @@ suite('the deployed workflow', () => {
     expect((await history('first')).map((row) => row.version)).toEqual(['0001', '0002']);
   });
 
+  it('takes over a database dbmate migrated: its history is imported and only what is new runs', async () => {
+    await postgres.createDatabase('adopted');
+    // What `dbmate up` leaves after 0001 and 0002: their objects and its own bookkeeping.
+    await postgres.query(
+      'adopted',
+      `CREATE SCHEMA app;
+       CREATE TABLE app.accounts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL, note text);
+       INSERT INTO app.accounts (email) VALUES ('Ada@Example.com');
+       CREATE TABLE public.schema_migrations (version varchar(128) PRIMARY KEY);
+       INSERT INTO public.schema_migrations (version) VALUES ('0001'), ('0002');`,
+    );
+    const result = await run('adopted', { target: '0003' });
+    expect(result.failure).toBeUndefined();
+    expect(result.output).toMatchObject({ status: 'succeeded', fromVersion: '0002', applied: ['0003'] });
+    const rows = await postgres.query<{ version: string; execution_id: string }>(
+      'adopted',
+      'SELECT version, execution_id FROM stepmigrate.schema_history ORDER BY version',
+    );
+    expect(rows.map((row) => row.version)).toEqual(['0001', '0002', '0003']);
+    expect(rows[0]?.execution_id).toBe('imported-from-dbmate');
+    expect(await postgres.query('adopted', 'SELECT email FROM app.accounts')).toEqual([
+      { email: 'ada@example.com' },
+    ]);
+  });
+
   it('refuses bad input with a named error and fails the execution', async () => {
     const result = await run('first', { target: 'latest', bogus: true });
     expect(result.status).toBe('FAILED');
