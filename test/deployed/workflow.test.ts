@@ -8,9 +8,10 @@
 // the target of the EventBridge rule, is invoked the same way once an execution has failed. PostgreSQL accepts TLS only, and the migration role is shaped
 // like RDS's master user (no SUPERUSER; CREATEDB, CREATEROLE).
 import { join } from 'node:path';
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { type CreateTableCommandInput, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PROJECT_ROOT } from '../../infra/bundling.ts';
+import { LEASE_PARTITION_KEY } from '../../lambdas/adapters/dynamodb-schema.ts';
 import { type Emulator, startDynamoDb, startS3 } from '../support/aws-emulators.ts';
 import { printSkipNote } from '../support/debian-postgres.ts';
 import { type AwsWorld, closeServer, startBlackHole, startGateway } from './support/aws-gateway.ts';
@@ -34,7 +35,7 @@ if (skipReason) printSkipNote('deployed-artifact workflow', skipReason);
 let app: DeployedApp;
 let postgres: TlsPostgres;
 let s3: Emulator<unknown>;
-let dynamodb: Emulator<unknown>;
+let dynamodb: Emulator<DynamoDBClient>;
 const servers: Array<{ close(): Promise<void> }> = [];
 const lambdas = new Map<string, DeployedLambda>();
 const tokens = new TaskTokens();
@@ -220,6 +221,34 @@ suite('the deployed workflow', () => {
     expect(await postgres.query('adopted', 'SELECT email FROM app.accounts')).toEqual([
       { email: 'ada@example.com' },
     ]);
+  });
+
+  it('takes over at once the lease of an execution that ended without releasing it', async () => {
+    // A run that died before Report (a crashed Lambda, an aborted execution) leaves its lease.
+    await postgres.createDatabase('takeover');
+    const ended = await run('takeover', { dryRun: true });
+    world.executions.set(ended.executionArn, [{ type: 'ExecutionFailed', id: 1 }]);
+    const [[leaseTable] = []] = app.resolver
+      .resourcesOfType('AWS::DynamoDB::Table')
+      // The lease table is keyed by the database alone (the audit table adds a sort key).
+      .filter(([, properties]) => (properties.KeySchema as unknown[]).length === 1);
+    await dynamodb.client.send(
+      new PutItemCommand({
+        TableName: leaseTable,
+        Item: {
+          [LEASE_PARTITION_KEY]: { S: 'app' },
+          owner: { S: ended.executionArn },
+          expiresAt: { N: String(Date.now() + 60 * 60 * 1000) },
+          acquiredAt: { S: new Date().toISOString() },
+        },
+      }),
+    );
+    const result = await run('takeover', { target: '0001' });
+    expect(result.failure).toBeUndefined();
+    expect(result.output).toMatchObject({ status: 'succeeded', applied: ['0001'] });
+    expect(world.calls).toContainEqual(
+      expect.objectContaining({ action: 'states:DescribeExecution', resource: ended.executionArn }),
+    );
   });
 
   it('refuses bad input with a named error and fails the execution', async () => {

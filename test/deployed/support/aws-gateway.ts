@@ -1,7 +1,7 @@
 // What a step function's AWS SDK clients talk to: one gateway per function, on its own
 // loopback port, that records every call (action and resource, as IAM sees them) and then
 // forwards DynamoDB to dynalite and S3 to s3rver, and answers Secrets Manager, CloudWatch,
-// SNS and Step Functions' GetExecutionHistory itself. A Publish to a KMS-encrypted topic is
+// SNS and Step Functions' GetExecutionHistory and DescribeExecution itself. A Publish to a KMS-encrypted topic is
 // also recorded as the kms:GenerateDataKey and kms:Decrypt SNS makes with the caller's rights. The service is read from the SigV4 credential scope of each request, so
 // a single AWS_ENDPOINT_URL serves every client, as the Lambda's own would.
 import {
@@ -163,7 +163,15 @@ function stepFunctions(
 ): void {
   const type = 'application/x-amz-json-1.0';
   const history = world.executions.get(String(body.executionArn));
-  if (action !== 'GetExecutionHistory') {
+  if (action === 'DescribeExecution' && history !== undefined) {
+    // An execution's status is what its last event says; the stand-in only knows ended ones.
+    const last = String(history.at(-1)?.type ?? '');
+    const status =
+      last === 'ExecutionSucceeded' ? 'SUCCEEDED' : last === 'ExecutionFailed' ? 'FAILED' : 'RUNNING';
+    json(response, 200, { executionArn: body.executionArn, status }, type);
+    return;
+  }
+  if (action !== 'GetExecutionHistory' && action !== 'DescribeExecution') {
     json(response, 400, { __type: 'UnknownOperationException', message: `no stand-in for ${action}` }, type);
     return;
   }
