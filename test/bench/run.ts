@@ -4,6 +4,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { summaryTable } from './summary-rows.ts';
 
 interface BenchModule {
   run(): Promise<Record<string, unknown>>;
@@ -14,6 +15,7 @@ const wanted = process.argv.slice(2);
 
 function toMarkdown(results: Record<string, unknown>): string {
   const lines = [`# Benchmark report`, '', `Node ${process.version}, ${new Date().toISOString()}`, ''];
+  lines.push(...summaryTable(results));
   for (const [name, result] of Object.entries(results)) {
     lines.push(`## ${name}`, '', '```json', JSON.stringify(result, null, 2), '```', '');
   }
