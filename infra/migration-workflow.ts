@@ -22,6 +22,12 @@ import { AUDIT_EXECUTION_INDEX } from '../lambdas/adapters/dynamodb-schema.ts';
 import type { MetricName, StepName } from '../lambdas/ports.ts';
 import { BackupBucket } from './backup-bucket.ts';
 import { BUNDLED_MIGRATIONS_DIR, DEFAULT_HANDLERS_DIRECTORY } from './bundling.ts';
+import {
+  acknowledgeDatabaseSnapshotGrants,
+  type DatabaseSnapshotOptions,
+  type DatabaseSnapshotSettings,
+  validateDatabaseSnapshot,
+} from './database-snapshot.ts';
 import { nagResourceText } from './nag-resource-text.ts';
 import { MigrationNotifications } from './notifications.ts';
 import { type PipelineActionOptions, pipelineAction } from './pipeline-action.ts';
@@ -202,6 +208,16 @@ export interface MigrationWorkflowProps {
    * @default - a task runner with a 6-hour limit per task
    */
   readonly taskRunner?: TaskRunnerOptions | false;
+  /**
+   * Take an RDS DB snapshot (`{ dbInstanceIdentifier }`) or an Aurora cluster snapshot
+   * (`{ dbClusterIdentifier }`) of the whole database before each run's table backup, and wait
+   * until it is available; a snapshot that fails fails the run before anything changes
+   * (DatabaseSnapshotError). The state machine calls RDS itself (AWS SDK integration), with
+   * permissions on this instance or cluster and `stepmigrate-*` snapshots only. Snapshots are
+   * kept: nothing deletes them (docs/operations.md, "Restoring from the database snapshot").
+   * @default - no snapshot: the table backup is the only backup
+   */
+  readonly databaseSnapshot?: DatabaseSnapshotOptions;
 }
 
 /** Host, port and database name of the target database, for secrets that hold only credentials. */
@@ -326,6 +342,7 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
           approvalTimeout: props.approvalTimeout,
           lockRetry: props.lockRetry,
           taskRunner: this.taskRunner,
+          databaseSnapshot: settings.databaseSnapshot,
         }),
       ),
       timeout: settings.executionTimeout,
@@ -334,6 +351,8 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
     });
     this.acknowledgeStateMachineRole();
     this.taskRunner?.acknowledgeStateMachineRole(this.stateMachine.role);
+    if (settings.databaseSnapshot)
+      acknowledgeDatabaseSnapshotGrants(this.stateMachine.role, settings.databaseSnapshot);
 
     this.notifications = new MigrationNotifications(this, 'Notifications', {
       stateMachine: this.stateMachine,
@@ -657,6 +676,7 @@ interface Settings {
   leaseTtl: Duration;
   logRetention: logs.RetentionDays;
   runtime: lambda.Runtime;
+  databaseSnapshot?: DatabaseSnapshotSettings;
 }
 
 /** Every prop problem is reported at synth time, naming what was given and what is expected. */
@@ -723,6 +743,11 @@ function validateProps(props: MigrationWorkflowProps): Settings {
       `approvalTimeout (${approvalTimeout.toHumanString()}) must be shorter than executionTimeout ` +
         `(${settings.executionTimeout.toHumanString()})`,
     );
+  }
+  if (props.databaseSnapshot) {
+    const snapshot = validateDatabaseSnapshot(props.databaseSnapshot, props.databaseName);
+    problems.push(...snapshot.problems);
+    settings.databaseSnapshot = snapshot.settings;
   }
   if (problems.length > 0) throw new Error(`MigrationWorkflow: ${problems.join('; ')}`);
   return settings;

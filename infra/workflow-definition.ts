@@ -3,7 +3,8 @@
 // definition, so both runners share every Retry, Catch, Choice and Map.
 //
 // State layout (JSONPath; small on purpose, Step Functions state is at most 256 KiB):
-//   $.run       RunState from Validate (versions and plan, never SQL)
+//   $.run       RunState from Validate (versions and plan, never SQL); with a database
+//               snapshot configured, $.run.databaseSnapshot is its record (database-snapshot.ts)
 //   $.backup    BackupSummary from Backup
 //   $.applied   AppliedStep[] from the Apply Map
 //   $.verify    { verified } from Verify
@@ -18,6 +19,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { type DatabaseSnapshotSettings, databaseSnapshotStates } from './database-snapshot.ts';
 import {
   routeApply,
   routeBackup,
@@ -51,6 +53,11 @@ export interface WorkflowDefinitionOptions {
    * @default - none: every step runs on Lambda
    */
   readonly taskRunner?: TaskRunner;
+  /**
+   * An RDS or Aurora snapshot taken by the state machine before Backup.
+   * @default - none: the graph has no snapshot states
+   */
+  readonly databaseSnapshot?: DatabaseSnapshotSettings;
 }
 
 export const DEFAULT_LOCK_RETRY: LockRetryOptions = { maxAttempts: 5, intervalSeconds: 5, backoffRate: 2 };
@@ -108,15 +115,22 @@ export function buildWorkflowDefinition(
     ...closingStates(scope, functions),
   };
   assignRetries(steps);
+  const backup = onTask ? routeBackup(scope, steps.backup, onTask.backup) : steps.backup;
   const entries: StepEntries = {
-    backup: onTask ? routeBackup(scope, steps.backup, onTask.backup) : steps.backup,
+    // With a database snapshot, the run reaches Backup through the snapshot states.
+    backup: options.databaseSnapshot
+      ? databaseSnapshotStates(scope, options.databaseSnapshot, { backup, report: steps.report }).start
+      : backup,
     rollback: onTask ? routeRollback(scope, steps.rollback, onTask.rollback) : steps.rollback,
   };
   routeFailures(steps, entries, onTask);
   return chainSteps(scope, steps, entries, onTask);
 }
 
-/** Where the workflow enters Backup and Rollback: the step, or the Choice of its runner. */
+/**
+ * Where the workflow enters Backup and Rollback: the step, or the Choice of its runner (for
+ * Backup, the database snapshot states in front of them when configured).
+ */
 interface StepEntries {
   backup: sfn.IChainable;
   rollback: sfn.IChainable;

@@ -46,6 +46,17 @@ export const StateName = {
   applyMigrationOnTask: 'ApplyMigrationOnTask',
   rollbackRunner: 'RollbackRunner',
   rollbackOnTask: 'RollbackOnTask',
+  // The database snapshot before Backup (infra/database-snapshot.ts), when configured.
+  nameDatabaseSnapshot: 'NameDatabaseSnapshot',
+  createDatabaseSnapshot: 'CreateDatabaseSnapshot',
+  databaseSnapshotWait: 'DatabaseSnapshotWait',
+  describeDatabaseSnapshot: 'DescribeDatabaseSnapshot',
+  databaseSnapshotReady: 'DatabaseSnapshotReady',
+  countDatabaseSnapshotPoll: 'CountDatabaseSnapshotPoll',
+  recordDatabaseSnapshot: 'RecordDatabaseSnapshot',
+  databaseSnapshotNotCreated: 'DatabaseSnapshotNotCreated',
+  databaseSnapshotFailed: 'DatabaseSnapshotFailed',
+  databaseSnapshotTimedOut: 'DatabaseSnapshotTimedOut',
   succeeded: 'Succeeded',
   failed: 'Failed',
 } as const;

@@ -5,6 +5,10 @@ import { defaultRetentionDays } from '../../lambdas/adapters/local-backup-store.
 import { readManifest } from '../../lambdas/engine/backup/manifest.ts';
 import { formatBytes } from '../../lambdas/engine/bytes.ts';
 import {
+  type DatabaseSnapshotRecord,
+  describeDatabaseSnapshot,
+} from '../../lambdas/engine/database-snapshot.ts';
+import {
   ExitCode,
   exitCodeForError,
   InputError,
@@ -35,6 +39,8 @@ export interface BackupListing {
   ageDays: number | null;
   /** false when the objects have no manifest: the Backup step did not finish. */
   complete: boolean;
+  /** The RDS or Aurora snapshot of the whole database taken before this backup, when configured. */
+  databaseSnapshot?: DatabaseSnapshotRecord;
 }
 
 export async function listBackups(
@@ -79,6 +85,7 @@ export async function listBackups(
       bytes,
       ageDays: Math.floor((now.getTime() - Date.parse(manifest.createdAt)) / 86_400_000),
       complete: true,
+      ...(manifest.databaseSnapshot ? { databaseSnapshot: manifest.databaseSnapshot } : {}),
     });
   }
   return listings.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
@@ -100,6 +107,8 @@ function renderBackups(listings: BackupListing[], where: string, sink: OutputSin
     );
     if (b.complete)
       sink.out(paint(sink, 'dim', `    ${b.tables.join(', ')}  →  stepmigrate restore --from ${b.manifest}`));
+    if (b.databaseSnapshot)
+      sink.out(paint(sink, 'dim', `    whole database: ${describeDatabaseSnapshot(b.databaseSnapshot)}`));
   }
 }
 

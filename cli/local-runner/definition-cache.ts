@@ -6,6 +6,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SynthesizedWorkflow } from './synthesize.ts';
+import type { LocalWorkflowOptions } from './workflow-stack.ts';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CACHE_FORMAT = 1;
@@ -24,8 +25,10 @@ async function sourcesUnder(dir: string): Promise<string[]> {
     .sort();
 }
 
-export async function definitionKey(): Promise<string> {
+export async function definitionKey(options: LocalWorkflowOptions = {}): Promise<string> {
   const hash = createHash('sha256').update(`format ${CACHE_FORMAT}\n`);
+  // What the run configures changes the definition as much as the sources do.
+  hash.update(`${JSON.stringify(options)}\n`);
   const files = [
     ...(await sourcesUnder(join(PROJECT_ROOT, 'infra'))),
     join(PROJECT_ROOT, 'cli', 'local-runner', 'synthesize.ts'),
@@ -44,11 +47,13 @@ export interface LoadWorkflowOptions {
   /** Directory for cached definitions; undefined disables the cache. */
   cacheDir?: string;
   migrationsDir: string;
+  /** The workflow's configuration (e.g. a database snapshot). @default the local defaults */
+  workflow?: LocalWorkflowOptions;
 }
 
 export async function loadWorkflow(options: LoadWorkflowOptions): Promise<LoadedWorkflow> {
   const file = options.cacheDir
-    ? join(options.cacheDir, `workflow-${await definitionKey()}.json`)
+    ? join(options.cacheDir, `workflow-${await definitionKey(options.workflow)}.json`)
     : undefined;
   if (file) {
     try {
@@ -61,7 +66,7 @@ export async function loadWorkflow(options: LoadWorkflowOptions): Promise<Loaded
   const started = performance.now();
   // Imported here so a cache hit never loads aws-cdk-lib.
   const { synthesizeWorkflow } = await import('./synthesize.ts');
-  const workflow = synthesizeWorkflow(options.migrationsDir);
+  const workflow = synthesizeWorkflow(options.migrationsDir, options.workflow);
   const synthMs = Math.round(performance.now() - started);
   if (file) {
     await mkdir(dirname(file), { recursive: true });

@@ -2,9 +2,11 @@
 // the in-process step handler of the function it invokes on AWS.
 import './polyfill.ts';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { StateName } from '../../infra/workflow-states.ts';
 import type { RunOutput } from '../../lambdas/engine/run-state.ts';
 import type { StepHandlers } from '../../lambdas/handlers/create-handlers.ts';
 import { type AslDefinition, allStates } from './resolve-definition.ts';
+import { localSdkTaskHandlers } from './sdk-task-handlers.ts';
 import type { SynthesizedWorkflow } from './synthesize.ts';
 import { localTaskHandlers } from './task-handlers.ts';
 import {
@@ -34,6 +36,13 @@ export interface LocalExecutionOptions {
   taskRunner?: Omit<LocalTaskRunnerOptions, 'interrupt'>;
   /** Budget of each local Lambda invocation (arms the deadline middleware). */
   lambdaBudgetMs?: number;
+  /** Where the database snapshot states send their RDS calls (a stand-in of the RDS API). */
+  rdsEndpoint?: string;
+  /**
+   * Pause between two polls of the database snapshot, instead of the definition's interval.
+   * @default 1000
+   */
+  snapshotPollMs?: number;
 }
 
 export interface LocalExecutionResult {
@@ -95,8 +104,10 @@ export async function executeLocally(options: LocalExecutionOptions): Promise<Lo
         ...(options.taskRunner
           ? localTaskRunnerHandlers(definition, { ...options.taskRunner, interrupt: options.interrupt })
           : {}),
+        ...localSdkTaskHandlers(definition, { rdsEndpoint: options.rdsEndpoint }),
       },
       retryIntervalOverrides: retryPauses(definition, options.retryPauseMs ?? 200),
+      waitTimeOverrides: { [StateName.databaseSnapshotWait]: options.snapshotPollMs ?? 1000 },
     },
     context: {
       Execution: { Id: options.executionId, Name: options.executionId },

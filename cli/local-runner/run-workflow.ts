@@ -8,7 +8,9 @@ import { loadWorkflow } from './definition-cache.ts';
 import { type ExecutionEvent, executeLocally, type LocalExecutionResult } from './execute.ts';
 import { type LocalRunSettings, localDependencies } from './local-dependencies.ts';
 import { localLambdaBudgetMs } from './local-runners.ts';
+import { LOCAL_RDS_ENDPOINT_ENV } from './sdk-task-handlers.ts';
 import { localTaskSettings } from './task-runner.ts';
+import type { LocalWorkflowOptions } from './workflow-stack.ts';
 
 export interface LocalRun extends LocalRunSettings {
   input: Record<string, unknown>;
@@ -27,6 +29,12 @@ export interface LocalRun extends LocalRunSettings {
   interrupt?: AbortSignal;
   /** Receives the function that cancels the running statements, for a second interrupt. */
   onCancellable?(cancelRunning: () => Promise<number[]>): void;
+  /** Take a database snapshot before Backup, as a deployment with `databaseSnapshot` does. */
+  databaseSnapshot?: LocalWorkflowOptions['databaseSnapshot'];
+  /** The RDS API the snapshot states call (a stand-in). @default $STEPMIGRATE_RDS_ENDPOINT */
+  rdsEndpoint?: string;
+  /** Pause between two snapshot polls. @default 1000 */
+  snapshotPollMs?: number;
 }
 
 export interface LocalRunResult extends LocalExecutionResult {
@@ -49,6 +57,7 @@ export async function runWorkflowLocally(run: LocalRun): Promise<LocalRunResult>
   const started = performance.now();
   const workflow = await loadWorkflow({
     migrationsDir: run.migrationsDir,
+    workflow: run.databaseSnapshot ? { databaseSnapshot: run.databaseSnapshot } : {},
     cacheDir: run.noCache ? undefined : (run.cacheDir ?? join(run.projectDir, '.stepmigrate', 'cache')),
   });
   const local = await localDependencies(run);
@@ -72,6 +81,8 @@ export async function runWorkflowLocally(run: LocalRun): Promise<LocalRunResult>
       interrupt: run.interrupt,
       taskRunner: { settings: localTaskSettings(run), log: run.log },
       lambdaBudgetMs: localLambdaBudgetMs(run),
+      rdsEndpoint: run.rdsEndpoint ?? process.env[LOCAL_RDS_ENDPOINT_ENV],
+      snapshotPollMs: run.snapshotPollMs,
     });
     return {
       ...result,

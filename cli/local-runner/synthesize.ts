@@ -7,7 +7,7 @@ import { App } from 'aws-cdk-lib';
 import type { StepFunctionName } from '../../infra/workflow-states.ts';
 import { type AslDefinition, resolveDefinition } from './resolve-definition.ts';
 import { taskStepsOf } from './task-steps.ts';
-import { buildLocalWorkflowStack } from './workflow-stack.ts';
+import { buildLocalWorkflowStack, type LocalWorkflowOptions } from './workflow-stack.ts';
 
 export interface SynthesizedWorkflow {
   definition: AslDefinition;
@@ -20,7 +20,10 @@ interface CfnResource {
   Properties?: Record<string, unknown>;
 }
 
-export function synthesizeWorkflow(migrationsDirectory: string): SynthesizedWorkflow {
+export function synthesizeWorkflow(
+  migrationsDirectory: string,
+  options: LocalWorkflowOptions = {},
+): SynthesizedWorkflow {
   const outdir = mkdtempSync(join(tmpdir(), 'stepmigrate-synth-'));
   try {
     const app = new App({
@@ -28,7 +31,7 @@ export function synthesizeWorkflow(migrationsDirectory: string): SynthesizedWork
       context: { 'aws:cdk:bundling-stacks': [] },
       builtinCloudFormationValidation: false,
     });
-    const { stack, functions } = buildLocalWorkflowStack(app, migrationsDirectory);
+    const { stack, functions } = buildLocalWorkflowStack(app, migrationsDirectory, options);
     const template = app.synth().getStackByName(stack.stackName).template as {
       Resources: Record<string, CfnResource>;
     };

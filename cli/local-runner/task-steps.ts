@@ -2,6 +2,7 @@
 import { TASK_RUNNER_STATES } from '../../infra/task-contract.ts';
 import { type StepFunctionName, TASK_STATE_STEPS } from '../../infra/workflow-states.ts';
 import { type AslDefinition, allStates, logicalIdOfArn } from './resolve-definition.ts';
+import { isSdkTask } from './sdk-task-handlers.ts';
 
 /**
  * Maps each Task state to the step of the function it invokes, and refuses a definition
@@ -15,6 +16,8 @@ export function taskStepsOf(
   for (const [name, state] of allStates(definition)) {
     // The task runner's states start a container, not a function: task-runner.ts binds them.
     if (state.Type !== 'Task' || TASK_RUNNER_STATES[name] !== undefined) continue;
+    // AWS SDK integration states call an AWS API, not a function: sdk-task-handlers.ts binds them.
+    if (isSdkTask(state.Resource)) continue;
     const logicalId = logicalIdOfArn(state.Parameters?.FunctionName);
     const step = logicalId === undefined ? undefined : stepOfLogicalId.get(logicalId);
     if (step === undefined)

@@ -4,6 +4,7 @@
 import { type App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { DatabaseSnapshotOptions } from '../../infra/database-snapshot.ts';
 import { MigrationWorkflow } from '../../infra/migration-workflow.ts';
 import type { StepFunctionName } from '../../infra/workflow-states.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './resolve-definition.ts';
@@ -14,7 +15,17 @@ export interface LocalWorkflowStack {
   functions: Readonly<Record<StepFunctionName, { functionArn: string }>>;
 }
 
-export function buildLocalWorkflowStack(app: App, migrationsDirectory: string): LocalWorkflowStack {
+/** What a local run may configure of the workflow it synthesizes: plain JSON (it keys the cache). */
+export interface LocalWorkflowOptions {
+  /** Take a database snapshot before Backup, as a deployment with this prop does. */
+  databaseSnapshot?: Pick<DatabaseSnapshotOptions, 'dbInstanceIdentifier' | 'dbClusterIdentifier'>;
+}
+
+export function buildLocalWorkflowStack(
+  app: App,
+  migrationsDirectory: string,
+  options: LocalWorkflowOptions = {},
+): LocalWorkflowStack {
   const stack = new Stack(app, 'StepMigrateLocal', { env: { account: LOCAL_ACCOUNT, region: LOCAL_REGION } });
   const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
     vpcId: 'vpc-00000000',
@@ -33,6 +44,7 @@ export function buildLocalWorkflowStack(app: App, migrationsDirectory: string): 
     // Imported, so the task runner's network settings in the definition are plain strings.
     securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'SecurityGroup', 'sg-00000000')],
     databaseName: 'local',
+    ...(options.databaseSnapshot ? { databaseSnapshot: options.databaseSnapshot } : {}),
   });
   return { stack, workflow, functions: workflow.functions };
 }

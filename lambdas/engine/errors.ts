@@ -170,6 +170,18 @@ export class RunnerLimitError extends StepMigrateError {
   }
 }
 
+/**
+ * The RDS or Aurora snapshot taken before the table backup did not become available (the API
+ * refused it, it failed, or it took longer than the workflow waits). The state machine raises it
+ * before Backup, so nothing was changed; the message names the snapshot and what to check.
+ */
+export class DatabaseSnapshotError extends StepMigrateError {
+  constructor(message: string, context?: ErrorContext) {
+    super(message, context);
+    this.name = 'DatabaseSnapshotError';
+  }
+}
+
 /** Rollback could not bring the database back to where the run started. Manual action needed. */
 export class RollbackFailedError extends StepMigrateError {
   constructor(message: string, context?: ErrorContext) {
@@ -198,6 +210,7 @@ const refusedBeforeAnyChange = new Set([
   'StateBudgetError',
   'ApprovalRejectedError',
   'RunnerLimitError',
+  'DatabaseSnapshotError',
 ]);
 
 /** The exit code for a run that ended with an error of this name (DESIGN §1.5). */

@@ -3,6 +3,7 @@
 // and never credentials.
 
 import type { LeaseHolder } from '../ports.ts';
+import type { DatabaseSnapshotRecord } from './database-snapshot.ts';
 import type { ErrorSummary } from './errors.ts';
 import type { Direction, Plan } from './model.ts';
 
@@ -35,6 +36,11 @@ export interface RunState {
   startedAt: string;
   /** The holder whose lease Validate took over because its run was gone (for the audit log). */
   leaseTakenOver?: LeaseHolder;
+  /**
+   * The RDS or Aurora snapshot the state machine took before Backup, when the workflow is
+   * configured with one (infra/database-snapshot.ts writes it here, not a step).
+   */
+  databaseSnapshot?: DatabaseSnapshotRecord;
 }
 
 /** The result of applying (or reverting) one plan step. */
@@ -82,6 +88,8 @@ export interface RunOutput {
   /** The versions the run planned and its first findings (all of them are in Validate's audit record). */
   plan: Pick<Plan, 'findings'> & { pending: string[]; findingsTotal: number };
   backup?: { location: string; tables: Omit<BackupTableSummary, 'key'>[] };
+  /** The whole-database snapshot taken before the table backup, when configured. */
+  databaseSnapshot?: DatabaseSnapshotRecord;
   steps: StepTiming[];
   error?: ErrorSummary;
 }

@@ -28,6 +28,7 @@ export async function backupRun(
       database: run.database,
       tables: run.plan.backupTables,
       fingerprintBefore: run.fingerprintBefore,
+      ...(run.databaseSnapshot ? { databaseSnapshot: run.databaseSnapshot } : {}),
     },
   );
 }

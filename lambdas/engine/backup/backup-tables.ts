@@ -3,6 +3,7 @@
 // object holds and how to recreate its table.
 import { Readable } from 'node:stream';
 import type { BackupStore, Database, SqlConnection } from '../../ports.ts';
+import type { DatabaseSnapshotRecord } from '../database-snapshot.ts';
 import { BackupError } from '../errors.ts';
 import type { BackupSummary } from '../run-state.ts';
 import { asBackupError } from './backup-error.ts';
@@ -34,6 +35,8 @@ export interface BackupRequest {
   /** "schema.table" names. Tables that do not exist are recorded as such and skipped. */
   tables: string[];
   fingerprintBefore: string;
+  /** Recorded in the manifest as it is: the whole-database snapshot taken before this backup. */
+  databaseSnapshot?: DatabaseSnapshotRecord;
   /** Tables copied at once, each on its own connection. Default 2: gzip is the bottleneck. */
   concurrency?: number;
   /** gzip level 1–9. Default 1: 1.5–2× faster than 6, objects a little larger (or not: it depends on the data). */
@@ -96,6 +99,7 @@ async function snapshotTables(deps: BackupDependencies, request: BackupRequest):
       // Catalog order: a partitioned table before its partitions, so a restore can recreate in order.
       tables: described.map((d) => byName.get(`${d.schema}.${d.table}`)!),
       missingAtBackup: missing,
+      ...(request.databaseSnapshot ? { databaseSnapshot: request.databaseSnapshot } : {}),
     } satisfies BackupManifest;
   });
 }

@@ -2,6 +2,7 @@
 // `manifest.json` next to the table objects of one execution.
 
 import type { BackupStore } from '../../ports.ts';
+import type { DatabaseSnapshotRecord } from '../database-snapshot.ts';
 import { BackupError } from '../errors.ts';
 import { readAll } from './stream-utils.ts';
 
@@ -101,6 +102,11 @@ export interface BackupManifest {
   tables: TableBackup[];
   /** Tables asked for that did not exist when the backup ran (nothing to lose, nothing to restore). */
   missingAtBackup: string[];
+  /**
+   * The RDS or Aurora snapshot of the whole database taken just before these tables were
+   * copied, when the workflow is configured with one: the net for what the tables do not hold.
+   */
+  databaseSnapshot?: DatabaseSnapshotRecord;
 }
 
 /** Where the objects of one execution live: `<database>/<executionId>/…`. */

@@ -98,6 +98,7 @@ export function buildRunOutput(source: RunOutputSource): RunOutput {
       tables: state.backup.tables.map(({ key: _key, ...table }) => table),
     };
   }
+  if (run?.databaseSnapshot) output.databaseSnapshot = run.databaseSnapshot;
   if (error) output.error = error;
   return output;
 }
