@@ -147,6 +147,12 @@ describe('MigrationWorkflow permissions', () => {
     }
   });
 
+  it('takes no database snapshot unless configured: no RDS permission, no AWS SDK state', () => {
+    expect(statements.filter((s) => s.actions.some((action) => action.startsWith('rds:')))).toEqual([]);
+    const [machine] = Object.values(synthesized.template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(JSON.stringify(machine?.Properties.DefinitionString)).not.toContain('aws-sdk:');
+  });
+
   it('attaches no AWS managed policy to a step role', () => {
     for (const step of STEP_FUNCTION_NAMES) {
       const role = synthesized.template.findResources('AWS::IAM::Role')[ids.roles[step]];
