@@ -1,6 +1,7 @@
 // The closing lines of `stepmigrate run`: how the run ended, in words a person acts on.
 
 import { formatBytes } from '../../lambdas/engine/bytes.ts';
+import { describeDatabaseSnapshot } from '../../lambdas/engine/database-snapshot.ts';
 import type { RunOutput } from '../../lambdas/engine/run-state.ts';
 import { backupBytes } from '../../lambdas/engine/run-state.ts';
 
@@ -36,6 +37,7 @@ export function summaryLines(output: RunOutput, durationMs: number, style: Summa
       `  backup: ${output.backup.location} (${output.backup.tables.length} tables, ${formatBytes(bytes)})`,
     );
   }
+  if (output.databaseSnapshot) lines.push(`  database snapshot: ${describeDatabaseSnapshot(output.databaseSnapshot)}`);
   if (output.error) {
     const where = output.error.migration ? ` [${output.error.migration}]` : '';
     lines.push(`  ${output.error.name}${where}: ${output.error.message}`);

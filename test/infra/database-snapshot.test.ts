@@ -1,9 +1,11 @@
 // The database snapshot states (`databaseSnapshot`), read from synthesized templates: where the
 // run enters and leaves them, how the wait loop is bounded, where each failure goes, and that
 // only the state machine role may snapshot, and only the configured instance or cluster.
+import '../../cli/local-runner/polyfill.ts';
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Duration } from 'aws-cdk-lib';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { AslDefinition, AslState } from '../../cli/local-runner/resolve-definition.ts';
 import { allStates } from '../../cli/local-runner/resolve-definition.ts';
@@ -147,6 +149,38 @@ describe('a workflow with a database snapshot', () => {
     expect(state('DatabaseSnapshotTimedOut').Parameters?.['Cause.$']).toContain(
       'was not available after 30 polls 20 s apart',
     );
+  });
+
+  it.each([
+    [
+      'DatabaseSnapshotNotCreated',
+      'could not take the db-snapshot stepmigrate-0a1b of DB instance orders-db: Rds.InvalidDbInstanceStateException: Instance is stopped. Nothing was changed: check that the DB instance exists and is available',
+    ],
+    [
+      'DatabaseSnapshotFailed',
+      'the db-snapshot stepmigrate-0a1b of DB instance orders-db ended with status incompatible-restore instead of available. Nothing was changed',
+    ],
+    [
+      'DatabaseSnapshotTimedOut',
+      'the db-snapshot stepmigrate-0a1b of DB instance orders-db was not available after 30 polls 20 s apart (status incompatible-restore). Nothing was changed and the snapshot is left to finish: raise databaseSnapshot.maxWait',
+    ],
+  ])('%s says which snapshot, what happened and that nothing changed', async (name, message) => {
+    // The Pass state alone, as Step Functions evaluates it: its States.Format must parse.
+    const { Next: _next, ...pass } = state(name);
+    const machine = new StateMachine(
+      { StartAt: name, States: { [name]: { ...pass, End: true } } } as unknown as StateMachineDefinition,
+      { validationOptions: { noValidate: true } },
+    );
+    const output = (await machine.run({
+      databaseSnapshotPoll: {
+        identifier: 'stepmigrate-0a1b',
+        polls: 29,
+        last: { snapshot: { Status: 'incompatible-restore' } },
+      },
+      databaseSnapshotFailure: { Error: 'Rds.InvalidDbInstanceStateException', Cause: 'Instance is stopped' },
+    } as never).result) as { error: { Error: string; Cause: string } };
+    expect(output.error.Error).toBe('DatabaseSnapshotError');
+    expect(output.error.Cause).toContain(message);
   });
 
   it('lets only the state machine snapshot the instance, and only as stepmigrate-* snapshots', () => {
