@@ -37,7 +37,8 @@ export function summaryLines(output: RunOutput, durationMs: number, style: Summa
       `  backup: ${output.backup.location} (${output.backup.tables.length} tables, ${formatBytes(bytes)})`,
     );
   }
-  if (output.databaseSnapshot) lines.push(`  database snapshot: ${describeDatabaseSnapshot(output.databaseSnapshot)}`);
+  if (output.databaseSnapshot)
+    lines.push(`  database snapshot: ${describeDatabaseSnapshot(output.databaseSnapshot)}`);
   if (output.error) {
     const where = output.error.migration ? ` [${output.error.migration}]` : '';
     lines.push(`  ${output.error.name}${where}: ${output.error.message}`);
