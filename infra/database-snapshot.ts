@@ -11,7 +11,7 @@
 // The cost is wall time: an incremental snapshot usually takes minutes (docs/operations.md).
 //
 // NameDatabaseSnapshot → CreateDatabaseSnapshot → DatabaseSnapshotWait → DescribeDatabaseSnapshot
-//   → DatabaseSnapshotReady: available → RecordDatabaseSnapshot → (Backup)
+//   → DatabaseSnapshotReady: available → RecordDatabaseSnapshot → TrimDatabaseSnapshotPoll → (Backup)
 //                            creating, polls left → CountDatabaseSnapshotPoll → DatabaseSnapshotWait
 //                            any other status → DatabaseSnapshotFailed → Report
 //                            creating, no polls left → DatabaseSnapshotTimedOut → Report
@@ -275,6 +275,13 @@ export function databaseSnapshotStates(
     },
     resultPath: SNAPSHOT_POLL_PATH,
   });
+  // The last DescribeDB*Snapshots entry can be large (every tag of the snapshot): the rest of
+  // the run carries only the identifier and the count, the record is in $.run.
+  const trim = new sfn.Pass(scope, StateName.trimDatabaseSnapshotPoll, {
+    stateName: StateName.trimDatabaseSnapshotPoll,
+    parameters: { 'identifier.$': poll('identifier'), 'polls.$': poll('polls') },
+    resultPath: SNAPSHOT_POLL_PATH,
+  });
   const record = new sfn.Pass(scope, StateName.recordDatabaseSnapshot, {
     stateName: StateName.recordDatabaseSnapshot,
     parameters: {
@@ -330,7 +337,7 @@ export function databaseSnapshotStates(
   const ready = new sfn.Choice(scope, StateName.databaseSnapshotReady, {
     stateName: StateName.databaseSnapshotReady,
   })
-    .when(sfn.Condition.stringEquals(status, 'available'), record.next(next.backup))
+    .when(sfn.Condition.stringEquals(status, 'available'), record.next(trim).next(next.backup))
     .when(sfn.Condition.not(sfn.Condition.stringEquals(status, SNAPSHOT_IN_PROGRESS_STATUS)), failed)
     .when(sfn.Condition.numberGreaterThanEquals(poll('polls'), settings.maxPolls - 1), timedOut)
     .otherwise(count.next(wait));

@@ -54,6 +54,7 @@ export const StateName = {
   databaseSnapshotReady: 'DatabaseSnapshotReady',
   countDatabaseSnapshotPoll: 'CountDatabaseSnapshotPoll',
   recordDatabaseSnapshot: 'RecordDatabaseSnapshot',
+  trimDatabaseSnapshotPoll: 'TrimDatabaseSnapshotPoll',
   databaseSnapshotNotCreated: 'DatabaseSnapshotNotCreated',
   databaseSnapshotFailed: 'DatabaseSnapshotFailed',
   databaseSnapshotTimedOut: 'DatabaseSnapshotTimedOut',

@@ -9,11 +9,14 @@ export const RDS_API_VERSION = '2014-10-31';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** An RDS API error under the name Step Functions gives it: `Rds.<Code>Exception`. */
+/**
+ * An RDS API error under the name Step Functions gives it: the SDK's exception class,
+ * `Rds.<Code without "Fault">Exception` (DBClusterNotFoundFault → Rds.DbClusterNotFoundException).
+ */
 export class RdsApiError extends Error {
   constructor(code: string, message: string) {
     super(message);
-    this.name = `Rds.${sdkName(code)}${code.endsWith('Exception') ? '' : 'Exception'}`;
+    this.name = `Rds.${sdkName(code.replace(/(Fault|Exception)$/, ''))}Exception`;
   }
 }
 

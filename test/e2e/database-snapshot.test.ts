@@ -84,7 +84,8 @@ const columns = async (): Promise<string[]> =>
 
 describe('a workflow configured with a database snapshot', () => {
   it('takes the RDS snapshot before Backup, waits until it is available, and records it everywhere', async () => {
-    const result = await run({ pollsUntilDone: 1 });
+    // The instance is busy at first (an automated backup): the create is retried.
+    const result = await run({ pollsUntilDone: 1, busyCreates: 1 });
 
     expect(result.failure).toBeUndefined();
     expect(result.output?.status).toBe('succeeded');
@@ -99,13 +100,14 @@ describe('a workflow configured with a database snapshot', () => {
     expect(result.output?.databaseSnapshot).toMatchObject(snapshot);
     expect(Date.parse(result.output?.databaseSnapshot?.createdAt ?? '')).not.toBeNaN();
 
-    // One create, tagged with the run; then polls until available (the stand-in says creating once).
+    // The create, retried once, tagged with the run; then polls until available (creating once).
     expect(rds?.calls.map((c) => c.action)).toEqual([
+      'CreateDBSnapshot',
       'CreateDBSnapshot',
       'DescribeDBSnapshots',
       'DescribeDBSnapshots',
     ]);
-    expect(rds?.calls[0]?.parameters).toEqual({
+    expect(rds?.calls[1]?.parameters).toEqual({
       Version: '2014-10-31',
       DBInstanceIdentifier: INSTANCE,
       DBSnapshotIdentifier: identifier,

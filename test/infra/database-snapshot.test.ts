@@ -71,8 +71,17 @@ describe('a workflow with a database snapshot', () => {
     expect(state('DatabaseSnapshotWait')).toMatchObject({ Seconds: 20, Next: 'DescribeDatabaseSnapshot' });
     expect(state('DescribeDatabaseSnapshot').Next).toBe('DatabaseSnapshotReady');
     expect(state('RecordDatabaseSnapshot')).toMatchObject({
-      Next: 'BackupRunner',
+      Next: 'TrimDatabaseSnapshotPoll',
       ResultPath: '$.run.databaseSnapshot',
+    });
+    // The last Describe answer (every tag of the snapshot) does not travel with the run.
+    expect(state('TrimDatabaseSnapshotPoll')).toMatchObject({
+      Parameters: {
+        'identifier.$': '$.databaseSnapshotPoll.identifier',
+        'polls.$': '$.databaseSnapshotPoll.polls',
+      },
+      ResultPath: '$.databaseSnapshotPoll',
+      Next: 'BackupRunner',
     });
   });
 

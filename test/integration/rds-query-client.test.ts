@@ -76,6 +76,13 @@ describe('the local RDS Query client', () => {
     await expect(
       callRds(rds.endpoint, 'describeDBClusterSnapshots', { DbClusterSnapshotIdentifier: 'nope' }),
     ).rejects.toMatchObject({ name: 'Rds.DbClusterSnapshotNotFoundException' });
+    // Codes ending in Fault are named after the SDK's exception class too.
+    await expect(
+      callRds(rds.endpoint, 'createDBClusterSnapshot', {
+        DbClusterIdentifier: 'other-cluster',
+        DbClusterSnapshotIdentifier: 'stepmigrate-def',
+      }),
+    ).rejects.toMatchObject({ name: 'Rds.DbClusterNotFoundException' });
   });
 });
 

@@ -31,6 +31,8 @@ export interface RdsStandInOptions {
   pollsUntilDone?: number;
   /** The status a snapshot ends in. @default 'available' */
   finalStatus?: 'available' | 'failed';
+  /** Create calls refused first because the instance or cluster is busy (InvalidDB*State). @default 0 */
+  busyCreates?: number;
 }
 
 export interface RdsStandIn {
@@ -87,6 +89,7 @@ export async function startRdsStandIn(options: RdsStandInOptions = {}): Promise<
   const calls: RecordedRdsCall[] = [];
   const snapshots = new Map<string, Snapshot>();
   const pollsUntilDone = options.pollsUntilDone ?? 1;
+  let busyCreates = options.busyCreates ?? 0;
 
   const answer = (action: string, p: Record<string, string>): { status: number; body: string } => {
     const cluster = action.includes('Cluster');
@@ -101,6 +104,11 @@ export async function startRdsStandIn(options: RdsStandInOptions = {}): Promise<
           status: 404,
           body: errorXml(code, `${cluster ? 'DBCluster' : 'DBInstance'} ${source} not found.`),
         };
+      }
+      if (busyCreates > 0) {
+        busyCreates--;
+        const code = cluster ? 'InvalidDBClusterStateFault' : 'InvalidDBInstanceState';
+        return { status: 400, body: errorXml(code, `${source} is backing-up.`) };
       }
       if (snapshots.has(id))
         return { status: 400, body: errorXml(`${noun}AlreadyExists`, `Snapshot ${id} already exists.`) };
