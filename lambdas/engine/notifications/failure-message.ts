@@ -1,6 +1,7 @@
 // What people read when a migration run fails: a plain-text e-mail body (SNS) and a JSON
 // form for chat webhooks (Slack-compatible `text` + `blocks`; Teams and others read `text`).
 // Pure: the caller gathers the facts, these functions only word them.
+import { describeDatabaseSnapshot } from '../database-snapshot.ts';
 import type { RunOutput } from '../run-state.ts';
 import { executionConsoleUrl, executionName } from './console-link.ts';
 import { clip, fieldLines, snsSubject } from './message-text.ts';
@@ -30,6 +31,8 @@ export interface FailureDetails {
   /** ISO time the run failed. */
   at?: string;
   backupLocation?: string;
+  /** The whole-database snapshot taken before Backup (`databaseSnapshot`): the last resort. */
+  databaseSnapshot?: string;
   /** @default - the Step Functions console page of `executionArn` */
   consoleUrl?: string;
 }
@@ -118,6 +121,7 @@ export function failureMessage(details: FailureDetails): FailureMessage {
       ['Applied', list(details.applied)],
       ['Rolled back', list(details.rolledBack)],
       ['Backup', details.backupLocation],
+      ['Database snapshot', details.databaseSnapshot],
     ]),
     '',
     'Error:',
@@ -193,6 +197,9 @@ export function failureDetailsFromRunOutput(
     applied: output.applied,
     rolledBack: output.rolledBack,
     backupLocation: output.backup?.location,
+    ...(output.databaseSnapshot
+      ? { databaseSnapshot: describeDatabaseSnapshot(output.databaseSnapshot) }
+      : {}),
     ...extra,
   };
 }

@@ -77,3 +77,51 @@ describe('failure message', () => {
     expect(body).toContain('console.aws.amazon.com');
   });
 });
+
+describe('failure message of a workflow with a database snapshot', () => {
+  it('says a snapshot that could not be taken refused the run before any change', () => {
+    const { subject, text } = failureMessage(
+      failureDetailsFromRunOutput(
+        {
+          ...rolledBack,
+          status: 'failed',
+          applied: [],
+          rolledBack: [],
+          backup: undefined,
+          error: {
+            name: 'DatabaseSnapshotError',
+            message: 'the db-snapshot stepmigrate-0a1b of DB instance orders-db ended with status failed',
+          },
+        },
+        EXECUTION_ARN,
+      ),
+    );
+    expect(subject).toBe('[stepmigrate] orders-prod: run was refused before any change');
+    expect(text).toContain(
+      'DatabaseSnapshotError: the db-snapshot stepmigrate-0a1b of DB instance orders-db',
+    );
+    expect(text).toContain('Nothing was changed: the database is still at 0003');
+  });
+
+  it('names the snapshot a rolled-back run took, for whoever restores by hand', () => {
+    const { text } = failureMessage(
+      failureDetailsFromRunOutput(
+        {
+          ...rolledBack,
+          status: 'rollback_failed',
+          databaseSnapshot: {
+            kind: 'db-cluster-snapshot',
+            identifier: 'stepmigrate-0a1b',
+            arn: 'arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:stepmigrate-0a1b',
+            source: 'orders-cluster',
+            createdAt: '2026-11-21T10:15:30.000Z',
+          },
+        },
+        EXECUTION_ARN,
+      ),
+    );
+    expect(text).toMatch(
+      /Database snapshot: +db-cluster-snapshot stepmigrate-0a1b of cluster orders-cluster, taken 2026-11-21T10:15:30.000Z\n/,
+    );
+  });
+});
