@@ -5,7 +5,11 @@ import { resolve } from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PipelineStack, pipelineSourceFromContext } from './stacks/pipeline-stack.ts';
-import { type ExistingDatabase, StepMigrateStack } from './stacks/stepmigrate-stack.ts';
+import {
+  type ExistingDatabase,
+  StepMigrateStack,
+  type StepMigrateStackProps,
+} from './stacks/stepmigrate-stack.ts';
 
 /** The context this app reads; the pipeline's `cdk deploy` is given the same values. */
 const CONTEXT_KEYS = [
@@ -24,6 +28,8 @@ const CONTEXT_KEYS = [
   'securityGroupId',
   'alarmEmail',
   'bakeAlarmNames',
+  'databaseSnapshotInstance',
+  'databaseSnapshotCluster',
   'pipeline',
   'pipelineStackName',
   'pipelineConnectionArn',
@@ -90,6 +96,14 @@ export function buildExampleApp(app: App): ExampleApp {
     };
   }
 
+  // -c databaseSnapshotInstance=<RDS instance> or -c databaseSnapshotCluster=<Aurora cluster>.
+  function databaseSnapshot(): StepMigrateStackProps['databaseSnapshot'] {
+    const dbInstanceIdentifier = context('databaseSnapshotInstance');
+    const dbClusterIdentifier = context('databaseSnapshotCluster');
+    if (dbInstanceIdentifier === undefined && dbClusterIdentifier === undefined) return undefined;
+    return { dbInstanceIdentifier, dbClusterIdentifier };
+  }
+
   const workflowStack = new StepMigrateStack(app, context('stackName') ?? 'StepMigrate', {
     description: 'stepmigrate: PostgreSQL schema migrations as a guarded Step Functions workflow',
     migrationsDirectory: resolve(context('migrationsDirectory') ?? 'migrations'),
@@ -97,6 +111,7 @@ export function buildExampleApp(app: App): ExampleApp {
     existingDatabase: existingDatabase(),
     alarmEmail: context('alarmEmail'),
     bakeAlarmNames: list('bakeAlarmNames'),
+    databaseSnapshot: databaseSnapshot(),
   });
 
   const pipelineStack = flag('pipeline')

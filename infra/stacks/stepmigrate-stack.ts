@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import type { DatabaseSnapshotOptions } from '../database-snapshot.ts';
 import { type DatabaseEndpoint, MigrationWorkflow } from '../migration-workflow.ts';
 import { DemoDatabase } from './demo-database.ts';
 
@@ -40,6 +41,8 @@ export interface StepMigrateStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** @default - none */
   readonly bakeAlarmNames?: string[];
+  /** An RDS or Aurora snapshot before each run's table backup. @default - none */
+  readonly databaseSnapshot?: DatabaseSnapshotOptions;
 }
 
 export class StepMigrateStack extends Stack {
@@ -52,6 +55,7 @@ export class StepMigrateStack extends Stack {
       databaseName: props.databaseName,
       alarmEmail: props.alarmEmail,
       bakeAlarmNames: props.bakeAlarmNames,
+      databaseSnapshot: props.databaseSnapshot,
     };
     if (props.existingDatabase) {
       this.workflow = this.workflowForExistingDatabase(common, props.existingDatabase);

@@ -61,6 +61,7 @@ const EXISTING_DATABASE_CONTEXT = {
   subnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
   routeTableIds: 'rtb-0123456789abcdef0,rtb-0123456789abcdef1',
   vpcEndpoints: 'true',
+  databaseSnapshotInstance: 'orders-db',
 };
 
 let demo: Synthesized;
@@ -121,6 +122,14 @@ describe('the example app', () => {
         JSON.stringify(resource.Properties).includes('STEPMIGRATE_DB_HOST'),
     );
     expect(validate).toBeDefined();
+  });
+
+  it('takes a snapshot of the instance given with -c databaseSnapshotInstance, cdk-nag clean', () => {
+    const policies = Object.values(existing.template('OrdersMigrations').Resources).filter(
+      (resource) => resource.Type === 'AWS::IAM::Policy',
+    );
+    const snapshotGrant = JSON.stringify(policies).match(/"rds:CreateDBSnapshot".*?:db:orders-db"/);
+    expect(snapshotGrant).not.toBeNull();
   });
 
   it('refuses VPC endpoints without the route table of each subnet, saying what to pass', () => {
