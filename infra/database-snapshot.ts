@@ -321,7 +321,8 @@ export function databaseSnapshotStates(
     backoffRate: 2,
     jitterStrategy: sfn.JitterType.FULL,
   });
-  // Only this execution names this snapshot: it exists because an earlier attempt created it.
+  // Only this execution names this snapshot: it exists because an earlier attempt of this
+  // execution created it (a redriven execution, or a create whose answer was lost and retried).
   create.addCatch(wait, { errors: [api.alreadyExists], resultPath: sfn.JsonPath.DISCARD });
   create.addCatch(notCreated, { errors: [sfn.Errors.ALL], resultPath: '$.databaseSnapshotFailure' });
   describe.addRetry({

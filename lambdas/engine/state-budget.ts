@@ -22,7 +22,8 @@ const BYTES_PER_STEP_VERSION = 4;
 // A backed-up table: name twice (table and object key), SHA-256, rows, bytes, punctuation.
 const BYTES_PER_BACKUP_TABLE = 160;
 // Two errors may be in the state at once ($.error and $.rollbackError), each an Error name
-// and a Cause that the step's error handling keeps short; plus Bake's progress and the keys.
+// and a Cause that the step's error handling keeps short; plus Bake's progress, the keys and,
+// when configured, the database snapshot's record and poll count (under 1 KiB).
 const RESERVED_BYTES = 20 * 1024;
 
 const jsonBytes = (value: unknown): number => new TextEncoder().encode(JSON.stringify(value)).length;

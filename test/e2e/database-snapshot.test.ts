@@ -56,7 +56,10 @@ const dropNote = migration({
   down: 'ALTER TABLE app.items ADD COLUMN note text;',
 });
 
-async function run(standIn: RdsStandInOptions): Promise<LocalRunResult> {
+async function run(
+  standIn: RdsStandInOptions,
+  limits: { backupTaskThresholdBytes?: number } = {},
+): Promise<LocalRunResult> {
   rds = await startRdsStandIn({ instances: [INSTANCE], ...standIn });
   migrations = await migrationDirectory({ '0001_drop_note.sql': dropNote });
   return runWorkflowLocally({
@@ -70,6 +73,7 @@ async function run(standIn: RdsStandInOptions): Promise<LocalRunResult> {
     databaseSnapshot: { dbInstanceIdentifier: INSTANCE },
     rdsEndpoint: rds.endpoint,
     snapshotPollMs: 20,
+    ...limits,
   });
 }
 
@@ -127,6 +131,20 @@ describe('a workflow configured with a database snapshot', () => {
     const records = await LocalAuditLog.forProject(projectDir).list({ executionId: result.executionId });
     const backup = records.find((r) => r.step === 'Backup' && r.event === 'succeeded');
     expect(backup?.detail?.databaseSnapshot).toEqual(result.output?.databaseSnapshot);
+  });
+
+  it('hands the snapshot record to a Backup that runs on the task runner', async () => {
+    const result = await run({ pollsUntilDone: 0 }, { backupTaskThresholdBytes: 1 });
+
+    expect(result.output?.status).toBe('succeeded');
+    expect(result.output?.databaseSnapshot?.source).toBe(INSTANCE);
+    const records = await LocalAuditLog.forProject(projectDir).list({ executionId: result.executionId });
+    const backup = records.find((r) => r.step === 'Backup' && r.event === 'succeeded');
+    expect(backup?.detail?.runner).toBe('task');
+    expect(backup?.detail?.databaseSnapshot).toEqual(result.output?.databaseSnapshot);
+    const store = LocalBackupStore.forProject(projectDir);
+    const [listing] = await listBackups(store);
+    expect(listing?.databaseSnapshot).toEqual(result.output?.databaseSnapshot);
   });
 
   it('fails the run before Backup, with nothing changed, when the snapshot ends failed', async () => {
