@@ -42,6 +42,7 @@ interface StateOutput {
   bake?: { checks?: number; done?: boolean };
   status?: string;
   step?: { name?: string };
+  databaseSnapshotPoll?: { identifier?: string; last?: { snapshot?: { Status?: string } } };
 }
 
 /** A few words about what a step produced, from the state it left behind. */
@@ -70,6 +71,10 @@ export function stateDetail(name: string, output: unknown): string {
       return state.step?.name ?? '';
     case 'Report':
       return state.status ?? '';
+    case 'CreateDatabaseSnapshot':
+      return state.databaseSnapshotPoll?.identifier ?? '';
+    case 'DescribeDatabaseSnapshot':
+      return state.databaseSnapshotPoll?.last?.snapshot?.Status ?? '';
     default:
       return '';
   }

@@ -81,4 +81,27 @@ describe('progressPrinter', () => {
     );
     expect(text).toBe('  … Backup\r\u001b[2K  ✓ Backup          5 ms  no data at risk\n');
   });
+
+  it('names the database snapshot and its status while the workflow waits for it', () => {
+    const poll = (status: string) => ({
+      databaseSnapshotPoll: {
+        identifier: 'stepmigrate-0a1b',
+        polls: 0,
+        last: { snapshot: { Status: status } },
+      },
+    });
+    const text = print([
+      state('StateEntered', 'CreateDatabaseSnapshot', 0),
+      state('StateExited', 'CreateDatabaseSnapshot', 80, {
+        output: { databaseSnapshotPoll: { identifier: 'stepmigrate-0a1b', polls: 0 } },
+      }),
+      state('StateEntered', 'DescribeDatabaseSnapshot', 100),
+      state('StateExited', 'DescribeDatabaseSnapshot', 130, { output: poll('creating') }),
+      state('StateEntered', 'DescribeDatabaseSnapshot', 200),
+      state('StateExited', 'DescribeDatabaseSnapshot', 230, { output: poll('available') }),
+    ]);
+    expect(text).toContain('CreateDatabaseSnapshot   80 ms  stepmigrate-0a1b');
+    expect(text).toContain('DescribeDatabaseSnapshot   30 ms  creating');
+    expect(text).toContain('DescribeDatabaseSnapshot   30 ms  available');
+  });
 });
