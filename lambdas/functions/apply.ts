@@ -1,7 +1,7 @@
 // The Apply Lambda: the database and the lease (renewed before each migration).
 
 import { loadMigrations } from '../engine/loader/load.ts';
-import { loadProjectSettings } from '../engine/project-settings.ts';
+import { loadRunSettings } from '../engine/run-settings.ts';
 import { applyPlanStep } from '../engine/steps.ts';
 import { makeApplyHandler } from '../handlers/apply.ts';
 import { secretsManagerDatabase } from '../handlers/aws/database-port.ts';
@@ -13,6 +13,6 @@ export const handler = lambdaEntry(makeApplyHandler, {
   lease: dynamoDbLease,
   holders: executionLiveness,
   migrations: loadMigrations,
-  settings: loadProjectSettings,
+  settings: loadRunSettings,
   steps: { applyPlanStep },
 });

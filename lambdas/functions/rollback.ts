@@ -1,8 +1,8 @@
 // The Rollback Lambda: the database and the backup bucket (read).
 
 import { loadMigrations } from '../engine/loader/load.ts';
-import { loadProjectSettings } from '../engine/project-settings.ts';
 import { rollbackRun } from '../engine/rollback.ts';
+import { loadRunSettings } from '../engine/run-settings.ts';
 import { s3BackupStore } from '../handlers/aws/backup-port.ts';
 import { secretsManagerDatabase } from '../handlers/aws/database-port.ts';
 import { dataRestorer } from '../handlers/backup-steps.ts';
@@ -13,6 +13,6 @@ export const handler = lambdaEntry(makeRollbackHandler, {
   database: secretsManagerDatabase,
   backupStore: s3BackupStore,
   migrations: loadMigrations,
-  settings: loadProjectSettings,
+  settings: loadRunSettings,
   steps: { dataRestorer, rollbackRun },
 });

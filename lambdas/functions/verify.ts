@@ -1,7 +1,7 @@
 // The Verify Lambda: the database only.
 
 import { loadMigrations } from '../engine/loader/load.ts';
-import { loadProjectSettings } from '../engine/project-settings.ts';
+import { loadRunSettings } from '../engine/run-settings.ts';
 import { verifyRun } from '../engine/steps.ts';
 import { secretsManagerDatabase } from '../handlers/aws/database-port.ts';
 import { lambdaEntry } from '../handlers/lambda-entry.ts';
@@ -10,6 +10,6 @@ import { makeVerifyHandler } from '../handlers/verify.ts';
 export const handler = lambdaEntry(makeVerifyHandler, {
   database: secretsManagerDatabase,
   migrations: loadMigrations,
-  settings: loadProjectSettings,
+  settings: loadRunSettings,
   steps: { verifyRun },
 });
