@@ -63,7 +63,10 @@ describe('loadRunSettings (the steps after Validate)', () => {
   it('gives the same adopt section as loadProjectSettings, and nothing of lint', async () => {
     const projectDir = await project(
       'run',
-      JSON.stringify({ lint: { rules: { 'prefer-identity': 'off' } }, adopt: { table: 'app.flyway_history' } }),
+      JSON.stringify({
+        lint: { rules: { 'prefer-identity': 'off' } },
+        adopt: { table: 'app.flyway_history' },
+      }),
     );
     const settings = await loadRunSettings(projectDir);
     expect(settings).toEqual({ adopt: (await loadProjectSettings(projectDir)).adopt });
