@@ -33,7 +33,11 @@ describe('lambdaEntry', () => {
         return async (event: { n: number }) => `${deps.database}:${event.n}`;
       },
       {},
-      { warmUp: async () => void (warmUps += 1) },
+      {
+        warmUp: async () => {
+          warmUps += 1;
+        },
+      },
     );
     expect([warmUps, builds]).toEqual([0, 0]);
     expect(await handler({ n: 1 })).toBe('orders:1');
