@@ -40,11 +40,17 @@ export const MAIN_FIELDS = ['module', 'main'];
 
 /**
  * Modules replaced inside the bundles: the SDK's default credential chain by the Lambda
- * runtime's environment credentials (lambdas/handlers/aws/lambda-credentials.ts says why).
- * Paths are relative to PROJECT_ROOT, esbuild's working directory.
+ * runtime's environment credentials (lambdas/handlers/aws/lambda-credentials.ts says why);
+ * the SDK's event streams, which no stepmigrate Lambda uses, by a stand-in that refuses with
+ * a named error (lambdas/handlers/aws/no-event-streams.ts); and pg's ~/.pgpass lookup, which
+ * a Lambda connecting with its secret's password never needs, by one that finds nothing
+ * (lambdas/handlers/aws/no-pgpass.cjs). Paths are relative to PROJECT_ROOT, esbuild's
+ * working directory.
  */
 export const LAMBDA_BUNDLE_ALIASES: Record<string, string> = {
   '@aws-sdk/credential-provider-node': './lambdas/handlers/aws/lambda-credentials.ts',
+  '@smithy/core/event-streams': './lambdas/handlers/aws/no-event-streams.ts',
+  pgpass: './lambdas/handlers/aws/no-pgpass.cjs',
 };
 
 /** The same aliases as esbuild command-line arguments, for NodejsFunction's `esbuildArgs`. */

@@ -14,9 +14,11 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
+  aliasArgs,
   CJS_GLOBALS_DEFINE,
   DEFAULT_HANDLERS_DIRECTORY,
   ESM_CJS_SHIM_BANNER,
+  KEEP_NAMES,
   MAIN_FIELDS,
   NODE_TARGET,
   PROJECT_ROOT,
@@ -97,7 +99,9 @@ export class FailureNotifier extends Construct {
         format: OutputFormat.ESM,
         target: NODE_TARGET,
         minify: true,
-        keepNames: true,
+        keepNames: KEEP_NAMES,
+        // The same credentials stand-in as the step Lambdas: the runtime sets the role's in the environment.
+        esbuildArgs: aliasArgs(),
         sourceMap: true,
         sourcesContent: false,
         mainFields: MAIN_FIELDS,

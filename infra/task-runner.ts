@@ -36,6 +36,7 @@ import {
   afterBundlingCommands,
   CJS_GLOBALS_DEFINE,
   ESM_CJS_SHIM_BANNER,
+  KEEP_NAMES,
   MAIN_FIELDS,
   NODE_TARGET,
   PROJECT_ROOT,
@@ -321,6 +322,8 @@ export function bundleTaskEntry(outputDir: string, migrationsDirectory: string):
     format: 'esm',
     target: NODE_TARGET,
     minify: true,
+    // As in the Lambdas: a driver error named by its class must not arrive as a minified name.
+    keepNames: KEEP_NAMES,
     sourcemap: true,
     sourcesContent: false,
     mainFields: MAIN_FIELDS,

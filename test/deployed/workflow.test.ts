@@ -15,6 +15,7 @@ import { LEASE_PARTITION_KEY } from '../../lambdas/adapters/dynamodb-schema.ts';
 import { type Emulator, startDynamoDb, startS3 } from '../support/aws-emulators.ts';
 import { printSkipNote } from '../support/debian-postgres.ts';
 import { type AwsWorld, closeServer, startBlackHole, startGateway } from './support/aws-gateway.ts';
+import { coldStartReport, coldStartRows, nodeFloorMs } from './support/cold-start-report.ts';
 import { type DeployedApp, synthDeployedApp } from './support/deployed-app.ts';
 import {
   type DeployedRun,
@@ -142,23 +143,9 @@ beforeAll(async () => {
 }, 150_000);
 
 afterAll(async () => {
-  const cold: Record<string, number[]> = {};
-  for (const lambda of lambdas.values()) {
-    const step =
-      /^Workflow(?:Notifications)?(\w+?)(?:Step|Function)/.exec(lambda.fn.logicalId)?.[1] ??
-      lambda.fn.logicalId;
-    cold[step] = lambda.invocations.map((i) => i.coldStartMs);
-  }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   if (lambdas.size > 0) {
     process.stdout.write(
-      `\n[deployed] cold start (process start + import, median ms): ${JSON.stringify(
-        Object.fromEntries(
-          Object.entries(cold)
-            .filter(([, v]) => v.length > 0)
-            .map(([k, v]) => [k, median(v)]),
-        ),
-      )}\n[deployed] timings ms: ${JSON.stringify(timings)}\n`,
+      `\n${coldStartReport(coldStartRows(lambdas.values()), nodeFloorMs())}[deployed] timings ms: ${JSON.stringify(timings)}\n`,
     );
   }
   for (const server of servers) await server.close();

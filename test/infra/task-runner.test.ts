@@ -249,6 +249,10 @@ describe('the task image', () => {
         ['Dockerfile', 'index.mjs', 'index.mjs.map', 'libpg-query.wasm', 'migrations'].sort(),
       );
       expect(readdirSync(join(directory, 'migrations'))).toEqual(['0001_create_users.sql']);
+      // Class names survive minification, as in the Lambdas: a driver error is named by its class.
+      expect(readFileSync(join(directory, 'index.mjs'), 'utf8')).toMatch(
+        /static\{[\w$]+\(this,"DatabaseError"\)\}/,
+      );
       // The container runs the bundle with the Lambda runtime's Node.js and certificates.
       expect(readFileSync(join(directory, 'Dockerfile'), 'utf8')).toMatch(
         /FROM public\.ecr\.aws\/lambda\/nodejs:22[\s\S]*ENTRYPOINT \["node", "--enable-source-maps", "\/var\/task\/index\.mjs"\]/,

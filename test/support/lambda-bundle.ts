@@ -17,14 +17,26 @@ import {
 } from '../../infra/bundling.ts';
 import type { StepFunctionName } from '../../infra/workflow-states.ts';
 
+/** A Lambda the stack bundles from lambdas/functions/: a workflow step or the failure notifier. */
+export type LambdaEntryName = StepFunctionName | 'notify-failure';
+
 /** Bundles `step` into `outputDir` (index.mjs, its source map, migrations/, parser WebAssembly). */
 export async function buildStepPackage(
-  step: StepFunctionName,
+  step: LambdaEntryName,
+  outputDir: string,
+  migrationsDirectory = join(PROJECT_ROOT, 'migrations'),
+): Promise<void> {
+  await buildLambdaPackage(join(DEFAULT_HANDLERS_DIRECTORY, `${step}.ts`), outputDir, migrationsDirectory);
+}
+
+/** Bundles any handler file the way the construct bundles a step (the benchmark's peers use it too). */
+export async function buildLambdaPackage(
+  entry: string,
   outputDir: string,
   migrationsDirectory = join(PROJECT_ROOT, 'migrations'),
 ): Promise<void> {
   await build({
-    entryPoints: [join(DEFAULT_HANDLERS_DIRECTORY, `${step}.ts`)],
+    entryPoints: [entry],
     outfile: join(outputDir, 'index.mjs'),
     bundle: true,
     platform: 'node',

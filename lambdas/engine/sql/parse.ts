@@ -5,7 +5,7 @@
 // libpg-query reports statement ranges in UTF-8 BYTE offsets and error positions in 0-based
 // CHARACTER (code point) offsets; everything here converts both to 1-based file line/column,
 // where a column counts characters (code points), not bytes.
-import { loadModule, type Node, parseSync, scanSync } from 'libpg-query';
+import type { Node } from 'libpg-query';
 import { InputError, messageOf } from '../errors.ts';
 import { positionOfCharOffset, SectionPositions } from './positions.ts';
 
@@ -27,15 +27,34 @@ export interface SqlOrigin {
   startLine: number;
 }
 
-let loading: Promise<void> | undefined;
-let loaded = false;
+type PgQuery = typeof import('libpg-query');
 
-/** Loads the WASM parser once; every later call returns the same promise. */
+let loading: Promise<void> | undefined;
+let pgQuery: PgQuery | undefined;
+
+/**
+ * Loads the WASM parser once; every later call returns the same promise. The module is
+ * imported here rather than at the top because importing libpg-query reads and compiles its
+ * 1.7 MB of WebAssembly at once: a Lambda step that bundles the parser pays for that on its
+ * first parse instead of in its cold start, and a step that never parses (Backup of a run
+ * with no down sections) never pays.
+ */
 export function loadSqlParser(): Promise<void> {
-  loading ??= loadModule().then(() => {
-    loaded = true;
+  loading ??= import('libpg-query').then(async (module) => {
+    await module.loadModule();
+    pgQuery = module;
   });
   return loading;
+}
+
+function parser(caller: string): PgQuery {
+  if (!pgQuery) throw new Error(`${caller}: the SQL parser is not loaded; await loadSqlParser() first`);
+  return pgQuery;
+}
+
+/** PostgreSQL's scanner: the tokens of `sql`, comments included. Needs loadSqlParser() first. */
+export function scanSql(sql: string): ReturnType<PgQuery['scanSync']> {
+  return parser('scanSql').scanSync(sql);
 }
 
 /**
@@ -43,7 +62,7 @@ export function loadSqlParser(): Promise<void> {
  * the file, line and column of a syntax error and PostgreSQL's own message.
  */
 export function splitStatements(sql: string, origin: SqlOrigin): SqlStatement[] {
-  if (!loaded) throw new Error('splitStatements: the SQL parser is not loaded; await loadSqlParser() first');
+  parser('splitStatements');
   if (sql.trim() === '') return [];
   const bytes = Buffer.from(sql, 'utf8');
   const stmts = parseOrThrow(sql, origin);
@@ -83,7 +102,7 @@ interface RawStmt {
 
 function parseOrThrow(sql: string, origin: SqlOrigin): RawStmt[] {
   try {
-    return (parseSync(sql).stmts ?? []) as RawStmt[];
+    return (parser('splitStatements').parseSync(sql).stmts ?? []) as RawStmt[];
   } catch (error) {
     const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
     const message = details?.message ?? messageOf(error);
@@ -109,7 +128,7 @@ function trimToTokens(bytes: Buffer, start: number, end: number): { start: numbe
   if (start >= end) return undefined;
   const text = bytes.toString('utf8', start, end);
   if (!text.includes('--') && !text.includes('/*')) return { start, end };
-  const tokens = scanSync(text).tokens.filter(
+  const tokens = scanSql(text).tokens.filter(
     (token) => token.tokenName !== 'SQL_COMMENT' && token.tokenName !== 'C_COMMENT',
   );
   if (tokens.length === 0) return undefined;

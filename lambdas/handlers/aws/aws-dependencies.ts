@@ -6,7 +6,6 @@
 import { dirname } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CloudWatchAlarms } from '../../adapters/cloudwatch-alarms.ts';
 import { CloudWatchMetrics } from '../../adapters/cloudwatch-metrics.ts';
 import { DynamoDbAuditLog } from '../../adapters/dynamodb-audit-log.ts';
 import { DEFAULT_HISTORY_SCHEMA } from '../../engine/context.ts';
@@ -37,14 +36,17 @@ export interface AwsPorts {
   holders?(): HolderLiveness;
   backupStore?(env: Env): BackupStore;
   approval?(env: Env): ApprovalNotifier;
-  /** Bake reads alarms with the CloudWatch client every step already has. */
-  alarms?: boolean;
+  /** Bake reads alarms with the CloudWatch client every step already has (alarms-port.ts). */
+  alarms?(cloudwatch: CloudWatchClient): AlarmReader;
   /**
    * Loads the bundled migrations (engine/loader/load.ts), for the steps that read them. The
    * others never bundle the loader and the SQL parser it brings.
    */
   migrations?(directory: string): Promise<MigrationSet>;
-  /** Loads stepmigrate.json (engine/project-settings.ts), for the steps that read migrations. */
+  /**
+   * Loads stepmigrate.json, for the steps that read migrations: all of it for Validate
+   * (engine/project-settings.ts), the adopt section for the steps after it (engine/run-settings.ts).
+   */
   settings?(projectDir: string): Promise<ProjectSettings>;
   /** The engine functions the step calls (engine-steps.ts). */
   steps?: Partial<EngineSteps>;
@@ -76,9 +78,8 @@ export function awsDependencies(env: Env, ports: AwsPorts = {}): StepDependencie
       ports.backupStore?.(env) ?? notConfigured<BackupStore>('backup bucket', 'STEPMIGRATE_BACKUP_BUCKET'),
     approval:
       ports.approval?.(env) ?? notConfigured<ApprovalNotifier>('approval topic', 'STEPMIGRATE_TOPIC_ARN'),
-    alarms: ports.alarms
-      ? new CloudWatchAlarms({ client: cloudwatch })
-      : notConfigured<AlarmReader>('bake alarms', 'STEPMIGRATE_BAKE_ALARMS'),
+    alarms:
+      ports.alarms?.(cloudwatch) ?? notConfigured<AlarmReader>('bake alarms', 'STEPMIGRATE_BAKE_ALARMS'),
     auditLog: new DynamoDbAuditLog({ client: dynamodb, tableName: required(env, 'STEPMIGRATE_AUDIT_TABLE') }),
     metrics: new CloudWatchMetrics({
       client: cloudwatch,

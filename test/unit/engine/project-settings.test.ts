@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadAdoptSettings } from '../../../lambdas/engine/adopt/settings.ts';
 import { loadLiveLintSettings } from '../../../lambdas/engine/lint/live-settings.ts';
 import { loadProjectSettings } from '../../../lambdas/engine/project-settings.ts';
+import { loadRunSettings } from '../../../lambdas/engine/run-settings.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -55,5 +56,25 @@ describe('loadProjectSettings', () => {
     await expect(loadLiveLintSettings(projectDir)).rejects.toThrow(
       `${file}: the file must hold a JSON object`,
     );
+  });
+});
+
+describe('loadRunSettings (the steps after Validate)', () => {
+  it('gives the same adopt section as loadProjectSettings, and nothing of lint', async () => {
+    const projectDir = await project(
+      'run',
+      JSON.stringify({
+        lint: { rules: { 'prefer-identity': 'off' } },
+        adopt: { table: 'app.flyway_history' },
+      }),
+    );
+    const settings = await loadRunSettings(projectDir);
+    expect(settings).toEqual({ adopt: (await loadProjectSettings(projectDir)).adopt });
+    expect(settings.adopt).toEqual({ table: 'app.flyway_history' });
+  });
+
+  it('still refuses an adopt section it does not understand, naming the key', async () => {
+    const projectDir = await project('bad-adopt', JSON.stringify({ adopt: { tabel: 'x' } }));
+    await expect(loadRunSettings(projectDir)).rejects.toThrow('unknown key "adopt.tabel"');
   });
 });

@@ -2,7 +2,7 @@
 // that share their first 63 bytes become the same object, and what the migration says is not
 // what the catalog holds. The parser has already truncated the names in the parse tree, so
 // this rule reads the statement's tokens.
-import { scanSync } from 'libpg-query';
+import { scanSql } from '../../sql/parse.ts';
 import type { LintRule } from '../rule.ts';
 import { eachStatement } from './statement-rule.ts';
 
@@ -59,7 +59,7 @@ function isAsciiNameChar(code: number): boolean {
 }
 
 function longIdentifier(sql: string): string | undefined {
-  for (const token of scanSync(sql).tokens) {
+  for (const token of scanSql(sql).tokens) {
     if (token.tokenName !== 'IDENT' && token.tokenName !== 'UIDENT') continue;
     const name = token.text.startsWith('"') ? token.text.slice(1, -1).replaceAll('""', '"') : token.text;
     if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES) return name;
