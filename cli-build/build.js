@@ -14,7 +14,8 @@
 // - Every output file is at the same depth, and each compiled module sees `import.meta.url`
 //   as the URL of its own source file: paths built from it (the project root, package.json,
 //   the migrations, the task process) are the same compiled or not.
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -36,8 +37,8 @@ const LOCAL_RUNNER_STUBS = {
   '@aws-sdk/credential-providers': 'cli-build/stubs/credential-providers.ts',
   'asl-validator': 'cli-build/stubs/asl-validator.ts',
 };
-/** Files that change the output without being imported by it. */
-const BUILD_INPUTS = ['cli-build/build.js', 'tsconfig.json'];
+/** Files that change the output without being imported by it: this script and the tsconfig. */
+const BUILD_SCRIPT = fileURLToPath(import.meta.url);
 const SOURCE_URL = '__stepmigrateSourceUrl';
 const OTHER_IMPORT_META = '__stepmigrateOtherImportMeta';
 
@@ -67,13 +68,22 @@ function packagesPlugin(root) {
 }
 
 /** Gives each module the `import.meta.url` of its source file, not of the chunk it lands in. */
-function sourceUrlPlugin(root, outdir, tsconfigRaw) {
+function sourceUrlPlugin(root, outdir, tsconfigRaw, compiled) {
   return {
     name: 'stepmigrate-source-url',
     setup(build) {
       build.onLoad({ filter: /\.ts$/ }, async (args) => {
         if (inNodeModules(args.path)) return undefined;
-        const source = await readFile(args.path, 'utf8');
+        // Recorded from the bytes compiled, so an edit during the build reads as a change.
+        const { size, mtimeMs } = await stat(args.path);
+        const bytes = await readFile(args.path);
+        const source = bytes.toString('utf8');
+        compiled.set(args.path, [
+          relative(root, args.path),
+          bytes.length,
+          size === bytes.length ? mtimeMs : -1,
+          createHash('sha256').update(bytes).digest('hex'),
+        ]);
         if (!source.includes('import.meta')) return { contents: source, loader: 'ts' };
         const { code } = await esbuild.transform(source, {
           loader: 'ts',
@@ -105,6 +115,7 @@ function sourceUrlPlugin(root, outdir, tsconfigRaw) {
 /**
  * Builds the CLI into `outdir` (default dist/) and writes the manifest the launchers check.
  * Built beside it and renamed into place, so a launcher never sees half a build.
+ * @param {{ root?: string, outdir?: string, entryPoints?: Record<string, string> }} [options]
  */
 export async function buildCli({
   root = PROJECT_ROOT,
@@ -115,6 +126,8 @@ export async function buildCli({
   const staging = `${outdir}.building-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
   const tsconfigRaw = await readFile(join(root, 'tsconfig.json'), 'utf8');
+  /** Absolute path → its manifest record, for every source the build compiled. */
+  const compiled = new Map();
   try {
     const result = await esbuild.build({
       absWorkingDir: root,
@@ -136,16 +149,12 @@ export async function buildCli({
       metafile: true,
       logLevel: 'silent',
       // The relative URLs are computed against the final folder, where the files end up.
-      plugins: [packagesPlugin(root), sourceUrlPlugin(root, outdir, tsconfigRaw)],
+      plugins: [packagesPlugin(root), sourceUrlPlugin(root, outdir, tsconfigRaw, compiled)],
     });
-    const inputs = [...Object.keys(result.metafile.inputs), ...BUILD_INPUTS];
+    const inputs = [...Object.keys(result.metafile.inputs), relative(root, BUILD_SCRIPT), 'tsconfig.json'];
     const sources = [];
-    for (const input of [...new Set(inputs)].sort()) {
-      const record = recordOf(root, input);
-      // Changed while esbuild read it: what was compiled may not be what is on disk.
-      if (record[2] >= started) throw new Error(`${input} changed during the build; run npm run build again`);
-      sources.push(record);
-    }
+    for (const input of [...new Set(inputs)].sort())
+      sources.push(compiled.get(join(root, input)) ?? recordOf(root, input));
     const entries = Object.fromEntries(Object.keys(entryPoints).map((name) => [name, `${name}.js`]));
     const manifest = { format: MANIFEST_FORMAT, builtAt: new Date().toISOString(), entries, sources };
     await writeFile(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest)}\n`);

@@ -7,7 +7,6 @@
 // Cheap on purpose: one stat per recorded file; a file is read and hashed only when its
 // modification time moved (a checkout or a touch), and it is fresh if its content did not.
 // Plain JavaScript: it runs before any TypeScript loader is registered.
-import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,8 +14,9 @@ import { pathToFileURL } from 'node:url';
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 1;
 
-/** SHA-256 of a file's bytes, hex. */
+/** SHA-256 of a file's bytes, hex. node:crypto is loaded only when a file needs hashing. */
 export function fileSha256(path) {
+  const { createHash } = process.getBuiltinModule('node:crypto');
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
@@ -55,6 +55,7 @@ export function compiledEntry(root, outdir, name) {
     return { fresh: false, reason: `${join(outdir, MANIFEST_FILE)} is from another build format` };
   }
   const changed = changedInput(root, manifest.sources);
-  if (changed !== undefined) return { fresh: false, reason: `${changed} changed since the last build` };
+  if (changed !== undefined)
+    return { fresh: false, reason: `${changed} changed or was removed since the last build` };
   return { fresh: true, url: pathToFileURL(join(outdir, entry)).href };
 }

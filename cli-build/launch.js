@@ -9,6 +9,7 @@ import { compiledEntry } from './freshness.js';
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const COMPILED_DIR = join(PROJECT_ROOT, 'dist');
 export const LAUNCH_VARIABLE = 'STEPMIGRATE_LAUNCH';
+const MODES = ['auto', 'compiled', 'tsx'];
 
 export class LaunchError extends Error {
   constructor(message) {
@@ -18,22 +19,34 @@ export class LaunchError extends Error {
 }
 
 /**
- * Imports entry `name` of the build, or `source` (relative to the project root) through tsx.
- * @returns the module's namespace
+ * Which module runs for entry `name` of the build, whose source is `source` (relative to
+ * the root): `{ compiled: true, url }`, or `{ compiled: false, url, reason }` for the source.
  */
+export function chooseEntry(name, source, options = {}) {
+  const {
+    root = PROJECT_ROOT,
+    outdir = COMPILED_DIR,
+    mode = process.env[LAUNCH_VARIABLE] || 'auto',
+  } = options;
+  if (!MODES.includes(mode)) {
+    throw new LaunchError(`${LAUNCH_VARIABLE} is "${mode}"; use ${MODES.join(', ')} (auto is the default)`);
+  }
+  const sourceUrl = pathToFileURL(join(root, source)).href;
+  if (mode === 'tsx') return { compiled: false, url: sourceUrl, reason: `${LAUNCH_VARIABLE}=tsx` };
+  const build = compiledEntry(root, outdir, name);
+  if (build.fresh) return { compiled: true, url: build.url };
+  if (mode === 'compiled') {
+    throw new LaunchError(`${LAUNCH_VARIABLE}=compiled, but ${build.reason}: run \`npm run build\``);
+  }
+  return { compiled: false, url: sourceUrl, reason: build.reason };
+}
+
+/** Imports the module chooseEntry picks, registering tsx first for a TypeScript source. */
 export async function loadEntry(name, source) {
-  const mode = process.env[LAUNCH_VARIABLE] || 'auto';
-  if (!['auto', 'compiled', 'tsx'].includes(mode)) {
-    throw new LaunchError(`${LAUNCH_VARIABLE} is "${mode}"; use auto (the default), compiled or tsx`);
+  const entry = chooseEntry(name, source);
+  if (!entry.compiled) {
+    const { register } = await import('tsx/esm/api');
+    register();
   }
-  if (mode !== 'tsx') {
-    const compiled = compiledEntry(PROJECT_ROOT, COMPILED_DIR, name);
-    if (compiled.fresh) return import(compiled.url);
-    if (mode === 'compiled') {
-      throw new LaunchError(`${LAUNCH_VARIABLE}=compiled, but ${compiled.reason}: run \`npm run build\``);
-    }
-  }
-  const { register } = await import('tsx/esm/api');
-  register();
-  return import(pathToFileURL(join(PROJECT_ROOT, source)).href);
+  return import(entry.url);
 }
