@@ -30,7 +30,8 @@ export function recordOf(root, relativePath) {
 /** The first recorded input that changed since the build, or undefined when none did. */
 export function changedInput(root, sources) {
   for (const [relativePath, size, mtimeMs, sha256] of sources) {
-    const path = join(root, relativePath);
+    // Concatenated, not join()ed: this loop is on every start, and the kernel resolves `..`.
+    const path = `${root}/${relativePath}`;
     const stat = statSync(path, { throwIfNoEntry: false });
     if (stat === undefined || stat.size !== size) return relativePath;
     if (stat.mtimeMs === mtimeMs) continue;
