@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildCli } from '../../cli-build/build.js';
-import { chooseEntry } from '../../cli-build/launch.js';
 import { startTemporaryCluster } from '../../cli/local/embedded-postgres.ts';
 import { PROJECT_ROOT } from '../../cli/local-runner/definition-cache.ts';
+import { buildCli } from '../../cli-build/build.js';
+import { chooseEntry } from '../../cli-build/launch.js';
 import type { SummaryRow } from './summary-rows.ts';
 
 const ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 7);
@@ -90,7 +90,12 @@ export async function run(): Promise<Record<string, unknown>> {
       row('`stepmigrate --help`, compiled', help, node, 250),
       ...(squawkHelp === undefined
         ? []
-        : [row('`stepmigrate --help`, compiled, beside Squawk', help, { what: '`squawk --help`', value: squawkHelp })]),
+        : [
+            row('`stepmigrate --help`, compiled, beside Squawk', help, {
+              what: '`squawk --help`',
+              value: squawkHelp,
+            }),
+          ]),
       row('`stepmigrate status`, compiled', status, node, 600),
       row(
         '`stepmigrate lint` of the samples, compiled',
