@@ -18,6 +18,7 @@ import { loadWorkflow, PROJECT_ROOT } from '../../cli/local-runner/definition-ca
 import { runWorkflowLocally } from '../../cli/local-runner/run-workflow.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import { debianBinDir, debianPostgresMissing, startDebianCluster } from '../support/debian-postgres.ts';
+import { childrenCpuMs } from './child-cpu.ts';
 import type { SummaryRow } from './summary-rows.ts';
 
 const ROUNDS = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 5);
@@ -102,8 +103,9 @@ async function smallMigrations(dir: string): Promise<{ migrationsDir: string; sc
   return { migrationsDir, script };
 }
 
-/** Wall time of one process in ms, and its stdout; a failure stops the bench. */
+/** Wall and CPU time (user + system) of one process in ms, and its stdout; a failure stops the bench. */
 function timedProcess(command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const cpuBefore = childrenCpuMs() ?? 0;
   const started = performance.now();
   const result = spawnSync(command, args, {
     cwd: PROJECT_ROOT,
@@ -113,7 +115,7 @@ function timedProcess(command: string, args: string[], env: NodeJS.ProcessEnv = 
   const ms = performance.now() - started;
   if (result.status !== 0)
     throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-  return { ms, stdout: result.stdout };
+  return { ms, cpuMs: (childrenCpuMs() ?? 0) - cpuBefore, stdout: result.stdout };
 }
 
 /** The seconds a run's own summary line states ("succeeded: 0 → 0020, db, 1.2 s"). */
@@ -143,6 +145,8 @@ async function wholeProcessRun(): Promise<{ summary: SummaryRow[]; detail: Recor
     const summaryMs: number[] = [];
     const npxFloor: number[] = [];
     const nodeVersion: number[] = [];
+    const npxCpu: number[] = [];
+    const nodeCpu: number[] = [];
     for (let round = 0; round < WHOLE_PROCESS_ROUNDS; round++) {
       const psqlUrl = await freshDatabase(cluster, `psql_${round}`);
       psqlMs.push(timedProcess(psql, ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-f', script, psqlUrl]).ms);
@@ -152,10 +156,14 @@ async function wholeProcessRun(): Promise<{ summary: SummaryRow[]; detail: Recor
         npx,
       );
       npxMs.push(viaNpx.ms);
+      npxCpu.push(viaNpx.cpuMs);
       summaryMs.push(summarySeconds(viaNpx.stdout) * 1000);
-      nodeMs.push(
-        timedProcess(process.execPath, [cli, ...runArgs(await freshDatabase(cluster, `node_${round}`))]).ms,
-      );
+      const viaNode = timedProcess(process.execPath, [
+        cli,
+        ...runArgs(await freshDatabase(cluster, `node_${round}`)),
+      ]);
+      nodeMs.push(viaNode.ms);
+      nodeCpu.push(viaNode.cpuMs);
       npxFloor.push(timedProcess('npx', ['stepmigrate', '--version'], npx).ms);
       nodeVersion.push(timedProcess(process.execPath, [cli, '--version']).ms);
     }
@@ -189,6 +197,8 @@ async function wholeProcessRun(): Promise<{ summary: SummaryRow[]; detail: Recor
         npxRunMs: viaNpx,
         npxOverPsqlMs: viaNpx - floor,
         nodeBinRunMs: round(median(nodeMs)),
+        npxRunCpuMs: round(median(npxCpu)),
+        nodeBinRunCpuMs: round(median(nodeCpu)),
         summaryLineMs: summaryLine,
         npxVersionMs: round(median(npxFloor)),
         nodeBinVersionMs: round(median(nodeVersion)),
