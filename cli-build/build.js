@@ -32,13 +32,14 @@ export const ENTRY_POINTS = {
 };
 
 const BUNDLED_PACKAGES = new Set(['aws-local-stepfunctions']);
-const LOCAL_RUNNER_STUBS = {
-  '@aws-sdk/client-lambda': 'cli-build/stubs/lambda-client.ts',
-  '@aws-sdk/credential-providers': 'cli-build/stubs/credential-providers.ts',
-  'asl-validator': 'cli-build/stubs/asl-validator.ts',
-};
 /** Files that change the output without being imported by it: this script and the tsconfig. */
 const BUILD_SCRIPT = fileURLToPath(import.meta.url);
+const STUBS = join(dirname(BUILD_SCRIPT), 'stubs');
+const LOCAL_RUNNER_STUBS = {
+  '@aws-sdk/client-lambda': join(STUBS, 'lambda-client.ts'),
+  '@aws-sdk/credential-providers': join(STUBS, 'credential-providers.ts'),
+  'asl-validator': join(STUBS, 'asl-validator.ts'),
+};
 const SOURCE_URL = '__stepmigrateSourceUrl';
 const OTHER_IMPORT_META = '__stepmigrateOtherImportMeta';
 
@@ -50,7 +51,7 @@ function packageName(specifier) {
 const inNodeModules = (path) => path.split(sep).includes('node_modules');
 
 /** Our imports of packages stay imports; a bundled package's own imports are bundled with it. */
-function packagesPlugin(root) {
+function packagesPlugin() {
   return {
     name: 'stepmigrate-packages',
     setup(build) {
@@ -61,7 +62,7 @@ function packagesPlugin(root) {
         const stub = args.importer.includes(`${sep}aws-local-stepfunctions${sep}`)
           ? LOCAL_RUNNER_STUBS[name]
           : undefined;
-        return stub ? { path: join(root, stub) } : undefined;
+        return stub ? { path: stub } : undefined;
       });
     },
   };
@@ -149,7 +150,7 @@ export async function buildCli({
       metafile: true,
       logLevel: 'silent',
       // The relative URLs are computed against the final folder, where the files end up.
-      plugins: [packagesPlugin(root), sourceUrlPlugin(root, outdir, tsconfigRaw, compiled)],
+      plugins: [packagesPlugin(), sourceUrlPlugin(root, outdir, tsconfigRaw, compiled)],
     });
     const inputs = [...Object.keys(result.metafile.inputs), relative(root, BUILD_SCRIPT), 'tsconfig.json'];
     const sources = [];
