@@ -48,17 +48,26 @@ function packageName(specifier) {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-const inNodeModules = (path) => path.split(sep).includes('node_modules');
+/**
+ * Whether a file belongs to a package rather than to the project: under the root's
+ * node_modules or outside the root. Not "any node_modules in the path": installed as a
+ * dependency, the project itself lives in one.
+ */
+function isPackageFile(root, path) {
+  const fromRoot = relative(root, path);
+  return fromRoot.startsWith(`..${sep}`) || fromRoot.split(sep)[0] === 'node_modules';
+}
 
 /** Our imports of packages stay imports; a bundled package's own imports are bundled with it. */
-function packagesPlugin() {
+function packagesPlugin(root) {
   return {
     name: 'stepmigrate-packages',
     setup(build) {
       build.onResolve({ filter: /^[^./]/ }, (args) => {
         if (isBuiltin(args.path)) return { external: true };
         const name = packageName(args.path);
-        if (!inNodeModules(args.importer)) return BUNDLED_PACKAGES.has(name) ? undefined : { external: true };
+        if (!isPackageFile(root, args.importer))
+          return BUNDLED_PACKAGES.has(name) ? undefined : { external: true };
         const stub = args.importer.includes(`${sep}aws-local-stepfunctions${sep}`)
           ? LOCAL_RUNNER_STUBS[name]
           : undefined;
@@ -74,7 +83,7 @@ function sourceUrlPlugin(root, outdir, tsconfigRaw, compiled) {
     name: 'stepmigrate-source-url',
     setup(build) {
       build.onLoad({ filter: /\.ts$/ }, async (args) => {
-        if (inNodeModules(args.path)) return undefined;
+        if (isPackageFile(root, args.path)) return undefined;
         // Recorded from the bytes compiled, so an edit during the build reads as a change.
         const { size, mtimeMs } = await stat(args.path);
         const bytes = await readFile(args.path);
@@ -150,7 +159,7 @@ export async function buildCli({
       metafile: true,
       logLevel: 'silent',
       // The relative URLs are computed against the final folder, where the files end up.
-      plugins: [packagesPlugin(), sourceUrlPlugin(root, outdir, tsconfigRaw, compiled)],
+      plugins: [packagesPlugin(root), sourceUrlPlugin(root, outdir, tsconfigRaw, compiled)],
     });
     const inputs = [...Object.keys(result.metafile.inputs), relative(root, BUILD_SCRIPT), 'tsconfig.json'];
     const sources = [];

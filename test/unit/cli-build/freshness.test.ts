@@ -51,13 +51,15 @@ async function runCompiled(): Promise<{ message: string; where: string }> {
 }
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'stepmigrate-build-'));
+  // Inside a node_modules folder, as when stepmigrate is installed as a dependency: its own
+  // sources must still be compiled as the project's, not treated as a package's.
+  root = join(await mkdtemp(join(tmpdir(), 'stepmigrate-build-')), 'node_modules', 'app');
   outdir = join(root, 'dist');
   await write(SOURCES);
   await build();
 });
 afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
+  await rm(join(root, '..', '..'), { recursive: true, force: true });
 });
 
 describe('the compiled CLI and its sources', () => {
