@@ -115,6 +115,22 @@ describe('the compiled CLI against the TypeScript sources', () => {
     expect(status.compiled.stdout).toContain('0002  add_notes_author');
   });
 
+  it('synthesizes the same workflow compiled as the sources do (aws-cdk-lib, infra paths)', async () => {
+    const freshProject = await mkdtemp(join(tmpdir(), 'stepmigrate-compiled-synth-'));
+    try {
+      // Compiled, with no cached definition: a full synthesis through the compiled infra code;
+      // through tsx, the definition the in-process (source) synthesis cached for projectDir.
+      const [compiled, tsx] = await Promise.all([
+        stepmigrate('compiled', freshProject, ['graph']),
+        stepmigrate('tsx', projectDir, ['graph']),
+      ]);
+      expect(compiled).toEqual(tsx);
+      expect(compiled.stdout).toContain('flowchart TD');
+    } finally {
+      await rm(freshProject, { recursive: true, force: true });
+    }
+  });
+
   it('leaves the AWS Lambda client and asl-validator out of the compiled local runner', async () => {
     const chunks = (await readdir(COMPILED_DIR)).filter((file) => file.endsWith('.js'));
     const imported = new Set<string>();
