@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Entry point for `npx stepmigrate`: runs the TypeScript CLI through tsx, so there is no build step.
+// Entry point for `npx stepmigrate`. It runs the CLI compiled into dist/ by `npm install`
+// (cli-build/build.js) while that build matches the sources, and the TypeScript sources
+// through tsx otherwise: an edited .ts file runs as edited, at tsx's slower start.
 
 // package.json's `engines` only warns; an older Node would fail later with a cryptic error
 // (tsx's loader hooks and the SQL parser need 20.19).
@@ -15,7 +17,12 @@ process.stdout.on('error', (error) => {
   throw error;
 });
 
-const { register } = await import('tsx/esm/api');
-register();
-const { main } = await import('../cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const { loadEntry, LaunchError } = await import('../cli-build/launch.js');
+try {
+  const { main } = await loadEntry('main', 'cli/main.ts');
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof LaunchError)) throw error;
+  process.stderr.write(`stepmigrate: ${error.message}\n`);
+  process.exitCode = 64;
+}

@@ -2,6 +2,7 @@
 // resolved definition is kept in `.stepmigrate/cache/`, keyed by a hash of everything that
 // can change it: the infra sources, this runner's synthesis code and the aws-cdk-lib version.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,9 +37,11 @@ export async function definitionKey(options: LocalWorkflowOptions = {}): Promise
     join(PROJECT_ROOT, 'cli', 'local-runner', 'resolve-definition.ts'),
     join(PROJECT_ROOT, 'node_modules', 'aws-cdk-lib', 'package.json'),
   ];
+  // Read synchronously: some thirty small files at the start of every run, where a round
+  // trip to the thread pool per file costs more than the reads themselves.
   for (const file of files) {
     hash.update(`${file.slice(PROJECT_ROOT.length)}\n`);
-    hash.update(await readFile(file));
+    hash.update(readFileSync(file));
   }
   return hash.digest('hex').slice(0, 32);
 }

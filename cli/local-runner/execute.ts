@@ -8,7 +8,7 @@ import type { StepHandlers } from '../../lambdas/handlers/create-handlers.ts';
 import { type AslDefinition, allStates } from './resolve-definition.ts';
 import { localSdkTaskHandlers } from './sdk-task-handlers.ts';
 import type { SynthesizedWorkflow } from './synthesize.ts';
-import { localTaskHandlers } from './task-handlers.ts';
+import { type LocalTaskHandler, localTaskHandlers, NoLocalHandlerError } from './task-handlers.ts';
 import {
   type LocalTaskRunnerOptions,
   localTaskRunnerHandlers,
@@ -80,6 +80,25 @@ function sequentialMapTasks(definition: AslDefinition): Set<string> {
   return names;
 }
 
+/**
+ * Every Task state gets a local handler: those the step handlers and the task runner do not
+ * serve fail with NoLocalHandlerError. So the emulator never reaches its AWS Lambda client,
+ * which is what lets the compiled CLI leave that client out (cli-build/build.js).
+ */
+export function everyTaskServed(
+  definition: AslDefinition,
+  served: Record<string, LocalTaskHandler>,
+): Record<string, LocalTaskHandler> {
+  const handlers = { ...served };
+  for (const [name, state] of allStates(definition)) {
+    if (state.Type !== 'Task' || handlers[name] !== undefined) continue;
+    handlers[name] = async () => {
+      throw new NoLocalHandlerError(name);
+    };
+  }
+  return handlers;
+}
+
 /** Report's output is the RunOutput; a failed execution throws it away, so keep it from the events. */
 function reportOutput(event: ExecutionEvent): RunOutput | undefined {
   if (event.type !== 'StateExited' || event.state.name !== 'Report') return undefined;
@@ -94,7 +113,7 @@ export async function executeLocally(options: LocalExecutionOptions): Promise<Lo
   });
   const execution = machine.run(options.input as never, {
     overrides: {
-      taskResourceLocalHandlers: {
+      taskResourceLocalHandlers: everyTaskServed(definition, {
         ...localTaskHandlers(taskSteps, options.handlers, {
           waitForTaskToken: taskTokenStates(definition),
           sequentialMapTasks: sequentialMapTasks(definition),
@@ -105,7 +124,7 @@ export async function executeLocally(options: LocalExecutionOptions): Promise<Lo
           ? localTaskRunnerHandlers(definition, { ...options.taskRunner, interrupt: options.interrupt })
           : {}),
         ...localSdkTaskHandlers(definition, { rdsEndpoint: options.rdsEndpoint }),
-      },
+      }),
       retryIntervalOverrides: retryPauses(definition, options.retryPauseMs ?? 200),
       waitTimeOverrides: { [StateName.databaseSnapshotWait]: options.snapshotPollMs ?? 1000 },
     },

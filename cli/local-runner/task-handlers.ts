@@ -40,6 +40,20 @@ export class InterruptedError extends Error {
   }
 }
 
+/**
+ * A Task state of the definition that no local handler serves. aws-local-stepfunctions would
+ * call AWS Lambda for it; a local run never calls AWS, so the state fails with this instead.
+ */
+export class NoLocalHandlerError extends Error {
+  constructor(stateName: string) {
+    super(
+      `Task state ${stateName} has no local handler, and a local run never calls AWS: ` +
+        "a task-runner state needs the run's task runner settings (runWorkflowLocally passes them)",
+    );
+    this.name = 'NoLocalHandlerError';
+  }
+}
+
 export class MapStoppedError extends Error {
   constructor(stateName: string) {
     super(`${stateName}: an earlier item of the Map failed; later items do not run`);

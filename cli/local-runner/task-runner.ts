@@ -47,7 +47,8 @@ export function localTaskSettings(run: LocalTaskSettings): LocalTaskSettings {
 
 /** Environment variable that carries LocalTaskSettings to the task process (never printed). */
 export const LOCAL_TASK_SETTINGS_ENV = 'STEPMIGRATE_LOCAL_TASK_SETTINGS';
-const TASK_PROCESS_MAIN = join(PROJECT_ROOT, 'cli', 'local-runner', 'task-process-main.ts');
+/** Starts task-process-main.ts compiled when dist/ is up to date, through tsx otherwise (cli-build/launch.js). */
+const TASK_PROCESS = join(PROJECT_ROOT, 'bin', 'task-process.js');
 
 export interface LocalTaskRunnerOptions {
   settings: LocalTaskSettings;
@@ -110,7 +111,7 @@ export function runTaskProcess(
   environment: Record<string, string>,
   options: LocalTaskRunnerOptions,
 ): Promise<unknown> {
-  const child = spawn(process.execPath, ['--import', 'tsx', TASK_PROCESS_MAIN], {
+  const child = spawn(process.execPath, [TASK_PROCESS], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...environment, [LOCAL_TASK_SETTINGS_ENV]: JSON.stringify(options.settings) },
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],

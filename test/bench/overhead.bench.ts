@@ -1,9 +1,14 @@
-// What the workflow costs over running the same SQL yourself: the sample migrations applied
-// by a local `stepmigrate run` (synthesized definition, every step, audit, metrics, backup,
-// verify) against the same up sections sent over one connection, each on a fresh database
-// of a temporary PostgreSQL. Also the one-off cost of synthesizing the definition. Reported,
-// never asserted. Run alone: `npm run bench overhead`.
-import { mkdtemp, rm } from 'node:fs/promises';
+// What the workflow costs over running the same SQL yourself, two ways:
+// - in process: the sample migrations applied by a local `stepmigrate run` (synthesized
+//   definition, every step, audit, metrics, backup, verify) against the same up sections sent
+//   over one connection, each on a fresh database of a temporary PostgreSQL; also the one-off
+//   cost of synthesizing the definition;
+// - whole process, as a user types it (issue 16): 20 small migrations through `npx stepmigrate
+//   run` (compiled CLI, cached definition) against the same SQL in one `psql -1`, Debian's
+//   PostgreSQL 15 server and psql, each on a fresh database. Target: ≤ 1.5 s more than psql.
+// Reported, never asserted. Run alone: `npm run bench overhead`.
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +17,9 @@ import { startTemporaryCluster, type TemporaryCluster } from '../../cli/local/em
 import { loadWorkflow, PROJECT_ROOT } from '../../cli/local-runner/definition-cache.ts';
 import { runWorkflowLocally } from '../../cli/local-runner/run-workflow.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
+import { debianBinDir, debianPostgresMissing, startDebianCluster } from '../support/debian-postgres.ts';
+import { childrenCpuMs } from './child-cpu.ts';
+import type { SummaryRow } from './summary-rows.ts';
 
 const ROUNDS = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 5);
 const MIGRATIONS = join(PROJECT_ROOT, 'migrations');
@@ -67,7 +75,144 @@ async function runWorkflow(url: string, projectDir: string, cacheDir: string) {
   return { ms: performance.now() - started, steps: result.output.steps };
 }
 
+const WHOLE_PROCESS_MIGRATIONS = 20;
+const WHOLE_PROCESS_ROUNDS = Number(process.env.BENCH_OVERHEAD_PROCESS_ROUNDS ?? 3);
+/** The target: a whole run may take this much longer than the same SQL in one psql -1. */
+const WHOLE_PROCESS_BUDGET_MS = 1500;
+
+/** Twenty small, lint-clean migrations, and the same up sections as one psql script. */
+async function smallMigrations(dir: string): Promise<{ migrationsDir: string; script: string }> {
+  const migrationsDir = join(dir, 'migrations');
+  await mkdir(migrationsDir, { recursive: true });
+  const ups: string[] = [];
+  for (let n = 1; n <= WHOLE_PROCESS_MIGRATIONS; n++) {
+    const version = String(n).padStart(4, '0');
+    const table = `bench.item_${version}`;
+    const up =
+      (n === 1 ? 'CREATE SCHEMA bench;\n' : '') +
+      `CREATE TABLE ${table} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, label text NOT NULL);`;
+    const down = `DROP TABLE ${table};${n === 1 ? '\nDROP SCHEMA bench;' : ''}`;
+    await writeFile(
+      join(migrationsDir, `${version}_create_item_${version}.sql`),
+      `-- migrate:up\n${up}\n\n-- migrate:down\n${down}\n`,
+    );
+    ups.push(up);
+  }
+  const script = join(dir, 'all-up.sql');
+  await writeFile(script, `${ups.join('\n')}\n`);
+  return { migrationsDir, script };
+}
+
+/** Wall and CPU time (user + system) of one process in ms, and its stdout; a failure stops the bench. */
+function timedProcess(command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const cpuBefore = childrenCpuMs() ?? 0;
+  const started = performance.now();
+  const result = spawnSync(command, args, {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, NODE_OPTIONS: '', NO_COLOR: '1', ...env },
+    encoding: 'utf8',
+  });
+  const ms = performance.now() - started;
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return { ms, cpuMs: (childrenCpuMs() ?? 0) - cpuBefore, stdout: result.stdout };
+}
+
+/** The seconds a run's own summary line states ("succeeded: 0 → 0020, db, 1.2 s"). */
+function summarySeconds(stdout: string): number {
+  const match = /^succeeded: .*, (\d+(?:\.\d+)?) s$/m.exec(stdout);
+  if (!match) throw new Error(`no summary line in: ${stdout}`);
+  return Number(match[1]);
+}
+
+async function wholeProcessRun(): Promise<{ summary: SummaryRow[]; detail: Record<string, unknown> }> {
+  const missing = await debianPostgresMissing();
+  if (missing) return { summary: [], detail: { skipped: missing } };
+  const cluster = await startDebianCluster();
+  const dir = await mkdtemp(join(tmpdir(), 'stepmigrate-bench-process-'));
+  try {
+    const { migrationsDir, script } = await smallMigrations(dir);
+    const psql = join(debianBinDir(), 'psql');
+    const cli = join(PROJECT_ROOT, 'bin', 'stepmigrate.js');
+    // npm's update check asks the registry; that is npm's cost, not the run's.
+    const npx = { npm_config_update_notifier: 'false' };
+    const runArgs = (url: string) => ['run', '--migrations', migrationsDir, '--database-url', url];
+    // Unmeasured: synthesizes and caches the definition, as a project's first run does.
+    timedProcess(process.execPath, [cli, ...runArgs(await freshDatabase(cluster, 'warm'))]);
+    const psqlMs: number[] = [];
+    const npxMs: number[] = [];
+    const nodeMs: number[] = [];
+    const summaryMs: number[] = [];
+    const npxFloor: number[] = [];
+    const nodeVersion: number[] = [];
+    const npxCpu: number[] = [];
+    const nodeCpu: number[] = [];
+    for (let round = 0; round < WHOLE_PROCESS_ROUNDS; round++) {
+      const psqlUrl = await freshDatabase(cluster, `psql_${round}`);
+      psqlMs.push(timedProcess(psql, ['-X', '-q', '-1', '-v', 'ON_ERROR_STOP=1', '-f', script, psqlUrl]).ms);
+      const viaNpx = timedProcess(
+        'npx',
+        ['stepmigrate', ...runArgs(await freshDatabase(cluster, `npx_${round}`))],
+        npx,
+      );
+      npxMs.push(viaNpx.ms);
+      npxCpu.push(viaNpx.cpuMs);
+      summaryMs.push(summarySeconds(viaNpx.stdout) * 1000);
+      const viaNode = timedProcess(process.execPath, [
+        cli,
+        ...runArgs(await freshDatabase(cluster, `node_${round}`)),
+      ]);
+      nodeMs.push(viaNode.ms);
+      nodeCpu.push(viaNode.cpuMs);
+      npxFloor.push(timedProcess('npx', ['stepmigrate', '--version'], npx).ms);
+      nodeVersion.push(timedProcess(process.execPath, [cli, '--version']).ms);
+    }
+    const floor = round(median(psqlMs));
+    const viaNpx = round(median(npxMs));
+    const summaryLine = round(median(summaryMs));
+    const psqlRow = { what: 'the same SQL in one `psql -1`', value: floor };
+    return {
+      summary: [
+        {
+          what: `${WHOLE_PROCESS_MIGRATIONS} small migrations, whole \`npx stepmigrate run\``,
+          value: viaNpx,
+          unit: 'ms',
+          beside: psqlRow,
+          target: `≤ psql + ${WHOLE_PROCESS_BUDGET_MS} ms`,
+          met: viaNpx - floor <= WHOLE_PROCESS_BUDGET_MS,
+        },
+        { what: 'the same run, its own summary line', value: summaryLine, unit: 'ms', beside: psqlRow },
+        {
+          what: '`npx stepmigrate --version`: what npx alone adds to every command',
+          value: round(median(npxFloor)),
+          unit: 'ms',
+          beside: { what: '`node bin/stepmigrate.js --version`', value: round(median(nodeVersion)) },
+        },
+      ],
+      detail: {
+        server: 'Debian PostgreSQL 15',
+        migrations: WHOLE_PROCESS_MIGRATIONS,
+        rounds: WHOLE_PROCESS_ROUNDS,
+        psqlOneTransactionMs: floor,
+        npxRunMs: viaNpx,
+        npxOverPsqlMs: viaNpx - floor,
+        nodeBinRunMs: round(median(nodeMs)),
+        npxRunCpuMs: round(median(npxCpu)),
+        nodeBinRunCpuMs: round(median(nodeCpu)),
+        summaryLineMs: summaryLine,
+        npxVersionMs: round(median(npxFloor)),
+        nodeBinVersionMs: round(median(nodeVersion)),
+        note: 'npxVersionMs is `npx stepmigrate --version`: npm resolving the project and its tree before our CLI starts, part of every `npx stepmigrate`',
+      },
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await cluster.stop();
+  }
+}
+
 export async function run(): Promise<Record<string, unknown>> {
+  const wholeProcess = await wholeProcessRun();
   const cluster = await startTemporaryCluster();
   const projectDir = await mkdtemp(join(tmpdir(), 'stepmigrate-bench-'));
   const cacheDir = join(projectDir, 'cache');
@@ -95,6 +240,8 @@ export async function run(): Promise<Record<string, unknown>> {
     const directMs = median(direct);
     const workflowMs = median(workflow);
     return {
+      summary: wholeProcess.summary,
+      wholeProcess: wholeProcess.detail,
       migrations: (await loadMigrations(MIGRATIONS)).migrations.length,
       rounds: ROUNDS,
       directSqlMs: round(directMs),
