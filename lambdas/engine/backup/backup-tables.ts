@@ -8,6 +8,7 @@ import type { BackupSummary } from '../run-state.ts';
 import { asBackupError } from './backup-error.ts';
 import { copySessionSettings, qualifiedName } from './copy-format.ts';
 import { copyTableToStore, TransientStoreError } from './copy-to-store.ts';
+import { describeDependentViews } from './dependent-views.ts';
 import {
   type BackupManifest,
   backupPrefix,
@@ -65,8 +66,9 @@ async function snapshotTables(deps: BackupDependencies, request: BackupRequest):
       await lockTables(coordinator, found);
       const described = await describeTables(coordinator, found);
       const order = await largestFirst(coordinator, described);
+      const views = await describeDependentViews(coordinator, described);
       catalogMs = Date.now() - started;
-      return { missing, described, order };
+      return { missing, described, order, views };
     })();
     const [catalog, copies] = await Promise.allSettled([
       prepared,
@@ -79,7 +81,7 @@ async function snapshotTables(deps: BackupDependencies, request: BackupRequest):
     ]);
     if (catalog.status === 'rejected') throw catalog.reason;
     if (copies.status === 'rejected') throw copies.reason;
-    const { missing, described } = catalog.value;
+    const { missing, described, views } = catalog.value;
     const tables = copies.value;
     deps.log?.(
       `backup timing: catalog ${catalogMs} ms for ${described.length} table(s), copies ${Date.now() - started - catalogMs} ms more`,
@@ -96,6 +98,7 @@ async function snapshotTables(deps: BackupDependencies, request: BackupRequest):
       // Catalog order: a partitioned table before its partitions, so a restore can recreate in order.
       tables: described.map((d) => byName.get(`${d.schema}.${d.table}`)!),
       missingAtBackup: missing,
+      views,
     } satisfies BackupManifest;
   });
 }
