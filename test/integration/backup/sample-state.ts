@@ -1,5 +1,5 @@
-// What "identical" means for the sample database: the schema fingerprint (columns by name,
-// not position), the rows of every table (columns read in name order, rows as a sorted set)
+// What "identical" means for the sample database: the schema fingerprint with sequence
+// values (columns by name, not position), the rows of every table (columns read in name order, rows as a sorted set)
 // the value of every sequence, and the rows of every materialized view (views a DROP …
 // CASCADE took must come back, populated as they were).
 import { setCopySessionSql } from '../../../lambdas/engine/backup/copy-format.ts';
@@ -19,7 +19,7 @@ export interface SampleState {
 
 export async function sampleState(db: Database): Promise<SampleState> {
   return db.withConnection(async (connection) => {
-    const state = await schemaState(connection, 'stepmigrate');
+    const state = await schemaState(connection, 'stepmigrate', [], { sequenceValues: true });
     const schema = Object.fromEntries(
       state.schema.objects.map((o) => [`${o.kind} ${o.name}`, JSON.stringify(o.properties)]),
     );
