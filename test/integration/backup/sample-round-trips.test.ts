@@ -76,7 +76,7 @@ describe('round trips on the sample database', () => {
       {
         '0001_reshape.sql': `${allow('ban-drop-column', 'ban-drop-table', 'irreversible-not-allowed')}\n${migration(
           {
-            up: `${damage}\nALTER TABLE shop.customer DROP COLUMN active;\nUPDATE shop.rental SET return_date = NULL WHERE rental_id % 2 = 0;\nDROP TABLE shop.film_category CASCADE;`,
+            up: `${damage}\nALTER TABLE shop.customer DROP COLUMN active;\nUPDATE shop.rental SET return_date = NULL WHERE rental_id % 2 = 0;\nDROP TABLE shop.film_category CASCADE;\nINSERT INTO shop.category (name) VALUES ('Westerns');`,
             down: '',
           },
         ).replace('-- migrate:down\n', '-- migrate:down irreversible\n')}`,
