@@ -79,11 +79,10 @@ export async function dropStagedData(conn: SqlConnection, scope: MergeScope): Pr
 }
 
 function refuse(staged: StagedDownRunData, problem: string): never {
-  const command = staged.restoreCommand
-    ? `; after the rollback, restore them with \`${staged.restoreCommand}\``
-    : '';
   throw new BackupError(
-    `undoing ${staged.migration} cannot bring back the values of ${staged.name} from the backup of ${staged.from}: ${problem}${command} — the down section was rolled back`,
+    `undoing ${staged.migration} cannot bring back the values of ${staged.name} from the backup of ${staged.from}: ${problem} — ` +
+      `the down section was rolled back with everything it did, and the backup still holds the values. ` +
+      `Make the down section re-create ${staged.name} as the backup holds it, then run the rollback again`,
   );
 }
 
