@@ -124,3 +124,55 @@ it('brings back dropped columns and tables itself, refuses rewritten rows, and t
   }
   expect(await sampleState(database.db)).toEqual(before);
 });
+
+it('fails a down section that re-adds a column unlike the backup, keeps the values, and merges once it is fixed', async () => {
+  const target = await createTestDatabase('down_run_mismatch');
+  const dir = await mkdtemp(join(tmpdir(), 'stepmigrate-down-mismatch-'));
+  try {
+    await target.db.withConnection((conn) =>
+      conn.query(`CREATE SCHEMA app;
+        CREATE TABLE app.notes (id integer PRIMARY KEY, body text, tag text);
+        INSERT INTO app.notes SELECT i, CASE WHEN i % 9 = 0 THEN NULL ELSE 'note ' || i || E'\\twith a tab' END, 't' || i % 3
+          FROM generate_series(1, 60) i;`),
+    );
+    const notes = () =>
+      target.db.withConnection(async (conn) => {
+        const { rows } = await conn.query<{ row: string }>(
+          'SELECT to_jsonb(n)::text AS row FROM app.notes n ORDER BY id',
+        );
+        return rows.map((r) => r.row);
+      });
+    const file = join(dir, 'migrations', '0001_drop_body.sql');
+    await mkdir(join(dir, 'migrations'));
+    const write = (type: string) =>
+      writeFile(
+        file,
+        `-- lint:allow ban-drop-column bodies moved elsewhere\n${migration({
+          up: 'ALTER TABLE app.notes DROP COLUMN body;',
+          down: `ALTER TABLE app.notes ADD COLUMN body ${type};`,
+        })}`,
+      );
+    await write('varchar(5)');
+    const before = await notes();
+    const options = { databaseUrl: target.url, migrationsDir: join(dir, 'migrations'), projectDir: dir };
+    expect((await runWorkflow(options)).output?.status).toBe('succeeded');
+    const afterUp = await notes();
+
+    const failed = await runWorkflow({ ...options, input: { target: '0' } });
+    expect(failed.output?.status).toBe('rolled_back');
+    expect(failed.output?.error?.message).toContain(
+      'its down section re-created column body as character varying(5), the backup holds text',
+    );
+    expect(await notes()).toEqual(afterUp);
+    expect(await stagingTables(target.db)).toEqual([]);
+
+    await write('text');
+    const fixed = await runWorkflow({ ...options, input: { target: '0' } });
+    expect(fixed.output?.status).toBe('succeeded');
+    expect(fixed.output?.backup?.broughtBack?.map((d) => d.tables)).toEqual([['app.notes']]);
+    expect(await notes()).toEqual(before);
+  } finally {
+    await target.drop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
