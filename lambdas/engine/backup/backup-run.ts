@@ -13,14 +13,25 @@ import {
   restoreCommandFor,
 } from './data-for-down-run.ts';
 import { planDownRunData, stageDownRunData } from './down-run-staging.ts';
+import { dropStagedData } from './merge-down-run-data.ts';
 
 export async function backupRun(
   ctx: EngineContext,
   store: BackupStore,
   run: RunState,
 ): Promise<BackupSummary> {
-  const plan = await planDownRunData(ctx, store, run, await dataInEarlierBackups(ctx, store, run));
-  refuseDataLeftBehind(run, plan.left);
+  const planned = await planDownRunData(ctx, store, run, await dataInEarlierBackups(ctx, store, run));
+  refuseDataLeftBehind(run, planned.left); // before any change
+  const plan = await stageDownRunData(ctx, store, planned);
+  try {
+    refuseDataLeftBehind(run, plan.left);
+  } catch (error) {
+    // A table that could not be staged is refused too; nothing of this run stays behind.
+    await ctx.db.withConnection((conn) =>
+      dropStagedData(conn, { historySchema: ctx.historySchema, executionId: run.executionId }),
+    );
+    throw error;
+  }
   for (const data of plan.left) {
     const command = restoreCommandFor(data);
     ctx.log?.(
@@ -28,7 +39,6 @@ export async function backupRun(
         (command ? `; restore them after this run with \`${command}\`` : '; no backup of them remains'),
     );
   }
-  await stageDownRunData(ctx, store, plan);
   const summary = await backupTables(
     { db: ctx.db, store, log: ctx.log },
     {

@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import type { BackupStore, SqlConnection } from '../../ports.ts';
 import type { EngineContext } from '../context.ts';
+import { messageOf } from '../errors.ts';
 import { ensureHistory } from '../history.ts';
 import type { RunState } from '../run-state.ts';
 import { analyzeMigration, type ClassifiedStatement } from '../sql/classify.ts';
@@ -46,6 +47,8 @@ export interface StagedDownRunData {
   rows: number;
   /** The earlier run whose backup holds the values, and the restore command that does it by hand. */
   from: string;
+  /** The earlier manifest: its location (what `restore --from` takes) and its key in the store. */
+  manifest: string;
   manifestKey: string;
   restoreCommand: string | null;
   /** The staging table, in the history schema. */
@@ -105,6 +108,7 @@ export async function planDownRunData(
         name,
         rows: backup.rows,
         from: data.executionId,
+        manifest: data.manifest,
         manifestKey: data.manifestKey,
         restoreCommand: restoreCommandFor({ ...data, tables: [name] }) ?? null,
         staging: stagingName(run.executionId, data.version, name),
@@ -178,22 +182,39 @@ async function primaryKeyNow(ctx: EngineContext, backup: TableBackup): Promise<s
 /**
  * Loads each staged table's backed-up rows into its staging table (checked against the
  * manifest's SHA-256 while loading) and records how to merge them as the table's comment.
+ * A table that cannot be staged (its object is damaged, a type it needs is gone) moves to
+ * what the run leaves behind, with why: the plan that comes back says what is left.
  */
 export async function stageDownRunData(
   ctx: EngineContext,
   store: BackupStore,
   plan: DownRunDataPlan,
-): Promise<void> {
-  if (plan.staged.length === 0) return;
+): Promise<DownRunDataPlan> {
+  if (plan.staged.length === 0) return plan;
+  const result: DownRunDataPlan = { staged: [], left: [...plan.left] };
   await ctx.db.withConnection(async (conn) => {
     await ensureHistory(conn, ctx.historySchema);
     for (const staged of plan.staged) {
-      const manifest = await readManifest(store, staged.manifestKey);
-      const backup = manifest.tables.find((t) => t.name === staged.name)!;
-      await withTransaction(conn, 'BEGIN', () => stageOne(conn, ctx.historySchema, store, backup, staged));
-      ctx.log?.(`staged ${backup.rows} backed-up rows of ${staged.name} for undoing ${staged.migration}`);
+      try {
+        const manifest = await readManifest(store, staged.manifestKey);
+        const backup = manifest.tables.find((t) => t.name === staged.name)!;
+        await withTransaction(conn, 'BEGIN', () => stageOne(conn, ctx.historySchema, store, backup, staged));
+        ctx.log?.(`staged ${backup.rows} backed-up rows of ${staged.name} for undoing ${staged.migration}`);
+        result.staged.push(staged);
+      } catch (error) {
+        result.left.push({
+          migration: staged.migration,
+          version: staged.version,
+          tables: [staged.name],
+          executionId: staged.from,
+          manifest: staged.manifest,
+          manifestKey: staged.manifestKey,
+          why: `its backup cannot be staged: ${messageOf(error)}`,
+        });
+      }
     }
   });
+  return result;
 }
 
 async function stageOne(
