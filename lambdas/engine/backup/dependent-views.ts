@@ -146,9 +146,12 @@ export async function recreateMissingViews(
       try {
         await connection.query(statement);
       } catch (error) {
+        const hint = owner.includes(statement)
+          ? `restore as ${view.owner}, as a member of it, or as a superuser`
+          : `a table or type it reads may be missing: restore the tables it reads too (${view.dependsOn.join(', ')})`;
         throw new BackupError(
           `cannot recreate ${view.kind} ${view.name} from the backup manifest: ${(error as Error).message} — ` +
-            `statement: ${statement.split('\n')[0]}… (restore the tables it reads too: ${view.dependsOn.join(', ')})`,
+            `statement: ${statement.split('\n')[0]}… (${hint})`,
           { cause: error },
         );
       }
