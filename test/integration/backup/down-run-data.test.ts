@@ -176,3 +176,59 @@ it('fails a down section that re-adds a column unlike the backup, keeps the valu
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+it('refuses to merge into a table without a primary key, and the printed restore brings the values back', async () => {
+  const target = await createTestDatabase('down_run_no_key');
+  const dir = await mkdtemp(join(tmpdir(), 'stepmigrate-down-no-key-'));
+  try {
+    await target.db.withConnection((conn) =>
+      conn.query(`CREATE SCHEMA app;
+        CREATE TABLE app.tags (name text NOT NULL, note text);
+        INSERT INTO app.tags SELECT 'tag ' || i % 7, 'note ' || i FROM generate_series(1, 40) i;`),
+    );
+    const tags = () =>
+      target.db.withConnection(async (conn) => {
+        const { rows } = await conn.query<{ row: string }>(
+          'SELECT to_jsonb(t)::text AS row FROM app.tags t ORDER BY 1',
+        );
+        return rows.map((r) => r.row);
+      });
+    await mkdir(join(dir, 'migrations'));
+    await writeFile(
+      join(dir, 'migrations', '0001_drop_note.sql'),
+      `-- lint:allow ban-drop-column notes moved elsewhere\n${migration({
+        up: 'ALTER TABLE app.tags DROP COLUMN note;',
+        down: 'ALTER TABLE app.tags ADD COLUMN note text;',
+      })}`,
+    );
+    const before = await tags();
+    const options = { databaseUrl: target.url, migrationsDir: join(dir, 'migrations'), projectDir: dir };
+    expect((await runWorkflow(options)).output?.status).toBe('succeeded');
+
+    const refused = await runWorkflow({ ...options, input: { target: '0' } });
+    const message = refused.output?.error?.message ?? '';
+    expect(message).toContain('app.tags (the table has no primary key to match the backed-up rows by)');
+    expect(commandsIn(message).find((c) => c.startsWith('rollback'))).toBe(
+      'rollback --to 0 --allow-irreversible',
+    );
+    const restore = commandsIn(message).find((c) => c.startsWith('restore'))!;
+
+    const down = await runWorkflow({ ...options, input: { target: '0', allowIrreversible: true } });
+    expect(down.output?.status).toBe('succeeded');
+    expect(down.output?.backup?.notBroughtBack?.[0]).toMatchObject({
+      tables: ['app.tags'],
+      restoreCommand: `stepmigrate ${restore}`,
+    });
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      expect((await runPrinted(`${restore} --database-url ${target.url}`)).code).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(await tags()).toEqual(before);
+  } finally {
+    await target.drop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
