@@ -9,12 +9,7 @@ export function makeBackupHandler(deps: StepDependencies) {
   return stepHandler<RunEvent, BackupSummary>(
     'Backup',
     deps,
-    // The workflow's result selector reads both lists: an up run has none.
-    async ({ run }) => ({
-      broughtBack: [],
-      notBroughtBack: [],
-      ...(await deps.steps.backupRun(await deps.engine(), deps.backupStore, run)),
-    }),
+    async ({ run }) => deps.steps.backupRun(await deps.engine(), deps.backupStore, run),
     {
       resultDetail: (backup) => ({
         detail: {
