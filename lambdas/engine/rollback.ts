@@ -87,11 +87,13 @@ export async function rollbackRun(
   }
   if (problems.length === 0) problems.push(...(await schemaDifferences(ctx, run)));
   // Values a down run staged for merging and never merged: the earlier backup still holds them.
-  await ctx.db
-    .withConnection((conn) =>
-      dropStagedData(conn, { historySchema: ctx.historySchema, executionId: run.executionId }),
-    )
-    .catch(() => undefined);
+  if (run.plan.direction === 'down') {
+    await ctx.db
+      .withConnection((conn) =>
+        dropStagedData(conn, { historySchema: ctx.historySchema, executionId: run.executionId }),
+      )
+      .catch(() => undefined);
+  }
   if (problems.length > 0) {
     throw new RollbackFailedError(
       `rollback did not bring the database back to ${run.plan.fromVersion}: ${problems.join('; ')} — manual action needed`,
