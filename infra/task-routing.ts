@@ -32,6 +32,8 @@ export function taskRunnerStates(scope: Construct, runner: TaskRunner): TaskRunn
         'location.$': '$.location',
         'manifestKey.$': '$.manifestKey',
         'tables.$': '$.tables',
+        'broughtBack.$': '$.broughtBack',
+        'notBroughtBack.$': '$.notBroughtBack',
       },
       resultPath: '$.backup',
     }),

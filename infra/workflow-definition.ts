@@ -220,6 +220,8 @@ function changeStates(
           'location.$': '$.Payload.location',
           'manifestKey.$': '$.Payload.manifestKey',
           'tables.$': '$.Payload.tables',
+          'broughtBack.$': '$.Payload.broughtBack',
+          'notBroughtBack.$': '$.Payload.notBroughtBack',
         },
         resultPath: '$.backup',
       },

@@ -67,6 +67,9 @@ function renderRestore(result: RestoreResult, from: string, database: string, si
       `  ${paint(sink, 'green', '✓')} ${table.name}: ${table.rows} rows, verified by ${table.verifiedBy}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`,
     );
   }
+  for (const view of result.recreatedViews) {
+    sink.out(`  ${paint(sink, 'green', '✓')} ${view}: view recreated (a DROP … CASCADE had taken it)`);
+  }
 }
 
 function collect(value: string, previous: string[] = []): string[] {

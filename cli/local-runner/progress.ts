@@ -36,7 +36,11 @@ export function stateLabel(name: string, input: unknown): string {
 
 interface StateOutput {
   run?: { plan?: { fromVersion: string; toVersion: string; steps: unknown[] }; status?: string };
-  backup?: { tables?: Array<{ bytes: number }> };
+  backup?: {
+    tables?: Array<{ bytes: number }>;
+    broughtBack?: Array<{ tables: string[] }>;
+    notBroughtBack?: Array<{ tables: string[] }>;
+  };
   verify?: { verified?: string[] };
   rollback?: { rolledBack?: string[] };
   bake?: { checks?: number; done?: boolean };
@@ -59,7 +63,20 @@ export function stateDetail(name: string, output: unknown): string {
     case 'Backup': {
       const tables = state.backup?.tables ?? [];
       const bytes = backupBytes(tables);
-      return tables.length === 0 ? 'no data at risk' : `${tables.length} table(s), ${formatBytes(bytes)}`;
+      const earlier = (list?: Array<{ tables: string[] }>) => list?.flatMap((d) => d.tables) ?? [];
+      const [back, left] = [earlier(state.backup?.broughtBack), earlier(state.backup?.notBroughtBack)];
+      const notes = [
+        back.length > 0 ? `brings back ${back.join(', ')} from an earlier backup` : '',
+        // Never "no data at risk" while an earlier backup holds values this run leaves behind.
+        left.length > 0 ? `NOT bringing back ${left.join(', ')}: restore by hand (see the summary)` : '',
+      ].filter(Boolean);
+      const own =
+        tables.length === 0
+          ? notes.length > 0
+            ? ''
+            : 'no data at risk'
+          : `${tables.length} table(s), ${formatBytes(bytes)}`;
+      return [own, ...notes].filter(Boolean).join('; ');
     }
     case 'Verify':
       return `${state.verify?.verified?.length ?? 0} verified`;

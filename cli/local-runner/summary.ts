@@ -39,6 +39,20 @@ export function summaryLines(output: RunOutput, durationMs: number, style: Summa
   }
   if (output.databaseSnapshot)
     lines.push(`  database snapshot: ${describeDatabaseSnapshot(output.databaseSnapshot)}`);
+  for (const data of output.backup?.broughtBack ?? []) {
+    lines.push(
+      `  brought back: ${data.tables.join(', ')} (undoing ${data.migration}) from the backup of ${data.executionId}`,
+    );
+  }
+  for (const data of output.backup?.notBroughtBack ?? []) {
+    const how = data.restoreCommand
+      ? `restore them with \`${data.restoreCommand}\``
+      : 'no backup of them remains';
+    const why = data.why ? ` (${data.why})` : '';
+    lines.push(
+      `  not brought back: the values ${data.migration}'s up section destroyed in ${data.tables.join(', ')}${why}; ${how}`,
+    );
+  }
   if (output.error) {
     const where = output.error.migration ? ` [${output.error.migration}]` : '';
     lines.push(`  ${output.error.name}${where}: ${output.error.message}`);

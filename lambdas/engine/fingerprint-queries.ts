@@ -136,6 +136,7 @@ SELECT CASE c.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END AS kind,
   ${qualified('n', 'c.relname')} AS name,
   pg_get_viewdef(c.oid) AS definition,
   coalesce(array_to_string(c.reloptions, ', '), '') AS options,
+  CASE WHEN c.relkind = 'm' THEN c.relispopulated END AS populated,
   ${owner('c.relowner')}, ${acl('c.relacl', 'r', 'c.relowner')}, ${comment('c.oid', 'pg_class')}
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('v', 'm') AND ${userSchema('n')} AND ${notFromExtension('pg_class', 'c.oid')}`;

@@ -9,9 +9,12 @@
 //    from the backup by name. `pg_dump -s` shows the new order; nothing that names its
 //    columns (every query the fingerprint can vouch for) sees a difference. See
 //    docs/backup-and-restore.md, "Column order".
-//  - current VALUES (sequence positions, row counts): they are data, move outside any
-//    transaction, and concurrent traffic advances sequences between Backup and Rollback. A
-//    restore sets every sequence its tables use back to its backed-up value.
+//  - current VALUES (sequence positions, row counts) by default: they are data, move outside
+//    any transaction, and concurrent traffic advances sequences between Backup and Rollback,
+//    so the run's fingerprint (Validate's, the one Rollback and drift checks compare) leaves
+//    them out. `sequenceValues: true` adds every sequence's position: a restore sets each
+//    sequence its tables use back with setval, so with no traffic in between the fingerprint
+//    with sequence values after a restore equals the one taken when the backup ran.
 import { createHash } from 'node:crypto';
 import type { SqlConnection } from '../ports.ts';
 import { catalogQueries, type ObjectKind, objectKinds } from './fingerprint-queries.ts';
@@ -35,7 +38,16 @@ export interface SchemaDescription {
 export interface ReadSchemaOptions {
   /** Schemas to leave out besides the system ones, e.g. the history schema. */
   excludeSchemas?: readonly string[];
+  /** Also each sequence's position (`value`: last value, or "not called"). Default false. */
+  sequenceValues?: boolean;
 }
+
+// pg_sequence_last_value is NULL until nextval/setval(…, true) has been called.
+const sequenceValuesSql = `
+SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name,
+       coalesce(pg_sequence_last_value(c.oid)::text, 'not called') AS value
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind = 'S' AND n.nspname <> ALL ($1::text[])`;
 
 function normalise(value: unknown): PropertyValue {
   if (value === null || value === undefined) return null;
@@ -63,6 +75,13 @@ export async function readSchema(
       const properties: Record<string, PropertyValue> = {};
       for (const key of Object.keys(rest).sort()) properties[key] = normalise(rest[key]);
       objects.push({ kind: kind as ObjectKind, name: String(name), properties });
+    }
+  }
+  if (options.sequenceValues) {
+    const { rows } = await conn.query<{ name: string; value: string }>(sequenceValuesSql, [excluded]);
+    const values = new Map(rows.map((row) => [row.name, row.value]));
+    for (const object of objects) {
+      if (object.kind === 'sequence') object.properties.value = values.get(object.name) ?? null;
     }
   }
   return { objects: objects.sort(compareObjects) };

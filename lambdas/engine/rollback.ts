@@ -5,6 +5,7 @@
 import type { SqlConnection } from '../ports.ts';
 import { bookkeepingTables, mirrorHooks, mirrorsToolHistory } from './adopt/tool-mirror.ts';
 import { withAdvisoryLock } from './advisory-lock.ts';
+import { dropStagedData } from './backup/merge-down-run-data.ts';
 import type { EngineContext } from './context.ts';
 import { messageOf, RollbackFailedError } from './errors.ts';
 import { type HistoryEntry, readHistory, writeHistory } from './history.ts';
@@ -85,6 +86,14 @@ export async function rollbackRun(
     problems.push(...(await restoreDestroyedData(ctx, run, destroyed, unfinished, backup, restorer)));
   }
   if (problems.length === 0) problems.push(...(await schemaDifferences(ctx, run)));
+  // Values a down run staged for merging and never merged: the earlier backup still holds them.
+  if (run.plan.direction === 'down') {
+    await ctx.db
+      .withConnection((conn) =>
+        dropStagedData(conn, { historySchema: ctx.historySchema, executionId: run.executionId }),
+      )
+      .catch(() => undefined);
+  }
   if (problems.length > 0) {
     throw new RollbackFailedError(
       `rollback did not bring the database back to ${run.plan.fromVersion}: ${problems.join('; ')} — manual action needed`,

@@ -65,6 +65,25 @@ export interface BackupSummary {
   location: string;
   manifestKey: string;
   tables: BackupTableSummary[];
+  /**
+   * A down run: values an earlier run's backup holds that its down sections re-create the
+   * objects for and this run brings back (merged in each down section's transaction).
+   */
+  broughtBack?: DownRunData[];
+  /** A down run: values an earlier run's backup holds that this run does NOT bring back, and how to. */
+  notBroughtBack?: DownRunData[];
+}
+
+export interface DownRunData {
+  /** The migration being undone. */
+  migration: string;
+  tables: string[];
+  /** The earlier run whose backup holds the values. */
+  executionId: string;
+  /** The command that restores them by hand (null when that backup no longer exists). */
+  restoreCommand: string | null;
+  /** Why this run does not bring them back itself. */
+  why?: string;
 }
 
 export type RunStatus = 'succeeded' | 'noop' | 'dry_run' | 'rolled_back' | 'rollback_failed' | 'failed';
@@ -87,7 +106,12 @@ export interface RunOutput {
   rolledBack: string[];
   /** The versions the run planned and its first findings (all of them are in Validate's audit record). */
   plan: Pick<Plan, 'findings'> & { pending: string[]; findingsTotal: number };
-  backup?: { location: string; tables: Omit<BackupTableSummary, 'key'>[] };
+  backup?: {
+    location: string;
+    tables: Omit<BackupTableSummary, 'key'>[];
+    broughtBack?: DownRunData[];
+    notBroughtBack?: DownRunData[];
+  };
   /** The whole-database snapshot taken before the table backup, when configured. */
   databaseSnapshot?: DatabaseSnapshotRecord;
   steps: StepTiming[];

@@ -17,8 +17,9 @@ export async function schemaState(
   conn: SqlConnection,
   historySchema: string,
   bookkeepingTables: readonly string[] = [],
+  options: { sequenceValues?: boolean } = {},
 ): Promise<SchemaState> {
-  const read = await readSchema(conn, { excludeSchemas: [historySchema] });
+  const read = await readSchema(conn, { excludeSchemas: [historySchema], ...options });
   const tables = bookkeepingTables.map((table) => table.replaceAll('"', ''));
   const onTable = (name: string, definition: unknown) => {
     const plain = name.replaceAll('"', '');

@@ -5,6 +5,7 @@
 import { readRunHistory } from './adopt/import-history.ts';
 import { sectionHooksForRun } from './adopt/run-hooks.ts';
 import { withAdvisoryLock } from './advisory-lock.ts';
+import { withDownRunData } from './backup/merge-down-run-data.ts';
 import type { EngineContext } from './context.ts';
 import {
   DirtyStateError,
@@ -94,7 +95,13 @@ export async function applyPlanStep(ctx: EngineContext, run: RunState, step: Pla
       }
       assertStepStillPending(migration, step, row);
       ctx.log?.(`${step.direction === 'up' ? 'applying' : 'reverting'} ${migrationLabel(migration)}`);
-      const hooks = await sectionHooksForRun(conn, ctx, history, migration, step.direction);
+      // A down section merges back, in its own transaction, the values Backup staged for it.
+      const hooks = withDownRunData(
+        await sectionHooksForRun(conn, ctx, history, migration, step.direction),
+        { historySchema: ctx.historySchema, executionId: run.executionId, log: ctx.log },
+        migration.version,
+        step.direction,
+      );
       const result = await runMigrationSection(ctx, conn, run, migration, step.direction, hooks).catch(
         (error: unknown) => recordWhyDirty(ctx, run, migration, step, error),
       );

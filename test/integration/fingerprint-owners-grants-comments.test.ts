@@ -14,7 +14,8 @@ beforeAll(async () => {
     CREATE SCHEMA app;
     CREATE TABLE app.users (id int PRIMARY KEY, email text, nickname text);
     CREATE SEQUENCE app.ticket_seq;
-    CREATE VIEW app.emails AS SELECT email FROM app.users;`);
+    CREATE VIEW app.emails AS SELECT email FROM app.users;
+    CREATE MATERIALIZED VIEW app.nicknames AS SELECT id FROM app.users WITH NO DATA;`);
 });
 afterAll(async () => {
   await test?.drop();
@@ -64,6 +65,12 @@ describe('the fingerprint sees owners, grants and comments', () => {
       'view app.emails',
     ],
     [
+      'a materialized view populated',
+      'REFRESH MATERIALIZED VIEW app.nicknames',
+      'DROP MATERIALIZED VIEW app.nicknames; CREATE MATERIALIZED VIEW app.nicknames AS SELECT id FROM app.users WITH NO DATA',
+      'materialized view app.nicknames',
+    ],
+    [
       'a table owner',
       `ALTER TABLE app.users OWNER TO ${role}`,
       'ALTER TABLE app.users OWNER TO CURRENT_USER',
@@ -78,6 +85,23 @@ describe('the fingerprint sees owners, grants and comments', () => {
     expect(fingerprintHash(changed)).not.toBe(fingerprintHash(before));
     expect(diffSchemas(before, changed).join('\n')).toContain(`${object} changed`);
     expect(fingerprintHash(undone)).toBe(fingerprintHash(before));
+  });
+
+  it('sees sequence values only when asked: traffic moves them, a restore sets them back', async () => {
+    const withValues = () =>
+      test.db.withConnection((conn) =>
+        readSchema(conn, { excludeSchemas: ['stepmigrate'], sequenceValues: true }),
+      );
+    const [before, beforeWithValues] = [await read(), await withValues()];
+    await run("SELECT nextval('app.ticket_seq')");
+    const [moved, movedWithValues] = [await read(), await withValues()];
+    await run("SELECT setval('app.ticket_seq', 1, false)");
+    expect(fingerprintHash(moved)).toBe(fingerprintHash(before));
+    expect(fingerprintHash(movedWithValues)).not.toBe(fingerprintHash(beforeWithValues));
+    expect(diffSchemas(beforeWithValues, movedWithValues)).toEqual([
+      'sequence app.ticket_seq changed: value not called → 1',
+    ]);
+    expect(fingerprintHash(await withValues())).toBe(fingerprintHash(beforeWithValues));
   });
 
   it('compares columns by name: a column dropped and re-added last is the same schema', async () => {

@@ -3,7 +3,8 @@
 //  - payments partitioned into 7 monthly partitions, with foreign keys on the partitions;
 //  - triggers that rewrite last_update on every update;
 //  - sequences that column defaults call without OWNED BY;
-//  - views and a materialized view over the tables migrations destroy;
+//  - views and materialized views over the tables migrations destroy (a view over a
+//    materialized view, with grants, comments, an index and another owner);
 //  - tsvector, arrays, an enum, domains, and bytea values holding every byte value;
 //  - comments, grants to a role, row-level security policies, triggers on partitions.
 // Every value is computed from generate_series, so two builds hold the same rows.
@@ -142,6 +143,17 @@ CREATE MATERIALIZED VIEW shop.sales_by_category AS
     JOIN shop.film_category fc USING (film_id) JOIN shop.category c USING (category_id)
    GROUP BY c.name;
 CREATE MATERIALIZED VIEW shop.film_search AS SELECT film_id, title, fulltext FROM shop.film;
+-- What a DROP … CASCADE takes and a restore must give back: a view over a materialized view
+-- (with options), grants, comments, a materialized view's index, another owner.
+CREATE VIEW shop.top_categories WITH (security_barrier) AS
+  SELECT category, total_sales FROM shop.sales_by_category WHERE total_sales > 0;
+CREATE UNIQUE INDEX sales_by_category_idx ON shop.sales_by_category (category);
+COMMENT ON MATERIALIZED VIEW shop.sales_by_category IS 'refreshed nightly';
+COMMENT ON INDEX shop.sales_by_category_idx IS 'for REFRESH CONCURRENTLY';
+COMMENT ON COLUMN shop.customer_list.name IS 'first and last name';
+GRANT SELECT ON shop.customer_list, shop.top_categories TO ${sampleReaderRole};
+GRANT SELECT (id, city) ON shop.customer_list TO PUBLIC;
+ALTER MATERIALIZED VIEW shop.film_search OWNER TO ${sampleReaderRole};
 
 COMMENT ON TABLE shop.customer IS 'people who rent films';
 COMMENT ON COLUMN shop.customer.active IS 'legacy flag, 1 = active';

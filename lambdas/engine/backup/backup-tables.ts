@@ -9,6 +9,7 @@ import type { BackupSummary } from '../run-state.ts';
 import { asBackupError } from './backup-error.ts';
 import { copySessionSettings, qualifiedName } from './copy-format.ts';
 import { copyTableToStore, TransientStoreError } from './copy-to-store.ts';
+import { describeDependentViews } from './dependent-views.ts';
 import {
   type BackupManifest,
   backupPrefix,
@@ -68,8 +69,9 @@ async function snapshotTables(deps: BackupDependencies, request: BackupRequest):
       await lockTables(coordinator, found);
       const described = await describeTables(coordinator, found);
       const order = await largestFirst(coordinator, described);
+      const views = await describeDependentViews(coordinator, described);
       catalogMs = Date.now() - started;
-      return { missing, described, order };
+      return { missing, described, order, views };
     })();
     const [catalog, copies] = await Promise.allSettled([
       prepared,
@@ -82,7 +84,7 @@ async function snapshotTables(deps: BackupDependencies, request: BackupRequest):
     ]);
     if (catalog.status === 'rejected') throw catalog.reason;
     if (copies.status === 'rejected') throw copies.reason;
-    const { missing, described } = catalog.value;
+    const { missing, described, views } = catalog.value;
     const tables = copies.value;
     deps.log?.(
       `backup timing: catalog ${catalogMs} ms for ${described.length} table(s), copies ${Date.now() - started - catalogMs} ms more`,
@@ -100,6 +102,7 @@ async function snapshotTables(deps: BackupDependencies, request: BackupRequest):
       tables: described.map((d) => byName.get(`${d.schema}.${d.table}`)!),
       missingAtBackup: missing,
       ...(request.databaseSnapshot ? { databaseSnapshot: request.databaseSnapshot } : {}),
+      views,
     } satisfies BackupManifest;
   });
 }

@@ -1,8 +1,9 @@
 // A down run (`rollback --to V`) undoes migrations an EARLIER run applied. Where such a
 // migration's up section destroyed data (dropped a column, a table, deleted rows), its down
 // section re-creates the object empty: the values are only in the backup the earlier run
-// took before applying it. This finds that backup, so the run can say exactly where the
-// data is and how to restore it, instead of reporting that no data is at risk.
+// took before applying it. This finds that backup, so the run can bring the values back
+// where that is safe (down-run-staging.ts), and otherwise say exactly where the data is and
+// how to restore it, instead of reporting that no data is at risk.
 
 import type { BackupStore } from '../../ports.ts';
 import type { EngineContext } from '../context.ts';
@@ -18,12 +19,17 @@ import { manifestKey, readManifest } from './manifest.ts';
 export interface DataInEarlierBackup {
   /** The migration being undone, e.g. "0002_drop_email". */
   migration: string;
+  version: string;
   /** Tables whose values its up section destroyed. */
   tables: string[];
   /** The run that applied it, and whose backup holds the values. */
   executionId: string;
   /** The manifest's location (what `restore --from` takes), or null when no backup of that run remains. */
   manifest: string | null;
+  /** The manifest's key in the store. */
+  manifestKey: string;
+  /** Why the down run cannot bring these values back itself, when it was asked. */
+  why?: string;
 }
 
 export async function dataInEarlierBackups(
@@ -50,9 +56,11 @@ export async function dataInEarlierBackups(
     const location = manifest ? ((await store.list(key)).find((o) => o.key === key)?.location ?? key) : null;
     found.push({
       migration: migrationLabel(migration),
+      version: migration.version,
       tables: held,
       executionId: applied.executionId,
       manifest: location,
+      manifestKey: key,
     });
   }
   return found;
@@ -76,7 +84,8 @@ export function refuseDataLeftBehind(run: RunState, data: readonly DataInEarlier
     const where = command
       ? `the backup of ${d.executionId} holds them; after the rollback, restore them with \`${command}\` (it replaces those tables' rows with the backed-up ones)`
       : `no backup of ${d.executionId} remains (expired or deleted), so they cannot be restored`;
-    return `undoing ${d.migration} does not bring back the values its up section destroyed in ${d.tables.join(', ')}: ${where}`;
+    const why = d.why ? ` (${d.why})` : '';
+    return `undoing ${d.migration} does not bring back the values its up section destroyed in ${d.tables.join(', ')}${why}: ${where}`;
   });
   throw new BackupError(
     `${lines.join('; ')} — nothing was changed. To roll back knowing this, run \`stepmigrate rollback --to ${run.plan.toVersion} --allow-irreversible\``,

@@ -90,6 +90,30 @@ export interface TableBackup {
   sequences: SequenceState[];
 }
 
+/** A view or materialized view over backed-up tables, which a DROP … CASCADE would take with it. */
+export interface ViewBackup {
+  /** "schema.view", unquoted. */
+  name: string;
+  schema: string;
+  view: string;
+  kind: 'view' | 'materialized view';
+  /** A materialized view holding data at backup time is recreated WITH DATA (from the restored rows). */
+  populated: boolean;
+  owner: string;
+  /** The backed-up tables it reads, directly or through other views ("schema.table"). */
+  dependsOn: string[];
+  ddl: {
+    /** CREATE [MATERIALIZED] VIEW … AS …, schema-qualified. */
+    create: string;
+    /** A materialized view's indexes. */
+    indexes: string[];
+    /** Privileges granted to anyone but the owner, table and column level. */
+    grants: string[];
+    /** COMMENT ON statements for it, its columns and its indexes. */
+    comments: string[];
+  };
+}
+
 export interface BackupManifest {
   formatVersion: number;
   executionId: string;
@@ -107,6 +131,11 @@ export interface BackupManifest {
    * copied, when the workflow is configured with one: the net for what the tables do not hold.
    */
   databaseSnapshot?: DatabaseSnapshotRecord;
+  /**
+   * Views over the backed-up tables, in creation order (each after the views it reads);
+   * absent in manifests written before views were recorded.
+   */
+  views?: ViewBackup[];
 }
 
 /** Where the objects of one execution live: `<database>/<executionId>/…`. */

@@ -8,11 +8,12 @@ import { BackupError } from '../errors.ts';
 import { withTransaction } from '../transaction.ts';
 import { asBackupError } from './backup-error.ts';
 import { qualifiedName, setCopySessionSql } from './copy-format.ts';
+import { recreateMissingViews } from './dependent-views.ts';
 import { emptyTables } from './empty-tables.ts';
 import { checkForeignKeys, relationTree } from './foreign-keys.ts';
 import { parentsFirst } from './load-order.ts';
 import { loadTable } from './load-table.ts';
-import { type BackupManifest, readManifest, type TableBackup } from './manifest.ts';
+import { type BackupManifest, readManifest, type TableBackup, type ViewBackup } from './manifest.ts';
 import {
   addColumns,
   addMissingColumnComments,
@@ -61,6 +62,8 @@ export interface RestoreResult {
   mode: RestoreMode;
   committed: boolean;
   tables: RestoredTable[];
+  /** Views and materialized views over the restored tables that were gone and were recreated. */
+  recreatedViews: string[];
 }
 
 export async function restoreTables(
@@ -78,7 +81,7 @@ export async function restoreTables(
       return await withTransaction(
         connection,
         'BEGIN',
-        () => restoreInTransaction(connection, deps, tables),
+        () => restoreInTransaction(connection, deps, tables, manifest.views ?? []),
         mode === 'replace' ? 'COMMIT' : 'ROLLBACK',
       );
     } catch (error) {
@@ -93,7 +96,8 @@ export async function restoreTables(
     database: manifest.database,
     mode,
     committed: mode === 'replace',
-    tables: restored,
+    tables: restored.tables,
+    recreatedViews: restored.recreatedViews,
   };
 }
 
@@ -116,6 +120,7 @@ export async function restoreAfterDown(
       mode: 'replace',
       committed: false,
       tables: [],
+      recreatedViews: [],
     };
   }
   return restoreTables(deps, { manifest, tables: wanted, mode: 'replace' });
@@ -152,7 +157,8 @@ async function restoreInTransaction(
   connection: SqlConnection,
   deps: RestoreDependencies,
   tables: TableBackup[],
-): Promise<RestoredTable[]> {
+  views: readonly ViewBackup[],
+): Promise<{ tables: RestoredTable[]; recreatedViews: string[] }> {
   await connection.query(setCopySessionSql());
   const replicaMode = await enterReplicaMode(connection);
   if (!replicaMode) await connection.query('SET CONSTRAINTS ALL DEFERRED');
@@ -198,6 +204,13 @@ async function restoreInTransaction(
   }
   if (replicaMode) await checkForeignKeys(connection, await relationTree(connection, sqlNames));
   await restoreTriggers(connection, triggers);
+  // Views last: a materialized view recreated WITH DATA is computed from the restored rows.
+  const recreatedViews = await recreateMissingViews(
+    connection,
+    views,
+    tables.map((t) => t.name),
+  );
+  for (const view of recreatedViews) deps.log?.(`recreated ${view} from the backup manifest`);
   const restored: RestoredTable[] = [];
   for (const table of tables) {
     const verifiedBy = await verifyRestoredTable(connection, deps.store, table);
@@ -211,5 +224,5 @@ async function restoreInTransaction(
       verifiedBy,
     });
   }
-  return restored;
+  return { tables: restored, recreatedViews };
 }

@@ -4,7 +4,10 @@ import type { SqlConnection } from '../../ports.ts';
 import { qualifiedName } from './copy-format.ts';
 import type { TableBackup } from './manifest.ts';
 
-export async function restoreSequences(connection: SqlConnection, tables: TableBackup[]): Promise<void> {
+export async function restoreSequences(
+  connection: SqlConnection,
+  tables: readonly Pick<TableBackup, 'schema' | 'table' | 'sequences'>[],
+): Promise<void> {
   for (const table of tables) {
     for (const sequence of table.sequences) {
       const { rows } = await connection.query<{ name: string | null }>(

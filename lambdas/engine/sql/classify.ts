@@ -121,6 +121,7 @@ export function analyzeMigration(migration: Migration, options: ClassifyOptions 
     migration.up.startLine,
     migration.down?.startLine,
     migration.verify?.startLine,
+    migration.irreversible,
   ].join('|');
   const sections: CachedAnalysis['sections'] = [migration.up.sql, migration.down?.sql, migration.verify?.sql];
   const cached = analysisCache.get(migration);
@@ -142,17 +143,36 @@ function analyzeUncached(migration: Migration, options: ClassifyOptions): Migrat
       ? classifySection(migration, migration.verify, migration.verifyFile ?? migration.file, options)
       : [],
   };
-  return { statements, ...tablesOf(statements.up) };
+  return { statements, ...tablesOf(statements.up, migration.irreversible) };
 }
 
-function tablesOf(up: ClassifiedStatement[]): { affectedTables: string[]; backupTables: string[] } {
+/**
+ * Tables an INSERT or COPY FROM adds rows to. A down section deletes them again; an
+ * irreversible migration has none, so only its backup can take them back out.
+ */
+function insertedInto(statement: ClassifiedStatement): string[] {
+  return statement.changes
+    .filter(
+      (change) =>
+        change.kind === 'insert' ||
+        (change.kind === 'copy' &&
+          statement.locks.some((lock) => lock.table === change.table && lock.mode === 'ROW EXCLUSIVE')),
+    )
+    .flatMap((change) => (change.table === undefined ? [] : [change.table]));
+}
+
+function tablesOf(
+  up: ClassifiedStatement[],
+  irreversible: boolean,
+): { affectedTables: string[]; backupTables: string[] } {
   const affected = new Set<string>();
   const backup = new Set<string>();
   const createdHere = new Set<string>();
   const originalName = new Map<string, string>();
   const original = (table: string): string => originalName.get(table) ?? table;
   for (const statement of up) {
-    for (const table of statement.destroys) {
+    const atRisk = irreversible ? [...statement.destroys, ...insertedInto(statement)] : statement.destroys;
+    for (const table of atRisk) {
       if (!createdHere.has(table)) backup.add(original(table));
     }
     for (const lock of statement.locks) affected.add(original(lock.table));

@@ -97,6 +97,8 @@ export function buildRunOutput(source: RunOutputSource): RunOutput {
       location: state.backup.location,
       tables: state.backup.tables.map(({ key: _key, ...table }) => table),
     };
+    if (state.backup.broughtBack?.length) output.backup.broughtBack = state.backup.broughtBack;
+    if (state.backup.notBroughtBack?.length) output.backup.notBroughtBack = state.backup.notBroughtBack;
   }
   if (run?.databaseSnapshot) output.databaseSnapshot = run.databaseSnapshot;
   if (error) output.error = error;

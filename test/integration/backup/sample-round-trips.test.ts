@@ -52,13 +52,13 @@ async function roundTrip(label: string, files: Record<string, string>, input: Re
 }
 
 describe('round trips on the sample database', () => {
-  it('rolls back a migration that dropped a partition and damaged other tables', async () => {
+  it('rolls back a migration that dropped a partition, a column CASCADE (and its view) and damaged other tables', async () => {
     const { run, before, after } = await roundTrip(
       'sample_drop_partition',
       {
         '0001_drop_march.sql': `${allow('ban-drop-table', 'ban-drop-column', 'irreversible-not-allowed')}\n${migration(
           {
-            up: `DROP TABLE shop.payment_2026_03;\n${damage}`,
+            up: `DROP TABLE shop.payment_2026_03;\n${damage}\nALTER TABLE shop.customer DROP COLUMN last_name CASCADE;`,
             down: '',
             verify: 'SELECT 1 / 0;',
           },
@@ -74,10 +74,12 @@ describe('round trips on the sample database', () => {
     const { run, before, after } = await roundTrip(
       'sample_irreversible',
       {
-        '0001_reshape.sql': `${allow('ban-drop-column', 'irreversible-not-allowed')}\n${migration({
-          up: `${damage}\nALTER TABLE shop.customer DROP COLUMN active;\nUPDATE shop.rental SET return_date = NULL WHERE rental_id % 2 = 0;`,
-          down: '',
-        }).replace('-- migrate:down\n', '-- migrate:down irreversible\n')}`,
+        '0001_reshape.sql': `${allow('ban-drop-column', 'ban-drop-table', 'irreversible-not-allowed')}\n${migration(
+          {
+            up: `${damage}\nALTER TABLE shop.customer DROP COLUMN active;\nUPDATE shop.rental SET return_date = NULL WHERE rental_id % 2 = 0;\nDROP TABLE shop.film_category CASCADE;\nINSERT INTO shop.category (name) VALUES ('Westerns');`,
+            down: '',
+          },
+        ).replace('-- migrate:down\n', '-- migrate:down irreversible\n')}`,
         '0002_fails.sql': migration({ up: 'SELECT * FROM shop.no_such_table;', down: 'SELECT 1;' }),
       },
       { allowIrreversible: true },
@@ -93,10 +95,10 @@ describe('round trips on the sample database', () => {
         down: 'ALTER TABLE shop.film DROP COLUMN note;',
       }),
       '0002_drop_email.sql': `${allow('ban-drop-column')}\n${migration({
-        up: 'ALTER TABLE shop.customer DROP COLUMN email;\nDELETE FROM shop.payment WHERE amount < 1;',
-        down: 'ALTER TABLE shop.customer ADD COLUMN email shop.email;',
+        up: 'ALTER TABLE shop.customer DROP COLUMN email;\nDELETE FROM shop.payment WHERE amount < 1;\nALTER TABLE shop.film DROP COLUMN title CASCADE;',
+        down: "ALTER TABLE shop.customer ADD COLUMN email shop.email;\nALTER TABLE shop.film ADD COLUMN title text NOT NULL DEFAULT '';\nALTER TABLE shop.film ALTER COLUMN title DROP DEFAULT;",
       })}`,
-      '0003_fails.sql': `${allow('changing-column-type')}\n${migration({ up: 'ALTER TABLE shop.film ALTER COLUMN title TYPE integer;', down: 'SELECT 1;' })}`,
+      '0003_fails.sql': `${allow('changing-column-type')}\n${migration({ up: 'ALTER TABLE shop.film ALTER COLUMN rating TYPE integer;', down: 'SELECT 1;' })}`,
     });
     expect({ status: run.output?.status, error: run.output?.error }).toMatchObject({ status: 'rolled_back' });
     expect(after).toEqual(before);
@@ -105,12 +107,18 @@ describe('round trips on the sample database', () => {
   it('restores every table by hand after a successful destructive run, with the command `backups` prints', async () => {
     const { run, before, after, database } = await roundTrip('sample_manual', {
       '0001_destroy.sql': `${allow('ban-drop-table', 'ban-drop-column')}\n${migration({
-        up: `DROP TABLE shop.payment_2026_05;\n${damage}\nALTER TABLE shop.customer DROP COLUMN active;`,
+        up: `DROP TABLE shop.payment_2026_05;\n${damage}\nALTER TABLE shop.customer DROP COLUMN active;\nALTER TABLE shop.customer DROP COLUMN last_name CASCADE;\nDROP TABLE shop.film_category CASCADE;`,
         down: 'SELECT 1;',
       })}`,
     });
     expect({ status: run.output?.status, error: run.output?.error }).toMatchObject({ status: 'succeeded' });
     expect(after).not.toEqual(before);
+    expect(after.materializedViews['shop.sales_by_category']).toBe('missing');
+    // The CASCADE took a view over a dropped column and a view over the materialized view.
+    expect([after.schema['view shop.customer_list'], after.schema['view shop.top_categories']]).toEqual([
+      undefined,
+      undefined,
+    ]);
     const printed: string[] = [];
     const exit = await withCapturedStdout(printed, () =>
       main(['backups', '--from', `${run.projectDir}/.stepmigrate/backups`]),

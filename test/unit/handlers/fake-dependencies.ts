@@ -83,7 +83,14 @@ export function fakeDependencies(script: FakeScript = {}) {
     const failure = script.failures?.[step]?.[calls[step]];
     if (failure) throw failure;
   };
-  const backup: BackupSummary = { location: '/tmp/backup', manifestKey: 'm.json', tables: [] };
+  // As backupRun returns it: the workflow's result selector reads both down-run lists.
+  const backup: BackupSummary = {
+    location: '/tmp/backup',
+    manifestKey: 'm.json',
+    tables: [],
+    broughtBack: [],
+    notBroughtBack: [],
+  };
   const steps: EngineSteps = {
     validateRun: async (_ctx, rawInput, executionId) => {
       call('validateRun');

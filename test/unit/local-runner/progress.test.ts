@@ -104,4 +104,19 @@ describe('progressPrinter', () => {
     expect(text).toContain('DescribeDatabaseSnapshot   30 ms  creating');
     expect(text).toContain('DescribeDatabaseSnapshot   30 ms  available');
   });
+
+  it('never says "no data at risk" while an earlier backup holds values a down run leaves behind', () => {
+    const backup = {
+      tables: [],
+      broughtBack: [{ tables: ['shop.customer'] }],
+      notBroughtBack: [{ tables: ['shop.film'] }],
+    };
+    const text = print([
+      state('StateEntered', 'Backup', 0),
+      state('StateExited', 'Backup', 5, { output: { backup } }),
+    ]);
+    expect(text).toBe(
+      '  ✓ Backup          5 ms  brings back shop.customer from an earlier backup; NOT bringing back shop.film: restore by hand (see the summary)\n',
+    );
+  });
 });

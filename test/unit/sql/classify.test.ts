@@ -181,6 +181,19 @@ describe('analyzeMigration', () => {
     expect(analysis.statements.down[0]!.destroys).toEqual(['app.archive']);
   });
 
+  it('backs up the tables an irreversible migration inserts into: nothing else takes those rows out', () => {
+    const up = [
+      'CREATE TABLE app.archive (id bigint);',
+      'INSERT INTO app.archive VALUES (1), (2);',
+      "INSERT INTO app.events (kind) VALUES ('imported');",
+      'COPY app.sessions FROM STDIN;',
+      'COPY app.users TO STDOUT;',
+    ].join('\n');
+    expect(analyzeMigration(migration(up, null)).backupTables).toEqual(['app.events', 'app.sessions']);
+    // A down section deletes what its up section inserted: nothing to back up.
+    expect(analyzeMigration(migration(up, 'DELETE FROM app.events;')).backupTables).toEqual([]);
+  });
+
   it('backs up a renamed table under its name before the migration', () => {
     const analysis = analyzeMigration(
       migration('ALTER TABLE app.people RENAME TO users; DELETE FROM app.users WHERE id < 0;', null),
