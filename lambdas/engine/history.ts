@@ -55,7 +55,11 @@ export async function historyExists(conn: SqlConnection, schema: string): Promis
   return rows[0]?.exists === true;
 }
 
-interface HistoryRecord {
+/** The columns of one history row, as `readHistory` and the step guard select them. */
+export const HISTORY_COLUMNS =
+  'version, name, checksum, state, direction, applied_at, applied_by, execution_id, duration_ms, message';
+
+export interface HistoryRecord {
   version: string;
   name: string;
   checksum: string;
@@ -74,14 +78,14 @@ export interface HistoryEntry extends HistoryRow {
   message: string | null;
 }
 
-/** Every history row; an empty list when the history table does not exist yet. */
-export async function readHistory(conn: SqlConnection, schema: string): Promise<HistoryEntry[]> {
-  if (!(await historyExists(conn, schema))) return [];
-  const { rows } = await conn.query<HistoryRecord>(
-    `SELECT version, name, checksum, state, direction, applied_at, applied_by, execution_id, duration_ms, message
-       FROM ${table(schema, HISTORY_TABLE)}`,
-  );
-  return rows.map((row) => ({
+/** `<schema>.schema_history`, quoted. */
+export function historyTable(schema: string): string {
+  return table(schema, HISTORY_TABLE);
+}
+
+/** A row as selected with HISTORY_COLUMNS, as the engine reads it. */
+export function historyEntry(row: HistoryRecord): HistoryEntry {
+  return {
     version: row.version,
     name: row.name,
     checksum: row.checksum,
@@ -92,7 +96,14 @@ export async function readHistory(conn: SqlConnection, schema: string): Promise<
     executionId: row.execution_id,
     durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
     message: row.message,
-  }));
+  };
+}
+
+/** Every history row; an empty list when the history table does not exist yet. */
+export async function readHistory(conn: SqlConnection, schema: string): Promise<HistoryEntry[]> {
+  if (!(await historyExists(conn, schema))) return [];
+  const { rows } = await conn.query<HistoryRecord>(`SELECT ${HISTORY_COLUMNS} FROM ${historyTable(schema)}`);
+  return rows.map(historyEntry);
 }
 
 export interface HistoryWrite {
