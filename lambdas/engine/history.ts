@@ -21,6 +21,9 @@ function table(schema: string, name: string): string {
 export async function ensureHistory(conn: SqlConnection, schema: string): Promise<void> {
   const history = table(schema, HISTORY_TABLE);
   const lease = table(schema, LEASE_TABLE);
+  // Every run after the first finds everything there: one read instead of a transaction of
+  // DDL, which would also take an ACCESS EXCLUSIVE lock on the lease table each time.
+  if (await historyComplete(conn, history, lease)) return;
   await withTransaction(conn, 'BEGIN', async () => {
     await conn.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`stepmigrate:create:${schema}`]);
     await conn.query(`
@@ -45,6 +48,17 @@ export async function ensureHistory(conn: SqlConnection, schema: string): Promis
       -- Who holds the lease (host, pid, process start), so a dead holder's lease is reclaimed.
       ALTER TABLE ${lease} ADD COLUMN IF NOT EXISTS holder jsonb;`);
   });
+}
+
+/** Both tables exist, the lease table with its `holder` column: nothing for ensureHistory to do. */
+async function historyComplete(conn: SqlConnection, history: string, lease: string): Promise<boolean> {
+  const { rows } = await conn.query<{ complete: boolean }>(
+    `SELECT to_regclass($1) IS NOT NULL AND EXISTS (
+       SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($2) AND attname = 'holder' AND NOT attisdropped
+     ) AS complete`,
+    [history, lease],
+  );
+  return rows[0]?.complete === true;
 }
 
 /** True once the history table exists (a dry run on a new database must not create it). */
