@@ -36,12 +36,16 @@ export async function releaseAdvisoryLock(conn: SqlConnection, schema: string): 
     .catch(() => undefined);
 }
 
-/** The LockedError for a run lock another session holds, naming that session when it can. */
+/**
+ * The LockedError for a run lock another session holds, naming that session when it can.
+ * Advisory locks are per database: the same key held on another database of the server is not it.
+ */
 export async function lockHeldError(conn: SqlConnection, schema: string): Promise<LockedError> {
   const holder = await conn.query<{ pid: number; application_name: string; since: Date | null }>(
     `SELECT a.pid, a.application_name, a.backend_start AS since
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'advisory' AND l.granted AND l.objid = (hashtext($1)::bigint & 4294967295)::oid
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
       LIMIT 1`,
     [advisoryLockKey(schema)],
   );
