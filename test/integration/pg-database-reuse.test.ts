@@ -1,6 +1,8 @@
 // A connection kept between calls (a warm Lambda, the local runner's steps) must behave like a
 // new one: no session state from the last call, a dead one replaced before the call's first
 // statement, a failed one never handed out again, and its statements still cancellable.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { CancellableDatabase } from '../../lambdas/engine/cancellable-database.ts';
@@ -179,5 +181,33 @@ describe('PgDatabase keeps a connection between calls', () => {
     } finally {
       await db.close();
     }
+  });
+});
+
+describe('a kept connection and the process', () => {
+  const adapter = fileURLToPath(new URL('../../lambdas/adapters/pg-database.ts', import.meta.url));
+  /** Runs `body` in a fresh Node process with `db` open on the test database; its stdout and exit code. */
+  function inProcess(body: string) {
+    const script = `import { PgDatabase } from ${JSON.stringify(adapter)};
+      const db = new PgDatabase(process.env.URL);
+      ${body}
+      console.log('done');`;
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, URL: test.url, NODE_OPTIONS: '' },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    return { code: result.status, stdout: result.stdout.trim(), stderr: result.stderr };
+  }
+
+  it('waits for close() and every call before it, and an idle one does not keep it alive', () => {
+    const twoCallsAndClose = inProcess(`
+      await db.withConnection((conn) => conn.query('SELECT 1'));
+      await db.withConnection((conn) => conn.query('SELECT 2'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await db.close();`);
+    expect(twoCallsAndClose).toMatchObject({ code: 0, stdout: 'done' });
+    const neverClosed = inProcess(`await db.withConnection((conn) => conn.query('SELECT 1'));`);
+    expect(neverClosed).toMatchObject({ code: 0, stdout: 'done' });
   });
 });
