@@ -89,8 +89,17 @@ async function sqlAlone(url: string, projectDir: string): Promise<number[]> {
   return times;
 }
 
-/** Validate, then every Apply through the real handlers, each timed; then Report gives the lease back. */
-async function stepsThroughHandlers(url: string, projectDir: string, executionId: string) {
+/**
+ * Validate, then every Apply through the real handlers (or, `engineOnly`, the engine's
+ * applyPlanStep without the audit and metrics middleware), each timed; then Report gives the
+ * lease back.
+ */
+async function stepsThroughHandlers(
+  url: string,
+  projectDir: string,
+  executionId: string,
+  engineOnly = false,
+) {
   const local = await localDependencies({
     projectDir,
     migrationsDir: join(projectDir, 'migrations'),
@@ -104,8 +113,10 @@ async function stepsThroughHandlers(url: string, projectDir: string, executionId
     const validateMs = performance.now() - validateStarted;
     const apply: number[] = [];
     for (const step of run.plan.steps) {
+      const engine = await local.deps.engine();
       const started = performance.now();
-      await handlers.apply({ executionId, run, step } as never);
+      if (engineOnly) await local.deps.steps.applyPlanStep(engine, run, step);
+      else await handlers.apply({ executionId, run, step } as never);
       apply.push(performance.now() - started);
     }
     await handlers.report({ executionId, state: { run } } as never);
@@ -184,6 +195,7 @@ export async function run(): Promise<Record<string, unknown>> {
   try {
     const floor: number[] = [];
     const apply: number[] = [];
+    const engineApply: number[] = [];
     const validate20InRun: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       floor.push(...(await sqlAlone(await freshDatabase(cluster, `floor_${round}`), projectDir)));
@@ -194,6 +206,13 @@ export async function run(): Promise<Record<string, unknown>> {
       );
       apply.push(...result.apply);
       validate20InRun.push(result.validateMs);
+      const direct = await stepsThroughHandlers(
+        await freshDatabase(cluster, `engine_${round}`),
+        projectDir,
+        `bench-engine-${round}`,
+        true,
+      );
+      engineApply.push(...direct.apply);
     }
     const validate: Record<string, { allPending: ValidateTimes; onePending: ValidateTimes }> = {};
     for (const count of VALIDATE_SIZES) {
@@ -206,6 +225,7 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     const applyMs = round1(median(apply));
     const floorMs = round1(median(floor));
+    const engineMs = round1(median(engineApply));
     const summary: SummaryRow[] = [
       {
         what: `each Apply step (median of ${apply.length}), through the handler`,
@@ -214,6 +234,14 @@ export async function run(): Promise<Record<string, unknown>> {
         beside: { what: 'its up section alone over an open connection', value: floorMs },
         target: '≤ 10 ms more than its SQL',
         met: applyMs - floorMs <= 10,
+      },
+      {
+        what: `each Apply step in the engine alone (no audit or metrics middleware), median of ${engineApply.length}`,
+        value: engineMs,
+        unit: 'ms',
+        beside: { what: 'its up section alone over an open connection', value: floorMs },
+        target: '≤ 10 ms more than its SQL',
+        met: engineMs - floorMs <= 10,
       },
       ...VALIDATE_SIZES.flatMap((count): SummaryRow[] => {
         const { allPending, onePending } = validate[count]!;
@@ -253,6 +281,12 @@ export async function run(): Promise<Record<string, unknown>> {
       },
       sqlAloneMs: { median: floorMs, min: round1(Math.min(...floor)), max: round1(Math.max(...floor)) },
       overheadPerStepMs: round1(applyMs - floorMs),
+      engineApplyStepMs: {
+        median: engineMs,
+        min: round1(Math.min(...engineApply)),
+        max: round1(Math.max(...engineApply)),
+      },
+      engineOverheadPerStepMs: round1(engineMs - floorMs),
       validateInRunMs: round1(median(validate20InRun)),
       validate,
     };
