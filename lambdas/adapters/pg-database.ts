@@ -1,8 +1,9 @@
 // The Database port over node-postgres. A connection serves one withConnection() at a time and
 // is kept for the next one only when that call succeeded and `DISCARD ALL` then reset every
 // piece of session state a migration can leave behind (role, search_path, timeouts, advisory
-// locks, prepared statements, temporary tables): opening a connection costs a new backend,
-// which is most of what a small step spends. A call that failed — a backend killed
+// locks, prepared statements, temporary tables), and the database's and role's defaults
+// (`ALTER DATABASE … SET`) are still those the session started with. Opening a connection
+// costs a new backend, which is most of what a small step spends. A call that failed — a backend killed
 // mid-statement, a cancelled COPY — closes its connection, so a failure only ever affects
 // the call that met it. A kept connection idle for longer than a moment is checked before it
 // is handed out; a dead one (server restart, idle timeout, failover) is replaced by a new
@@ -53,6 +54,30 @@ export interface PgDatabaseOptions {
 }
 /** How long resetting a connection for reuse may take before it is closed instead. */
 const RESET_TIMEOUT_MS = 5000;
+
+/**
+ * The per-database and per-role defaults (`ALTER DATABASE … SET`, `ALTER ROLE … SET`) that
+ * apply to this session. A session takes them when it starts and `DISCARD ALL` resets to
+ * those: a connection opened before a migration or `check --setup` changed them would keep
+ * the old search_path where a new one gets the new. Such a connection is closed, not kept.
+ */
+const SESSION_DEFAULTS = `SELECT coalesce(string_agg(s.setdatabase || ':' || s.setrole || ':' || array_to_string(s.setconfig, ','), ';'
+           ORDER BY s.setdatabase, s.setrole), '') AS defaults
+      FROM pg_db_role_setting s
+     WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+       AND s.setrole IN (0, (SELECT oid FROM pg_roles WHERE rolname = session_user))`;
+
+async function sessionDefaults(client: pg.Client): Promise<string | undefined> {
+  try {
+    const { rows } = await client.query<{ defaults: string }>({
+      text: SESSION_DEFAULTS,
+      query_timeout: RESET_TIMEOUT_MS,
+    } as pg.QueryConfig);
+    return rows[0]?.defaults;
+  } catch {
+    return undefined;
+  }
+}
 
 function describeTarget(connectionString: string, config: pg.ClientConfig, source: string): Target {
   let parsed: URL | undefined;
@@ -157,6 +182,8 @@ export class PgDatabase implements Database {
   private idle: Idle[] = [];
   /** Clients that reported an error or ended: never handed out again. */
   private readonly broken = new WeakSet<pg.Client>();
+  /** Each client's database and role defaults as its session started (SESSION_DEFAULTS). */
+  private readonly startedWith = new WeakMap<pg.Client, string | undefined>();
   private readonly keepIdle: number;
   private readonly idleTimeoutMs: number;
   private readonly checkAfterIdleMs: number;
@@ -220,6 +247,7 @@ export class PgDatabase implements Database {
       await client.end().catch(() => {});
       throw connectionFailure(error, this.target);
     }
+    if (this.keepIdle > 0) this.startedWith.set(client, await sessionDefaults(client));
     return client;
   }
 
@@ -260,10 +288,11 @@ export class PgDatabase implements Database {
     }
     // Everything a migration can leave on its session; outside a transaction only, so a
     // transaction left open makes it fail and the connection is closed instead.
+    const started = this.startedWith.get(client);
     const reset = client
       .query({ text: 'DISCARD ALL', query_timeout: RESET_TIMEOUT_MS } as pg.QueryConfig)
       .then(
-        () => true,
+        async () => started !== undefined && (await sessionDefaults(client)) === started,
         () => false,
       );
     const entry: Idle = {

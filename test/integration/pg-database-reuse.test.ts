@@ -98,6 +98,23 @@ describe('PgDatabase keeps a connection between calls', () => {
     }
   });
 
+  it('gives the next call a session with the database defaults a call changed (ALTER DATABASE … SET)', async () => {
+    const db = new PgDatabase(test.url);
+    try {
+      await db.withConnection((conn) =>
+        conn.query(`ALTER DATABASE ${test.name} SET search_path = elsewhere, public`),
+      );
+      const seen = await db.withConnection(async (conn) => {
+        const { rows } = await conn.query<{ path: string }>("SELECT current_setting('search_path') AS path");
+        return rows[0]!.path;
+      });
+      expect(seen).toBe('elsewhere, public');
+    } finally {
+      await db.withConnection((conn) => conn.query(`ALTER DATABASE ${test.name} RESET search_path`));
+      await db.close();
+    }
+  });
+
   it('closes a connection whose call failed, or that was left inside a transaction', async () => {
     const db = new PgDatabase(test.url);
     try {
