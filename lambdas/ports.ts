@@ -154,6 +154,13 @@ export interface Lease {
   holder(key: string): Promise<LeaseHolder | undefined>;
   /** Takes the lease from `from`, whose run is gone; false when the lease changed hands meanwhile. */
   takeOver(key: string, from: string, owner: string, ttlMs: number): Promise<boolean>;
+  /**
+   * For a lease kept in the target database itself: the conditional write `acquire` makes, as
+   * one data-modifying SQL statement with its values written in as literals (it is sent with
+   * other statements in one round trip, where parameters cannot go). It returns a row when the
+   * lease is now `owner`'s and none when another run holds it. A lease kept elsewhere has none.
+   */
+  renewalStatement?(key: string, owner: string, ttlMs: number): string;
 }
 
 /**

@@ -1,6 +1,13 @@
-// The Database port over node-postgres. Every withConnection() gets its own pg.Client:
-// migrations set session state (lock_timeout, advisory locks) that must never leak into
-// another caller, and a backend killed mid-statement must only fail the call that used it.
+// The Database port over node-postgres. A connection serves one withConnection() at a time and
+// is kept for the next one only when that call succeeded and `DISCARD ALL` then reset every
+// piece of session state a migration can leave behind (role, search_path, timeouts, advisory
+// locks, prepared statements, temporary tables), and the database's and role's defaults
+// (`ALTER DATABASE … SET`) are still those the session started with. Opening a connection
+// costs a new backend, which is most of what a small step spends. A call that failed — a backend killed
+// mid-statement, a cancelled COPY — closes its connection, so a failure only ever affects
+// the call that met it. A kept connection idle for longer than a moment is checked before it
+// is handed out; a dead one (server restart, idle timeout, failover) is replaced by a new
+// connection before the caller's first statement, never in the middle of its work.
 import type { Readable, Writable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFromStdin, to as copyToStdout } from 'pg-copy-streams';
@@ -32,6 +39,44 @@ interface Target {
 export interface PgDatabaseOptions {
   /** Names where the connection settings come from, in error messages. @default '--database-url / DATABASE_URL' */
   source?: string;
+  /**
+   * How many idle connections are kept for later calls: a warm Lambda container, or the local
+   * runner's steps, reuse them. 0 opens a new connection for every call. @default 2
+   */
+  keepIdle?: number;
+  /** How long an idle connection is kept before it is closed. @default 60 000 */
+  idleTimeoutMs?: number;
+  /**
+   * A kept connection idle for longer than this is checked with a round trip before reuse
+   * (a Lambda container thawed after minutes, a server restarted meanwhile). @default 1 000
+   */
+  checkAfterIdleMs?: number;
+}
+/** How long resetting a connection for reuse may take before it is closed instead. */
+const RESET_TIMEOUT_MS = 5000;
+
+/**
+ * The per-database and per-role defaults (`ALTER DATABASE … SET`, `ALTER ROLE … SET`) that
+ * apply to this session. A session takes them when it starts and `DISCARD ALL` resets to
+ * those: a connection opened before a migration or `check --setup` changed them would keep
+ * the old search_path where a new one gets the new. Such a connection is closed, not kept.
+ */
+const SESSION_DEFAULTS = `SELECT coalesce(string_agg(s.setdatabase || ':' || s.setrole || ':' || array_to_string(s.setconfig, ','), ';'
+           ORDER BY s.setdatabase, s.setrole), '') AS defaults
+      FROM pg_db_role_setting s
+     WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+       AND s.setrole IN (0, (SELECT oid FROM pg_roles WHERE rolname = session_user))`;
+
+async function sessionDefaults(client: pg.Client): Promise<string | undefined> {
+  try {
+    const { rows } = await client.query<{ defaults: string }>({
+      text: SESSION_DEFAULTS,
+      query_timeout: RESET_TIMEOUT_MS,
+    } as pg.QueryConfig);
+    return rows[0]?.defaults;
+  } catch {
+    return undefined;
+  }
 }
 
 function describeTarget(connectionString: string, config: pg.ClientConfig, source: string): Target {
@@ -86,6 +131,9 @@ function connectionFailure(error: unknown, target: Target): PreflightError {
 }
 
 class PgConnection implements SqlConnection {
+  /** A COPY stream the caller may not have drained: such a connection is never reused. */
+  copied = false;
+
   constructor(private readonly client: pg.Client) {}
 
   get processId(): number {
@@ -103,18 +151,42 @@ class PgConnection implements SqlConnection {
   }
 
   copyTo(sql: string): Readable {
+    this.copied = true;
     return this.client.query(copyToStdout(sql));
   }
 
   copyFrom(sql: string): Writable {
+    this.copied = true;
     return this.client.query(copyFromStdin(sql));
   }
+}
+
+interface Idle {
+  client: pg.Client;
+  /** Resolves true once `DISCARD ALL` has reset the session, false when it could not. */
+  reset: Promise<boolean>;
+  since: number;
+  timer: NodeJS.Timeout;
+}
+
+/** pg keeps the socket private; an idle one must not keep the process alive. */
+function socketOf(client: pg.Client): { ref?(): void; unref?(): void } | undefined {
+  return (client as unknown as { connection?: { stream?: { ref?(): void; unref?(): void } } }).connection
+    ?.stream;
 }
 
 export class PgDatabase implements Database {
   readonly name: string;
   private readonly target: Target;
   private readonly open = new Set<pg.Client>();
+  private idle: Idle[] = [];
+  /** Clients that reported an error or ended: never handed out again. */
+  private readonly broken = new WeakSet<pg.Client>();
+  /** Each client's database and role defaults as its session started (SESSION_DEFAULTS). */
+  private readonly startedWith = new WeakMap<pg.Client, string | undefined>();
+  private readonly keepIdle: number;
+  private readonly idleTimeoutMs: number;
+  private readonly checkAfterIdleMs: number;
 
   constructor(
     private readonly connectionString: string,
@@ -123,6 +195,9 @@ export class PgDatabase implements Database {
   ) {
     this.target = describeTarget(connectionString, config, options.source ?? '--database-url / DATABASE_URL');
     this.name = this.target.database;
+    this.keepIdle = options.keepIdle ?? 2;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    this.checkAfterIdleMs = options.checkAfterIdleMs ?? 1000;
   }
 
   /** Where this database lives, without credentials: "host:port/database". */
@@ -131,6 +206,30 @@ export class PgDatabase implements Database {
   }
 
   async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
+    const client = (await this.reusable()) ?? (await this.connect());
+    this.open.add(client);
+    const connection = new PgConnection(client);
+    let succeeded = false;
+    try {
+      const result = await fn(connection);
+      succeeded = true;
+      return result;
+    } finally {
+      this.open.delete(client);
+      if (succeeded && !connection.copied) this.park(client);
+      else await this.end(client);
+    }
+  }
+
+  async close(): Promise<void> {
+    const idle = this.idle;
+    this.idle = [];
+    for (const entry of idle) clearTimeout(entry.timer);
+    await Promise.all([...this.open, ...idle.map((entry) => entry.client)].map((client) => this.end(client)));
+    this.open.clear();
+  }
+
+  private async connect(): Promise<pg.Client> {
     const client = new pg.Client({
       connectionTimeoutMillis: 10_000,
       // Lets preflight checks and operators tell our sessions from the application's.
@@ -140,23 +239,87 @@ export class PgDatabase implements Database {
     });
     // A terminated backend emits 'error' on the client; the pending query rejects anyway,
     // so the event must not become an unhandled exception that kills the process.
-    client.on('error', () => {});
-    this.open.add(client);
+    client.on('error', () => this.broken.add(client));
+    client.on('end', () => this.broken.add(client));
     try {
-      try {
-        await client.connect();
-      } catch (error) {
-        throw connectionFailure(error, this.target);
-      }
-      return await fn(new PgConnection(client));
-    } finally {
-      this.open.delete(client);
+      await client.connect();
+    } catch (error) {
       await client.end().catch(() => {});
+      throw connectionFailure(error, this.target);
     }
+    if (this.keepIdle > 0) this.startedWith.set(client, await sessionDefaults(client));
+    return client;
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.open].map((client) => client.end().catch(() => {})));
-    this.open.clear();
+  /**
+   * A kept connection, reset and alive, or undefined. A connection that fails its check means
+   * the server went away (restart, failover, idle timeout): every kept one is dropped then, and
+   * the caller opens a new one — before its first statement, so nothing it does is repeated.
+   */
+  private async reusable(): Promise<pg.Client | undefined> {
+    for (let entry = this.idle.pop(); entry; entry = this.idle.pop()) {
+      clearTimeout(entry.timer);
+      const { client } = entry;
+      // Referenced again before anything is awaited on it: an idle socket does not keep the
+      // process alive, a connection being handed out must.
+      socketOf(client)?.ref?.();
+      if (!(await entry.reset) || this.broken.has(client)) {
+        await this.end(client);
+        continue;
+      }
+      if (Date.now() - entry.since < this.checkAfterIdleMs) return client;
+      const alive = await client.query('SELECT 1').then(
+        () => true,
+        () => false,
+      );
+      if (alive) return client;
+      await this.end(client);
+      await this.dropIdle();
+      return undefined;
+    }
+    return undefined;
+  }
+
+  /** Resets `client` in the background and keeps it for the next call, or closes it. */
+  private park(client: pg.Client): void {
+    if (this.broken.has(client) || this.idle.length >= this.keepIdle) {
+      void this.end(client);
+      return;
+    }
+    // Everything a migration can leave on its session; outside a transaction only, so a
+    // transaction left open makes it fail and the connection is closed instead.
+    const started = this.startedWith.get(client);
+    const reset = client
+      .query({ text: 'DISCARD ALL', query_timeout: RESET_TIMEOUT_MS } as pg.QueryConfig)
+      .then(
+        async () => started !== undefined && (await sessionDefaults(client)) === started,
+        () => false,
+      );
+    const entry: Idle = {
+      client,
+      reset,
+      since: Date.now(),
+      timer: setTimeout(() => {
+        this.idle = this.idle.filter((other) => other !== entry);
+        void this.end(client);
+      }, this.idleTimeoutMs),
+    };
+    entry.timer.unref?.();
+    socketOf(client)?.unref?.();
+    this.idle.push(entry);
+  }
+
+  private async dropIdle(): Promise<void> {
+    const idle = this.idle;
+    this.idle = [];
+    for (const entry of idle) clearTimeout(entry.timer);
+    await Promise.all(idle.map((entry) => this.end(entry.client)));
+  }
+
+  private async end(client: pg.Client): Promise<void> {
+    this.broken.add(client);
+    // Awaited by close(): the process must wait for it, even for a connection kept idle.
+    socketOf(client)?.ref?.();
+    await client.end().catch(() => {});
   }
 }

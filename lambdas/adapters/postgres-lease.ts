@@ -4,7 +4,7 @@
 // process start), so the engine can tell a dead holder from a live one.
 import { LockedError } from '../engine/errors.ts';
 import { LEASE_TABLE } from '../engine/history.ts';
-import { quoteIdent } from '../engine/sql/identifiers.ts';
+import { quoteIdent, quoteLiteralAnyMode } from '../engine/sql/identifiers.ts';
 import type { Database, Lease, LeaseHolder, SqlConnection } from '../ports.ts';
 
 const UNDEFINED_TABLE = '42P01';
@@ -58,16 +58,34 @@ export class PostgresLease implements Lease {
 
   /** One conditional upsert: true when the lease is now ours (it was free, expired, or ours already). */
   private async take(conn: SqlConnection, key: string, owner: string, ttlMs: number): Promise<boolean> {
-    const taken = await conn.query(
-      `INSERT INTO ${this.table} AS l (key, owner, expires_at, holder)
-       VALUES ($1, $2, now() + $3 * interval '1 millisecond', $4::jsonb)
+    const taken = await conn.query(this.upsert('$1', '$2', '$3', '$4'), [
+      key,
+      owner,
+      ttlMs,
+      JSON.stringify(this.process),
+    ]);
+    return taken.rowCount > 0;
+  }
+
+  /** The same upsert with its values as literals, for a step's single round trip (Lease port). */
+  renewalStatement(key: string, owner: string, ttlMs: number): string {
+    if (!Number.isFinite(ttlMs) || ttlMs < 0)
+      throw new RangeError(`lease ttl must be a positive number, got ${ttlMs}`);
+    return this.upsert(
+      quoteLiteralAnyMode(key),
+      quoteLiteralAnyMode(owner),
+      String(Math.round(ttlMs)),
+      quoteLiteralAnyMode(JSON.stringify(this.process)),
+    );
+  }
+
+  private upsert(key: string, owner: string, ttlMs: string, holder: string): string {
+    return `INSERT INTO ${this.table} AS l (key, owner, expires_at, holder)
+       VALUES (${key}, ${owner}, now() + ${ttlMs} * interval '1 millisecond', ${holder}::jsonb)
        ON CONFLICT (key) DO UPDATE
         SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at, holder = EXCLUDED.holder
         WHERE l.owner = EXCLUDED.owner OR l.expires_at < now()
-       RETURNING owner`,
-      [key, owner, ttlMs, JSON.stringify(this.process)],
-    );
-    return taken.rowCount > 0;
+       RETURNING owner`;
   }
 
   async release(key: string, owner: string): Promise<void> {

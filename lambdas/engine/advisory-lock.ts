@@ -5,36 +5,53 @@
 import type { SqlConnection } from '../ports.ts';
 import { LockedError } from './errors.ts';
 
+/** The lock's key: one per history schema, so runs on one database exclude each other. */
+export function advisoryLockKey(schema: string): string {
+  return `stepmigrate:run:${schema}`;
+}
+
 /** Runs `fn` holding the run lock of `schema`; fails fast with LockedError when another session has it. */
 export async function withAdvisoryLock<T>(
   conn: SqlConnection,
   schema: string,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const key = `stepmigrate:run:${schema}`;
+  const key = advisoryLockKey(schema);
   const { rows } = await conn.query<{ locked: boolean }>(
     'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
     [key],
   );
-  if (rows[0]?.locked !== true) {
-    const holder = await conn.query<{ pid: number; application_name: string; since: Date | null }>(
-      `SELECT a.pid, a.application_name, a.backend_start AS since
-         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted AND l.objid = (hashtext($1)::bigint & 4294967295)::oid
-        LIMIT 1`,
-      [key],
-    );
-    const who = holder.rows[0];
-    const detail = who
-      ? ` (held by server process ${who.pid}${who.application_name ? `, ${who.application_name}` : ''})`
-      : '';
-    throw new LockedError(
-      `another stepmigrate run is changing this database${detail}; wait for it to finish`,
-    );
-  }
+  if (rows[0]?.locked !== true) throw await lockHeldError(conn, schema);
   try {
     return await fn();
   } finally {
-    await conn.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+    await releaseAdvisoryLock(conn, schema);
   }
+}
+
+/** Gives the run lock of `schema` back; never throws (the session's end frees it anyway). */
+export async function releaseAdvisoryLock(conn: SqlConnection, schema: string): Promise<void> {
+  await conn
+    .query('SELECT pg_advisory_unlock(hashtext($1))', [advisoryLockKey(schema)])
+    .catch(() => undefined);
+}
+
+/**
+ * The LockedError for a run lock another session holds, naming that session when it can.
+ * Advisory locks are per database: the same key held on another database of the server is not it.
+ */
+export async function lockHeldError(conn: SqlConnection, schema: string): Promise<LockedError> {
+  const holder = await conn.query<{ pid: number; application_name: string; since: Date | null }>(
+    `SELECT a.pid, a.application_name, a.backend_start AS since
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objid = (hashtext($1)::bigint & 4294967295)::oid
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      LIMIT 1`,
+    [advisoryLockKey(schema)],
+  );
+  const who = holder.rows[0];
+  const detail = who
+    ? ` (held by server process ${who.pid}${who.application_name ? `, ${who.application_name}` : ''})`
+    : '';
+  return new LockedError(`another stepmigrate run is changing this database${detail}; wait for it to finish`);
 }

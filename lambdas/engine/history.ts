@@ -21,6 +21,9 @@ function table(schema: string, name: string): string {
 export async function ensureHistory(conn: SqlConnection, schema: string): Promise<void> {
   const history = table(schema, HISTORY_TABLE);
   const lease = table(schema, LEASE_TABLE);
+  // Every run after the first finds everything there: one read instead of a transaction of
+  // DDL, which would also take an ACCESS EXCLUSIVE lock on the lease table each time.
+  if (await historyComplete(conn, history, lease)) return;
   await withTransaction(conn, 'BEGIN', async () => {
     await conn.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`stepmigrate:create:${schema}`]);
     await conn.query(`
@@ -47,6 +50,17 @@ export async function ensureHistory(conn: SqlConnection, schema: string): Promis
   });
 }
 
+/** Both tables exist, the lease table with its `holder` column: nothing for ensureHistory to do. */
+async function historyComplete(conn: SqlConnection, history: string, lease: string): Promise<boolean> {
+  const { rows } = await conn.query<{ complete: boolean }>(
+    `SELECT to_regclass($1) IS NOT NULL AND EXISTS (
+       SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($2) AND attname = 'holder' AND NOT attisdropped
+     ) AS complete`,
+    [history, lease],
+  );
+  return rows[0]?.complete === true;
+}
+
 /** True once the history table exists (a dry run on a new database must not create it). */
 export async function historyExists(conn: SqlConnection, schema: string): Promise<boolean> {
   const { rows } = await conn.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [
@@ -55,7 +69,11 @@ export async function historyExists(conn: SqlConnection, schema: string): Promis
   return rows[0]?.exists === true;
 }
 
-interface HistoryRecord {
+/** The columns of one history row, as `readHistory` and the step guard select them. */
+export const HISTORY_COLUMNS =
+  'version, name, checksum, state, direction, applied_at, applied_by, execution_id, duration_ms, message';
+
+export interface HistoryRecord {
   version: string;
   name: string;
   checksum: string;
@@ -74,14 +92,14 @@ export interface HistoryEntry extends HistoryRow {
   message: string | null;
 }
 
-/** Every history row; an empty list when the history table does not exist yet. */
-export async function readHistory(conn: SqlConnection, schema: string): Promise<HistoryEntry[]> {
-  if (!(await historyExists(conn, schema))) return [];
-  const { rows } = await conn.query<HistoryRecord>(
-    `SELECT version, name, checksum, state, direction, applied_at, applied_by, execution_id, duration_ms, message
-       FROM ${table(schema, HISTORY_TABLE)}`,
-  );
-  return rows.map((row) => ({
+/** `<schema>.schema_history`, quoted. */
+export function historyTable(schema: string): string {
+  return table(schema, HISTORY_TABLE);
+}
+
+/** A row as selected with HISTORY_COLUMNS, as the engine reads it. */
+export function historyEntry(row: HistoryRecord): HistoryEntry {
+  return {
     version: row.version,
     name: row.name,
     checksum: row.checksum,
@@ -92,7 +110,14 @@ export async function readHistory(conn: SqlConnection, schema: string): Promise<
     executionId: row.execution_id,
     durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
     message: row.message,
-  }));
+  };
+}
+
+/** Every history row; an empty list when the history table does not exist yet. */
+export async function readHistory(conn: SqlConnection, schema: string): Promise<HistoryEntry[]> {
+  if (!(await historyExists(conn, schema))) return [];
+  const { rows } = await conn.query<HistoryRecord>(`SELECT ${HISTORY_COLUMNS} FROM ${historyTable(schema)}`);
+  return rows.map(historyEntry);
 }
 
 export interface HistoryWrite {

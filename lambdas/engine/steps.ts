@@ -1,10 +1,10 @@
 // The engine side of each workflow step. Handlers (Lambda or local) call these and nothing
 // else touches the database. Every step that changes the database holds the advisory
-// lock while it does, and renews the run lease first, so a run that lost its lease stops.
+// lock while it does, and Apply renews the run lease first, so a run that lost its lease
+// stops (step-guard.ts does both, with the history read, in one round trip).
 
-import { readRunHistory } from './adopt/import-history.ts';
+import { runHistoryOf } from './adopt/import-history.ts';
 import { sectionHooksForRun } from './adopt/run-hooks.ts';
-import { withAdvisoryLock } from './advisory-lock.ts';
 import { withDownRunData } from './backup/merge-down-run-data.ts';
 import type { EngineContext } from './context.ts';
 import {
@@ -24,6 +24,7 @@ import { takeRunLease } from './run-lease.ts';
 import type { AppliedStep, RunState } from './run-state.ts';
 import { refuseOversizedTaskEvent } from './runner-choice.ts';
 import { assertStateFits } from './state-budget.ts';
+import { withStepGuard } from './step-guard.ts';
 import { dirtyRow, migrationOf, runMigrationSection, timeoutsFor } from './step-support.ts';
 import { findInvalidIndexes, runVerifySection } from './verify.ts';
 
@@ -84,10 +85,10 @@ export async function applyPlanStep(ctx: EngineContext, run: RunState, step: Pla
   // A migration that sets its own statement_timeout (a long one, on the task runner) may run
   // that long: the lease must outlive it.
   const ttl = Math.max(leaseTtl(ctx, run.input), (migration.statementTimeoutMs ?? 0) * 2);
-  await ctx.lease.acquire(run.database, run.executionId, ttl);
+  const lease = { key: run.database, owner: run.executionId, ttlMs: ttl };
   return ctx.db.withConnection((conn) =>
-    withAdvisoryLock(conn, ctx.historySchema, async () => {
-      const history = await readRunHistory(conn, ctx);
+    withStepGuard(ctx, conn, lease, async (ours) => {
+      const history = await runHistoryOf(conn, ctx, ours);
       const row = history.entries.find((r) => r.version === step.version);
       const doneState = step.direction === 'up' ? 'applied' : 'rolled_back';
       if (row?.state === doneState && row.executionId === run.executionId) {

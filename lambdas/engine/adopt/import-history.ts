@@ -35,7 +35,15 @@ export function importExecutionId(tool: string): string {
 }
 
 export async function readRunHistory(conn: SqlConnection, ctx: EngineContext): Promise<RunHistory> {
-  const ours = await readHistory(conn, ctx.historySchema);
+  return runHistoryOf(conn, ctx, await readHistory(conn, ctx.historySchema));
+}
+
+/** The run history, given our own rows already read (the step guard reads them with its lock). */
+export async function runHistoryOf(
+  conn: SqlConnection,
+  ctx: EngineContext,
+  ours: HistoryEntry[],
+): Promise<RunHistory> {
   if (ours.length > 0) return { entries: ours, toImport: [] };
   const imported = await readToolHistory(conn, ctx);
   if (!imported || imported.applied.length === 0) return { entries: ours, toImport: [] };

@@ -18,3 +18,13 @@ export function quoteQualified(qualifiedName: string): string {
 export function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
+
+/**
+ * Quotes a string literal that reads the same whatever `standard_conforming_strings` says:
+ * with a backslash in it, as an `E'…'` string with the backslash doubled (pg's escapeLiteral).
+ * For values the engine must inline because the statement cannot take parameters.
+ */
+export function quoteLiteralAnyMode(value: string): string {
+  const quoted = value.replaceAll("'", "''");
+  return value.includes('\\') ? ` E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
+}

@@ -64,6 +64,30 @@ export function scanSql(sql: string): ReturnType<PgQuery['scanSync']> {
 export function splitStatements(sql: string, origin: SqlOrigin): SqlStatement[] {
   parser('splitStatements');
   if (sql.trim() === '') return [];
+  const key = `${origin.startLine}\n${sql}`;
+  const cached = parsed.get(key);
+  if (cached !== undefined) return cached;
+  const statements = splitUncached(sql, origin);
+  if (parsedBytes + key.length > MAX_PARSED_BYTES) {
+    parsed.clear();
+    parsedBytes = 0;
+  }
+  parsed.set(key, statements);
+  parsedBytes += key.length;
+  return statements;
+}
+
+/**
+ * Sections already split, by start line and text: the loader, Validate, Apply, Verify and
+ * Rollback each split the same sections, and a parse call costs about a millisecond however
+ * small the section. Bounded by the SQL's size; the statements are shared, never changed.
+ * Only successes are kept: a syntax error is parsed again, to be reported with its own file.
+ */
+const parsed = new Map<string, SqlStatement[]>();
+const MAX_PARSED_BYTES = 32 * 1024 * 1024;
+let parsedBytes = 0;
+
+function splitUncached(sql: string, origin: SqlOrigin): SqlStatement[] {
   const bytes = Buffer.from(sql, 'utf8');
   const stmts = parseOrThrow(sql, origin);
   const positions = new SectionPositions(bytes, origin.startLine);

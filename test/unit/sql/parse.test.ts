@@ -27,6 +27,15 @@ describe('splitStatements', () => {
     expect(Object.keys(statements[1]!.ast as object)).toEqual(['IndexStmt']);
   });
 
+  it('splits a section again from its first split, at the lines of where it now starts', () => {
+    const sql = 'SELECT 1;\nSELECT 2;';
+    const first = splitStatements(sql, origin);
+    expect(splitStatements(sql, origin)).toBe(first);
+    expect(splitStatements(sql, { ...origin, startLine: 40 }).map((s) => s.line)).toEqual([40, 41]);
+    expect(() => splitStatements('SELEC 1;', origin)).toThrow(InputError);
+    expect(() => splitStatements('SELEC 1;', { file: 'other.sql', startLine: 3 })).toThrow(/^other\.sql:3:1/);
+  });
+
   it('returns [] for input that holds only comments and whitespace', () => {
     expect(splitStatements('-- nothing here\n/* or /* nested */ here */\n\n', origin)).toEqual([]);
     expect(splitStatements('', origin)).toEqual([]);
