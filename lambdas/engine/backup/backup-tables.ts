@@ -101,9 +101,8 @@ async function snapshotTables(
     // catalog; they start copying only once every table is locked and described.
     const prepared = (async () => {
       const { found, missing } = await findTables(coordinator, request.tables);
-      await lockTables(coordinator, found);
+      const server = await lockTables(coordinator, found);
       const described = await describeTables(coordinator, found);
-      const server = await sizeTables(coordinator, described);
       const pieces = plan(described, server, streams, request.chunkBytes ?? defaultChunkBytes);
       timing.mark('catalog');
       return { missing, described, pieces, server };
@@ -138,53 +137,32 @@ async function snapshotTables(
   });
 }
 
-/** ACCESS SHARE only blocks DDL that would drop or rewrite a table while it is being read. */
-async function lockTables(connection: SqlConnection, relations: readonly RelationRow[]): Promise<void> {
-  if (relations.length === 0) return;
-  const names = relations.map((relation) => qualifiedName(relation.schema, relation.table));
-  await connection.query(`LOCK TABLE ${names.map((name) => `ONLY ${name}`).join(', ')} IN ACCESS SHARE MODE`);
-}
-
-interface ServerSizes {
+interface ServerFacts {
   version: string;
   versionNum: number;
   blockSize: number;
-  /** pg_table_size (with TOAST): the order of the copies. */
-  sizes: Map<number, number>;
-  /** Pages of each table's main fork: where it can be cut. */
-  pages: Map<number, number>;
 }
 
-/** Sizes of every table and what the server is, in one round trip. */
-async function sizeTables(
+/**
+ * ACCESS SHARE only blocks DDL that would drop or rewrite a table while it is being read.
+ * The same round trip reads what the server is.
+ */
+async function lockTables(
   connection: SqlConnection,
-  tables: readonly TableDescription[],
-): Promise<ServerSizes> {
-  const { rows } = await connection.query<{
-    oid: number | null;
-    size: string | null;
-    pages: string | null;
-    version: string;
-    version_num: number;
-    block_size: number;
-  }>(
-    `SELECT t.oid::int AS oid, pg_table_size(t.oid::regclass)::text AS size,
-            (pg_relation_size(t.oid::regclass) / current_setting('block_size')::int)::text AS pages,
-            current_setting('server_version') AS version,
+  relations: readonly RelationRow[],
+): Promise<ServerFacts> {
+  const names = relations.map((relation) => qualifiedName(relation.schema, relation.table));
+  const lock =
+    names.length > 0
+      ? `LOCK TABLE ${names.map((name) => `ONLY ${name}`).join(', ')} IN ACCESS SHARE MODE; `
+      : '';
+  const { rows } = await connection.query<{ version: string; version_num: number; block_size: number }>(
+    `${lock}SELECT current_setting('server_version') AS version,
             current_setting('server_version_num')::int AS version_num,
-            current_setting('block_size')::int AS block_size
-       FROM (SELECT NULL::oid UNION ALL SELECT unnest($1::oid[])) AS t(oid)`,
-    [tables.map((table) => table.oid)],
+            current_setting('block_size')::int AS block_size`,
   );
   const server = rows[0]!;
-  const known = rows.filter((row) => row.oid !== null);
-  return {
-    version: server.version,
-    versionNum: server.version_num,
-    blockSize: server.block_size,
-    sizes: new Map(known.map((row) => [row.oid!, Number(row.size)])),
-    pages: new Map(known.map((row) => [row.oid!, Number(row.pages)])),
-  };
+  return { version: server.version, versionNum: server.version_num, blockSize: server.block_size };
 }
 
 /** One COPY stream's work: a whole table, or one chunk of a big one. */
@@ -208,18 +186,18 @@ interface CopiedPiece {
  */
 function plan(
   tables: readonly TableDescription[],
-  server: ServerSizes,
+  server: ServerFacts,
   streams: number,
   chunkBytes: number,
 ): Piece[] {
-  const bySize = [...tables].sort((a, b) => (server.sizes.get(b.oid) ?? 0) - (server.sizes.get(a.oid) ?? 0));
+  const bySize = [...tables].sort((a, b) => b.size - a.size);
   return bySize.flatMap((table) => {
     const name = `${table.schema}.${table.table}`;
     const cuttable =
       server.versionNum >= pageRangesSinceVersion && !table.partitioned && table.copyColumns.length > 0;
     const ranges = cuttable
       ? pageRanges({
-          pages: server.pages.get(table.oid) ?? 0,
+          pages: table.pages,
           blockSize: server.blockSize,
           chunkBytes,
           streams,

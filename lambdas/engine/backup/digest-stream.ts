@@ -53,9 +53,7 @@ export class DigestStream extends Transform {
       this.hash.update(rest.subarray(0, end));
       rest = rest.subarray(end);
       this.rows += this.leftInChunk;
-      this.chunkDigests.push(this.hash.digest('hex'));
-      this.hash = createHash('sha256');
-      this.nextChunk();
+      this.closeChunk();
     }
     this.hash.update(rest);
     const rows = countNewlines(rest);
@@ -65,6 +63,8 @@ export class DigestStream extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
+    // Chunks of no rows at the very start of an empty text were never reached by _transform.
+    while (this.leftInChunk === 0) this.closeChunk();
     let sha256 = this.hash.digest('hex');
     if (this.chunkRows.length > 0) {
       // A stream that ended early leaves chunks without digests: pad so the digest differs.
@@ -79,6 +79,12 @@ export class DigestStream extends Transform {
   digest(): DataDigest {
     if (!this.result) throw new Error('DigestStream.digest() called before the stream ended');
     return this.result;
+  }
+
+  private closeChunk(): void {
+    this.chunkDigests.push(this.hash.digest('hex'));
+    this.hash = createHash('sha256');
+    this.nextChunk();
   }
 
   private nextChunk(): void {

@@ -101,6 +101,13 @@ describe('the digest of a chunked table', () => {
     expect(moved.sha256).not.toBe(right.sha256);
   });
 
+  it('closes chunks of no rows even when the whole text is empty', async () => {
+    expect((await digestOf([], [0, 0])).sha256).toBe(chunkedDigest([sha(''), sha('')]));
+    expect((await digestOf([Buffer.from('a\n')], [0, 1, 0])).sha256).toBe(
+      chunkedDigest([sha(''), sha('a\n'), sha('')]),
+    );
+  });
+
   it('is the plain SHA-256 for a table of one object', async () => {
     expect((await digestOf([Buffer.from('a\nb\n')], [])).sha256).toBe(sha('a\nb\n'));
   });
