@@ -22,6 +22,8 @@ export class LocalBackupStore implements BackupStore {
   readonly root: string;
   /** Objects written with `deferSync` and not flushed yet. */
   private readonly unsynced = new Set<string>();
+  /** Directories this store created or found; forgotten when it deletes anything. */
+  private readonly directories = new Set<string>();
 
   /** `root` is the backups directory itself, e.g. `<project>/.stepmigrate/backups`. */
   constructor(root: string) {
@@ -35,9 +37,10 @@ export class LocalBackupStore implements BackupStore {
   async put(key: string, body: Readable, options: PutOptions = {}): Promise<StoredObject> {
     const path = this.pathOf(key);
     const temporary = `${path}.${randomBytes(6).toString('hex')}${temporarySuffix}`;
-    await mkdir(dirname(path), { recursive: true });
+    await this.directoryFor(path);
+    const file = createWriteStream(temporary, { flush: !options.deferSync });
     try {
-      await pipeline(body, createWriteStream(temporary, { flush: !options.deferSync }));
+      await pipeline(body, file);
       await rename(temporary, path);
     } catch (error) {
       await rm(temporary, { force: true });
@@ -45,8 +48,15 @@ export class LocalBackupStore implements BackupStore {
     }
     if (options.deferSync) this.unsynced.add(path);
     else await syncPath(dirname(path));
-    const info = await stat(path);
-    return { key, bytes: info.size, location: path, modifiedAt: info.mtime.toISOString() };
+    return { key, bytes: file.bytesWritten, location: path, modifiedAt: new Date().toISOString() };
+  }
+
+  /** Creates an object's directory once per store: a backup writes many objects into one. */
+  private async directoryFor(path: string): Promise<void> {
+    const directory = dirname(path);
+    if (this.directories.has(directory)) return;
+    await mkdir(directory, { recursive: true });
+    this.directories.add(directory);
   }
 
   /** Flushes every object put with `deferSync`, and the directories naming them, all at once. */
@@ -83,6 +93,7 @@ export class LocalBackupStore implements BackupStore {
   }
 
   async delete(keys: readonly string[]): Promise<void> {
+    this.directories.clear(); // removing the last object removes its empty directories
     for (const key of keys) {
       const path = this.pathOf(key);
       await rm(path, { force: true });
