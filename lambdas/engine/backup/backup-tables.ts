@@ -24,7 +24,7 @@ import {
 } from './manifest.ts';
 import { defaultStoreRetry, withRetries } from './retry.ts';
 import { withExportedSnapshot, withImportedSnapshot } from './snapshot.ts';
-import { describeTables, findTables, type RelationRow, type TableDescription } from './table-catalog.ts';
+import { describeTables, type FoundTable, findTables, type TableDescription } from './table-catalog.ts';
 
 export interface BackupDependencies {
   db: Database;
@@ -97,18 +97,25 @@ async function snapshotTables(
   return withExportedSnapshot(deps.db, async (coordinator, snapshotId) => {
     timing.mark('connect');
     const streams = Math.max(1, request.concurrency ?? defaultBackupConcurrency);
-    // The copy workers connect and import the snapshot while the coordinator reads the
-    // catalog; they start copying only once every table is locked and described.
+    // The copy workers connect and import the snapshot while the coordinator finds and locks
+    // the tables; they copy while the coordinator describes them (the DDL the manifest keeps).
     const prepared = (async () => {
       const { found, missing } = await findTables(coordinator, request.tables);
       const server = await lockTables(coordinator, found);
-      const described = await describeTables(coordinator, found);
-      const pieces = plan(described, server, streams, request.chunkBytes ?? defaultChunkBytes);
+      const pieces = plan(found, server, streams, request.chunkBytes ?? defaultChunkBytes);
       timing.mark('catalog');
-      return { missing, described, pieces, server };
+      return { missing, found, pieces, server };
     })();
-    const [catalog, copies] = await Promise.allSettled([
+    let describedMs = 0;
+    const description = prepared.then(async ({ found }) => {
+      const started = Date.now();
+      const described = await describeTables(coordinator, found);
+      describedMs = Date.now() - started;
+      return described;
+    });
+    const [catalog, tablesDescribed, copies] = await Promise.allSettled([
       prepared,
+      description,
       copyPieces(
         deps,
         request,
@@ -118,9 +125,14 @@ async function snapshotTables(
       ),
     ]);
     if (catalog.status === 'rejected') throw catalog.reason;
+    if (tablesDescribed.status === 'rejected') throw tablesDescribed.reason;
     if (copies.status === 'rejected') throw copies.reason;
-    const { missing, described, pieces, server } = catalog.value;
-    timing.mark('copies', ` (${pieces.length} piece(s) on ${Math.min(streams, pieces.length)} stream(s))`);
+    const { missing, pieces, server } = catalog.value;
+    const described = tablesDescribed.value;
+    timing.mark(
+      'copies',
+      ` (${pieces.length} piece(s) on ${Math.min(streams, pieces.length)} stream(s), described alongside in ${describedMs} ms)`,
+    );
     // Catalog order: a partitioned table before its partitions, so a restore can recreate in order.
     const tables = described.map((table) => tableBackup(request, table, copies.value));
     return {
@@ -147,10 +159,7 @@ interface ServerFacts {
  * ACCESS SHARE only blocks DDL that would drop or rewrite a table while it is being read.
  * The same round trip reads what the server is.
  */
-async function lockTables(
-  connection: SqlConnection,
-  relations: readonly RelationRow[],
-): Promise<ServerFacts> {
+async function lockTables(connection: SqlConnection, relations: readonly FoundTable[]): Promise<ServerFacts> {
   const names = relations.map((relation) => qualifiedName(relation.schema, relation.table));
   const lock =
     names.length > 0
@@ -167,7 +176,7 @@ async function lockTables(
 
 /** One COPY stream's work: a whole table, or one chunk of a big one. */
 interface Piece {
-  table: TableDescription;
+  table: FoundTable;
   name: string;
   /** Chunk number from 0; a table of one piece has no range. */
   index: number;
@@ -185,7 +194,7 @@ interface CopiedPiece {
  * of the stream count, so every stream works until the end. Chunks of one table stay in order.
  */
 function plan(
-  tables: readonly TableDescription[],
+  tables: readonly FoundTable[],
   server: ServerFacts,
   streams: number,
   chunkBytes: number,
@@ -194,7 +203,7 @@ function plan(
   return bySize.flatMap((table) => {
     const name = `${table.schema}.${table.table}`;
     const cuttable =
-      server.versionNum >= pageRangesSinceVersion && !table.partitioned && table.copyColumns.length > 0;
+      server.versionNum >= pageRangesSinceVersion && table.relkind === 'r' && table.copyColumns.length > 0;
     const ranges = cuttable
       ? pageRanges({
           pages: table.pages,
@@ -285,7 +294,15 @@ async function copyPiece(
     deps.db,
     connection,
     deps.store,
-    { ...table, rowsInPartitions: table.partitioned, name, range: piece.range },
+    {
+      schema: table.schema,
+      table: table.table,
+      partitioned: table.relkind === 'p',
+      rowsInPartitions: table.relkind === 'p',
+      copyColumns: table.copyColumns,
+      name,
+      range: piece.range,
+    },
     key,
     request.gzipLevel ?? defaultGzipLevel,
   );
@@ -303,9 +320,18 @@ function tableBackup(
   copies: readonly CopiedPiece[],
 ): TableBackup {
   const name = `${table.schema}.${table.table}`;
-  const pieces = copies.filter((c) => c.piece.table === table).sort((a, b) => a.piece.index - b.piece.index);
+  const pieces = copies
+    .filter((c) => c.piece.table.oid === table.oid)
+    .sort((a, b) => a.piece.index - b.piece.index);
   const first = pieces[0];
   if (!first) throw new BackupError(`backup of ${name} for execution ${request.executionId} copied nothing`);
+  // The lock keeps columns from changing between the find and the description; say so if not.
+  if (first.piece.table.copyColumns.join('\u0000') !== table.copyColumns.join('\u0000')) {
+    throw new BackupError(
+      `the columns of ${name} changed while it was backed up (copied ${first.piece.table.copyColumns.join(', ')}; ` +
+        `described ${table.copyColumns.join(', ')}): run the Backup step again`,
+    );
+  }
   const chunks: TableChunk[] | undefined = first.piece.range
     ? pieces.map(({ key, copied, piece }) => ({
         key,

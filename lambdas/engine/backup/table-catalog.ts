@@ -42,6 +42,19 @@ export interface RelationRow {
 }
 
 /**
+ * A table found for a backup, with what its copy needs: known before the full description,
+ * so the copies start while the coordinator still describes the tables.
+ */
+export interface FoundTable extends RelationRow {
+  /** Every column except generated ones, in order: what COPY writes. */
+  copyColumns: string[];
+  /** pg_table_size, bytes: the largest tables are copied first. */
+  size: number;
+  /** Pages of the main fork: where a big table is cut into chunks. */
+  pages: number;
+}
+
+/**
  * The tables `names` refer to, each once. A partitioned table stands for itself and every
  * partition below it (parents before children): its rows are backed up in its leaf
  * partitions, each row exactly once, whichever of the tree's tables the plan named.
@@ -49,10 +62,18 @@ export interface RelationRow {
 export async function findTables(
   connection: SqlConnection,
   names: readonly string[],
-): Promise<{ found: RelationRow[]; missing: string[] }> {
+): Promise<{ found: FoundTable[]; missing: string[] }> {
   // One round trip: the named relations in order, then every table in the partition trees
   // of the partitioned ones, parents before children.
-  const { rows } = await connection.query<RelationRow & { name: string | null; in_tree: boolean }>(
+  const { rows } = await connection.query<
+    RelationRow & {
+      name: string | null;
+      in_tree: boolean;
+      copy_columns: string[];
+      size: string;
+      pages: string;
+    }
+  >(
     `WITH named AS (
        SELECT t.name, t.i, c.oid, n.nspname AS schema, c.relname AS table, c.relkind::text AS relkind
          FROM unnest($1::text[]) WITH ORDINALITY AS t(name, i)
@@ -64,15 +85,21 @@ export async function findTables(
          FROM (SELECT oid FROM named WHERE relkind = 'p') t, pg_partition_tree(t.oid) p
          JOIN pg_class c ON c.oid = p.relid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p'))
-     SELECT name, oid::int AS oid, schema, "table", relkind, false AS in_tree, i AS ord, 0 AS depth FROM named
-     UNION ALL
-     SELECT NULL, oid::int, schema, "table", relkind, true, 0, depth FROM tree
-     ORDER BY in_tree, ord, depth, schema, "table"`,
+     SELECT r.name, r.oid::int AS oid, r.schema, r."table", r.relkind, r.in_tree,
+            coalesce((SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+                       WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''),
+                     '{}') AS copy_columns,
+            pg_table_size(r.oid)::text AS size,
+            (pg_relation_size(r.oid) / current_setting('block_size')::int)::text AS pages
+       FROM (SELECT name, oid, schema, "table", relkind, false AS in_tree, i AS ord, 0 AS depth FROM named
+             UNION ALL
+             SELECT NULL, oid, schema, "table", relkind, true, 0, depth FROM tree) r
+      ORDER BY r.in_tree, r.ord, r.depth, r.schema, r."table"`,
     [names],
   );
   const missing: string[] = [];
-  const named: RelationRow[] = [];
-  const tree: RelationRow[] = [];
+  const named: typeof rows = [];
+  const tree: typeof rows = [];
   for (const row of rows) {
     if (row.in_tree) tree.push(row);
     else if (row.oid === null) missing.push(row.name!);
@@ -83,11 +110,19 @@ export async function findTables(
     } else named.push(row);
   }
   const seen = new Set<number>();
-  const found: RelationRow[] = [];
+  const found: FoundTable[] = [];
   for (const row of [...named, ...tree]) {
     if (seen.has(row.oid)) continue;
     seen.add(row.oid);
-    found.push({ oid: row.oid, schema: row.schema, table: row.table, relkind: row.relkind });
+    found.push({
+      oid: row.oid,
+      schema: row.schema,
+      table: row.table,
+      relkind: row.relkind,
+      copyColumns: row.copy_columns,
+      size: Number(row.size),
+      pages: Number(row.pages),
+    });
   }
   return { found, missing };
 }
