@@ -113,6 +113,11 @@ async function snapshotTables(
       describedMs = Date.now() - started;
       return described;
     });
+    // A backup whose tables cannot be described will fail: take no more pieces.
+    let abandoned = false;
+    description.catch(() => {
+      abandoned = true;
+    });
     const [catalog, tablesDescribed, copies] = await Promise.allSettled([
       prepared,
       description,
@@ -122,6 +127,7 @@ async function snapshotTables(
         snapshotId,
         streams,
         prepared.then((p) => p.pieces),
+        () => abandoned,
       ),
     ]);
     if (catalog.status === 'rejected') throw catalog.reason;
@@ -230,6 +236,7 @@ async function copyPieces(
   snapshotId: string,
   streams: number,
   ready: Promise<readonly Piece[]>,
+  abandoned: () => boolean,
 ): Promise<CopiedPiece[]> {
   if (request.tables.length === 0) {
     ready.catch(() => {}); // the caller sees the catalog's failure from its own promise
@@ -244,7 +251,7 @@ async function copyPieces(
       () =>
         withImportedSnapshot(deps.db, snapshotId, async (connection) => {
           const queue = await queued;
-          while (!failure && queue.length > 0) {
+          while (!failure && !abandoned() && queue.length > 0) {
             const piece = queue.shift()!;
             try {
               done.push(await copyPiece(deps, request, connection, piece));
