@@ -60,6 +60,9 @@ export const defaultChunkBytes = 32 * 1024 * 1024;
 export async function backupTables(deps: BackupDependencies, request: BackupRequest): Promise<BackupSummary> {
   const timing = new Timing();
   try {
+    // A retried Backup rewrites this execution's objects without flushing each one: first
+    // remove the manifest an earlier attempt wrote, so none names an object not yet durable.
+    if (deps.store.sync) await deps.store.delete([manifestKey(request.database, request.executionId)]);
     const manifest = await snapshotTables(deps, request, timing);
     timing.mark('commit');
     const summary = await writeManifest(deps, manifest, timing);

@@ -129,13 +129,20 @@ describe('durability', () => {
       calls.push(`${options?.deferSync ? 'deferred' : 'durable'} ${key.split('/').pop()}`);
       return put(key, body);
     };
+    const remove = store.delete.bind(store);
+    store.delete = (keys) => {
+      calls.push(...keys.map((key) => `delete ${key.split('/').pop()}`));
+      return remove(keys);
+    };
     Object.assign(store, { sync: async () => void calls.push('sync') });
 
     await chunkedBackup();
 
+    // A retried step's earlier manifest goes first: it must never name a rewritten object.
+    expect(calls[0]).toBe('delete manifest.json');
     expect(calls.at(-2)).toBe('sync');
     expect(calls.at(-1)).toBe('durable manifest.json');
-    expect(calls.slice(0, -2).every((call) => call.startsWith('deferred '))).toBe(true);
+    expect(calls.slice(1, -2).every((call) => call.startsWith('deferred '))).toBe(true);
   });
 
   it('writes no manifest when the objects cannot be made durable', async () => {
