@@ -1,9 +1,10 @@
 // The BackupStore port on the local file system: `<project>/.stepmigrate/backups/<key>`.
 // Writes go to a temporary file that is renamed into place, so a reader never sees a
 // half-written object and a retried write replaces the old one in one step. A durable put
-// flushes the file (and its directory) before it resolves; a put with `deferSync` leaves the
-// flush to `sync()`, which flushes every such file at once: one fsync per small table was most
-// of a small table's backup time, and the backup syncs before it writes its manifest.
+// flushes the file (and its directory) before it resolves; a put with `deferSync` starts the
+// flush in the background and resolves at once, and `sync()` waits for every such flush and
+// then flushes their directories: waiting for one fsync per small table was most of a small
+// table's backup time, and the backup syncs before it writes its manifest.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
@@ -20,8 +21,10 @@ const temporarySuffix = '.partial';
 
 export class LocalBackupStore implements BackupStore {
   readonly root: string;
-  /** Objects written with `deferSync` and not flushed yet. */
-  private readonly unsynced = new Set<string>();
+  /** Flushes of objects written with `deferSync` under way: each resolves to its error, if any. */
+  private readonly flushing: Promise<unknown>[] = [];
+  /** Directories of those objects, flushed by sync(). */
+  private readonly unsyncedDirectories = new Set<string>();
   /** Directories this store created or found; forgotten when it deletes anything. */
   private readonly directories = new Set<string>();
 
@@ -46,8 +49,11 @@ export class LocalBackupStore implements BackupStore {
       await rm(temporary, { force: true });
       throw error;
     }
-    if (options.deferSync) this.unsynced.add(path);
-    else await syncPath(dirname(path));
+    if (options.deferSync) {
+      // Flushed in the background while the next objects are written; sync() waits for it.
+      this.flushing.push(syncPath(path).then(noError, (error: unknown) => error));
+      this.unsyncedDirectories.add(dirname(path));
+    } else await syncPath(dirname(path));
     return { key, bytes: file.bytesWritten, location: path, modifiedAt: new Date().toISOString() };
   }
 
@@ -59,12 +65,14 @@ export class LocalBackupStore implements BackupStore {
     this.directories.add(directory);
   }
 
-  /** Flushes every object put with `deferSync`, and the directories naming them, all at once. */
+  /** Waits for every object put with `deferSync` to be flushed, then flushes their directories. */
   async sync(): Promise<void> {
-    const files = [...this.unsynced];
-    await Promise.all(files.map(syncPath));
-    await Promise.all([...new Set(files.map((file) => dirname(file)))].map(syncPath));
-    for (const file of files) this.unsynced.delete(file);
+    const flushing = this.flushing.splice(0);
+    const directories = [...this.unsyncedDirectories];
+    this.unsyncedDirectories.clear();
+    const failed = (await Promise.all(flushing)).find((error) => error !== undefined);
+    if (failed !== undefined) throw failed;
+    await Promise.all(directories.map(syncPath));
   }
 
   async get(key: string): Promise<Readable> {
@@ -146,6 +154,8 @@ export class LocalBackupStore implements BackupStore {
     }
   }
 }
+
+const noError = (): undefined => undefined;
 
 /** fsync of a file or directory: its content, or the names in it, survive a crash. */
 async function syncPath(path: string): Promise<void> {

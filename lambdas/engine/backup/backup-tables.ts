@@ -63,9 +63,11 @@ export async function backupTables(deps: BackupDependencies, request: BackupRequ
     // A retried Backup rewrites this execution's objects without flushing each one: first
     // remove the manifest an earlier attempt wrote, so none names an object not yet durable.
     if (deps.store.sync) await deps.store.delete([manifestKey(request.database, request.executionId)]);
+    // What earlier attempts left under the prefix, listed while this one copies.
+    const earlier = listEarlierObjects(deps.store, request);
     const manifest = await snapshotTables(deps, request, timing);
     timing.mark('commit');
-    const summary = await writeManifest(deps, manifest, timing);
+    const summary = await writeManifest(deps, manifest, timing, earlier);
     deps.log?.(`backup timing: ${timing.report()} (${manifest.tables.length} table(s))`);
     return summary;
   } catch (error) {
@@ -378,10 +380,21 @@ function tableBackup(
   return backup;
 }
 
+type EarlierObjects = Promise<{ keys: string[] } | { error: unknown }>;
+
+/** Never rejects: a failure is reported when the leftovers are tidied, after the manifest. */
+function listEarlierObjects(store: BackupStore, request: BackupRequest): EarlierObjects {
+  return store.list(backupPrefix(request.database, request.executionId)).then(
+    (objects) => ({ keys: objects.map((object) => object.key) }),
+    (error: unknown) => ({ error }),
+  );
+}
+
 async function writeManifest(
   deps: BackupDependencies,
   manifest: BackupManifest,
   timing: Timing,
+  earlier: EarlierObjects,
 ): Promise<BackupSummary> {
   const key = manifestKey(manifest.database, manifest.executionId);
   // The manifest is what makes a backup usable, so every object it names is durable first.
@@ -407,7 +420,7 @@ async function writeManifest(
     { ...defaultStoreRetry, retryable: (error) => error instanceof TransientStoreError },
   );
   timing.mark('manifest');
-  await deleteLeftovers(deps.store, manifest, key);
+  await deleteLeftovers(deps.store, manifest, key, earlier);
   timing.mark('tidy');
   return {
     location: stored.location,
@@ -423,15 +436,20 @@ async function writeManifest(
 }
 
 /** A retried Backup for a smaller table list must not leave objects the manifest does not name. */
-async function deleteLeftovers(store: BackupStore, manifest: BackupManifest, key: string): Promise<void> {
+async function deleteLeftovers(
+  store: BackupStore,
+  manifest: BackupManifest,
+  key: string,
+  earlier: EarlierObjects,
+): Promise<void> {
   const keep = new Set([
     key,
     ...manifest.tables.flatMap((t) => [t.key, ...(t.chunks ?? []).map((chunk) => chunk.key)]),
   ]);
   try {
-    const stale = (await store.list(backupPrefix(manifest.database, manifest.executionId)))
-      .map((object) => object.key)
-      .filter((objectKey) => !keep.has(objectKey));
+    const listed = await earlier;
+    if ('error' in listed) throw listed.error;
+    const stale = listed.keys.filter((objectKey) => !keep.has(objectKey));
     if (stale.length > 0) await store.delete(stale);
   } catch (error) {
     throw new BackupError(`cannot tidy the backup prefix of ${manifest.executionId}: ${String(error)}`, {
