@@ -46,9 +46,21 @@ export interface StoredObject {
   modifiedAt?: string;
 }
 
+export interface PutOptions {
+  /**
+   * true: the object may still be in the operating system's cache when `put` resolves, and
+   * only `sync()` makes it durable — one flush for many objects instead of one each. A
+   * backup defers its table objects and syncs before it writes the manifest, so a manifest
+   * never names an object a crash could lose. @default false
+   */
+  deferSync?: boolean;
+}
+
 export interface BackupStore {
   /** Streams `body` to `key`, replacing what was there (so a retried step does not duplicate). */
-  put(key: string, body: Readable): Promise<StoredObject>;
+  put(key: string, body: Readable, options?: PutOptions): Promise<StoredObject>;
+  /** Makes every object put with `deferSync` durable. Stores whose puts are always durable (S3) leave it out. */
+  sync?(): Promise<void>;
   /** Reads `key` back. Throws BackupError naming the key when it does not exist. */
   get(key: string): Promise<Readable>;
   list(prefix: string): Promise<StoredObject[]>;

@@ -73,7 +73,13 @@ export async function openBackupSource(
   }
   const relocated = {
     ...manifest,
-    tables: manifest.tables.map((table) => ({ ...table, key: path.posix.basename(table.key) })),
+    tables: manifest.tables.map((table) => ({
+      ...table,
+      key: path.posix.basename(table.key),
+      ...(table.chunks && {
+        chunks: table.chunks.map((chunk) => ({ ...chunk, key: path.posix.basename(chunk.key) })),
+      }),
+    })),
   };
   return { store: new LocalBackupStore(path.dirname(file)), manifest: relocated, from: file };
 }

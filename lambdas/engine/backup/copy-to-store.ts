@@ -6,6 +6,7 @@ import { finished } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { BackupStore, Database, SqlConnection, StoredObject } from '../../ports.ts';
 import { BackupError } from '../errors.ts';
+import { type ChunkRange, copyChunkSql } from './chunk-ranges.ts';
 import { type CopyTarget, copyOutSql } from './copy-format.ts';
 import { type DataDigest, DigestStream } from './digest-stream.ts';
 
@@ -21,11 +22,12 @@ export async function copyTableToStore(
   db: Database,
   connection: SqlConnection,
   store: BackupStore,
-  target: CopyTarget & { name: string },
+  /** `range`: one chunk of the table, read by its own COPY. */
+  target: CopyTarget & { name: string; range?: ChunkRange | undefined },
   key: string,
   gzipLevel: number,
 ): Promise<CopiedTable> {
-  const source = connection.copyTo(copyOutSql(target));
+  const source = connection.copyTo(target.range ? copyChunkSql(target, target.range) : copyOutSql(target));
   const digest = new DigestStream();
   // 64 KiB output chunks: a quarter of the thread-pool round trips of the 16 KiB default.
   const gzip = createGzip({ level: gzipLevel, chunkSize: 64 * 1024 });
@@ -41,7 +43,8 @@ export async function copyTableToStore(
   const flowed = new Promise<Error | null | undefined>((resolve) => pipeline(digest, gzip, resolve));
   let stored: StoredObject;
   try {
-    stored = await store.put(key, gzip);
+    // Durable only once the backup syncs the store, before it writes the manifest naming it.
+    stored = await store.put(key, gzip, { deferSync: true });
   } catch (error) {
     const readFailed = sourceError !== undefined;
     if (!readFailed) await stopCopy(db, connection, source, digest, gzip);

@@ -1,5 +1,6 @@
 // Streams one backup object into its table: get → gunzip → digest → COPY FROM STDIN, and
 // checks that what was loaded is byte for byte what the manifest recorded.
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { BackupStore, SqlConnection } from '../../ports.ts';
@@ -8,15 +9,36 @@ import { copyInSql } from './copy-format.ts';
 import { type DataDigest, DigestStream } from './digest-stream.ts';
 import type { TableBackup } from './manifest.ts';
 
-export async function openBackupObject(store: BackupStore, table: TableBackup) {
+export async function openBackupObject(store: BackupStore, table: TableBackup): Promise<Readable> {
+  if (!table.chunks) return openObject(store, table, table.key);
+  // A table backed up in chunks is the concatenation of its chunk objects, in order (gzip
+  // members one after the other, which gunzip reads as one stream); each is opened in turn.
+  const chunks = table.chunks;
+  const first = await openObject(store, table, chunks[0]!.key);
+  return Readable.from(
+    (async function* () {
+      for (const [index, chunk] of chunks.entries()) {
+        yield* index === 0 ? first : await openObject(store, table, chunk.key);
+      }
+    })(),
+    { objectMode: false },
+  );
+}
+
+async function openObject(store: BackupStore, table: TableBackup, key: string): Promise<Readable> {
   try {
-    return await store.get(table.key);
+    return await store.get(key);
   } catch (error) {
     throw new BackupError(
-      `the backup of ${table.name} is missing: ${table.key} cannot be read (${(error as Error).message})`,
+      `the backup of ${table.name} is missing: ${key} cannot be read (${(error as Error).message})`,
       { cause: error },
     );
   }
+}
+
+/** The rows of each chunk, so a digest of the concatenation is comparable with the manifest's. */
+export function chunkRows(table: TableBackup): number[] {
+  return table.chunks?.map((chunk) => chunk.rows) ?? [];
 }
 
 export async function loadTable(
@@ -26,7 +48,7 @@ export async function loadTable(
 ): Promise<DataDigest> {
   const source = await openBackupObject(store, table);
   const gunzip = createGunzip();
-  const digest = new DigestStream();
+  const digest = new DigestStream(chunkRows(table));
   let gzipError: unknown;
   gunzip.once('error', (error) => {
     gzipError ??= error;

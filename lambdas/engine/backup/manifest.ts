@@ -4,6 +4,7 @@
 import type { BackupStore } from '../../ports.ts';
 import type { DatabaseSnapshotRecord } from '../database-snapshot.ts';
 import { BackupError } from '../errors.ts';
+import type { ChunkRange } from './chunk-ranges.ts';
 import { readAll } from './stream-utils.ts';
 
 /**
@@ -12,7 +13,9 @@ import { readAll } from './stream-utils.ts';
  * 1: a partitioned table's object held every partition's rows. Both are read.
  */
 export const manifestFormatVersion = 2;
-const readableFormatVersions = [1, 2];
+/** 3: as 2, and a big table may be backed up in chunks (`chunks`), several objects read in order. */
+export const chunkedManifestFormatVersion = 3;
+const readableFormatVersions = [1, 2, 3];
 
 export interface ColumnDefinition {
   name: string;
@@ -88,6 +91,26 @@ export interface TableBackup {
   copyColumns: string[];
   ddl: TableDdl;
   sequences: SequenceState[];
+  /**
+   * Format 3: the table's rows are the concatenation of these objects, in this order (each
+   * read by its own COPY stream under the backup's snapshot). `key` is then the first chunk's,
+   * `rows`, `bytes` and `compressedBytes` are the chunks' sums, and `sha256` is the SHA-256 of
+   * the chunks' digests, one hex line each (digest-stream.ts).
+   */
+  chunks?: TableChunk[];
+}
+
+export interface TableChunk {
+  key: string;
+  location: string;
+  rows: number;
+  /** Bytes of uncompressed COPY text. */
+  bytes: number;
+  compressedBytes: number;
+  /** SHA-256 of this chunk's uncompressed COPY text: `gunzip -c <object> | sha256sum`. */
+  sha256: string;
+  /** Which rows: a page (ctid) range of the table, under the backup's snapshot. */
+  range: ChunkRange;
 }
 
 /** A view or materialized view over backed-up tables, which a DROP … CASCADE would take with it. */
@@ -145,6 +168,14 @@ export function backupPrefix(database: string, executionId: string): string {
 
 export function tableKey(database: string, executionId: string, tableName: string): string {
   return `${backupPrefix(database, executionId)}${safeKeyPart(tableName)}.copy.gz`;
+}
+
+/**
+ * Chunk `index` (from 0) of a table backed up in chunks: `<schema>.<table>.copy.0001.gz`, …
+ * No table's own key (ending `.copy.gz`) and no other table's chunk can have that name.
+ */
+export function chunkKey(database: string, executionId: string, tableName: string, index: number): string {
+  return `${backupPrefix(database, executionId)}${safeKeyPart(tableName)}.copy.${String(index + 1).padStart(4, '0')}.gz`;
 }
 
 export function manifestKey(database: string, executionId: string): string {

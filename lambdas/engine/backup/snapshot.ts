@@ -15,8 +15,10 @@ export async function withExportedSnapshot<T>(
 ): Promise<T> {
   return db.withConnection((connection) =>
     withTransaction(connection, readOnlySnapshot, async () => {
-      const { rows } = await connection.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
-      await connection.query(setCopySessionSql());
+      // One round trip: the settings, then the export (a multi-statement query answers with its last result).
+      const { rows } = await connection.query<{ id: string }>(
+        `${setCopySessionSql()}; SELECT pg_export_snapshot() AS id`,
+      );
       return fn(connection, rows[0]!.id);
     }),
   );
@@ -30,8 +32,10 @@ export async function withImportedSnapshot<T>(
 ): Promise<T> {
   return db.withConnection((connection) =>
     withTransaction(connection, readOnlySnapshot, async () => {
-      await connection.query(`SET TRANSACTION SNAPSHOT '${snapshotId.replaceAll("'", "''")}'`);
-      await connection.query(setCopySessionSql());
+      // SET TRANSACTION SNAPSHOT must come before any query of the transaction; SET LOCAL is none.
+      await connection.query(
+        `SET TRANSACTION SNAPSHOT '${snapshotId.replaceAll("'", "''")}'; ${setCopySessionSql()}`,
+      );
       return fn(connection);
     }),
   );

@@ -28,6 +28,10 @@ export interface TableDescription {
   copyColumns: string[];
   ddl: TableDdl;
   sequences: SequenceState[];
+  /** pg_table_size, bytes: the largest tables are copied first. */
+  size: number;
+  /** Pages of the main fork: where a big table is cut into chunks. */
+  pages: number;
 }
 
 export interface RelationRow {
@@ -38,6 +42,19 @@ export interface RelationRow {
 }
 
 /**
+ * A table found for a backup, with what its copy needs: known before the full description,
+ * so the copies start while the coordinator still describes the tables.
+ */
+export interface FoundTable extends RelationRow {
+  /** Every column except generated ones, in order: what COPY writes. */
+  copyColumns: string[];
+  /** pg_table_size, bytes: the largest tables are copied first. */
+  size: number;
+  /** Pages of the main fork: where a big table is cut into chunks. */
+  pages: number;
+}
+
+/**
  * The tables `names` refer to, each once. A partitioned table stands for itself and every
  * partition below it (parents before children): its rows are backed up in its leaf
  * partitions, each row exactly once, whichever of the tree's tables the plan named.
@@ -45,41 +62,67 @@ export interface RelationRow {
 export async function findTables(
   connection: SqlConnection,
   names: readonly string[],
-): Promise<{ found: RelationRow[]; missing: string[] }> {
-  const { rows } = await connection.query<RelationRow & { name: string; depth: number }>(
-    `SELECT t.name, c.oid::int AS oid, n.nspname AS schema, c.relname AS table, c.relkind::text AS relkind,
-            (SELECT count(*)::int FROM pg_partition_ancestors(c.oid)) AS depth
-       FROM unnest($1::text[]) WITH ORDINALITY AS t(name, i)
-       LEFT JOIN pg_class c ON c.oid = to_regclass(t.name)
-       LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
-      ORDER BY t.i`,
+): Promise<{ found: FoundTable[]; missing: string[] }> {
+  // One round trip: the named relations in order, then every table in the partition trees
+  // of the partitioned ones, parents before children.
+  const { rows } = await connection.query<
+    RelationRow & {
+      name: string | null;
+      in_tree: boolean;
+      copy_columns: string[];
+      size: string;
+      pages: string;
+    }
+  >(
+    `WITH named AS (
+       SELECT t.name, t.i, c.oid, n.nspname AS schema, c.relname AS table, c.relkind::text AS relkind
+         FROM unnest($1::text[]) WITH ORDINALITY AS t(name, i)
+         LEFT JOIN pg_class c ON c.oid = to_regclass(t.name)
+         LEFT JOIN pg_namespace n ON n.oid = c.relnamespace),
+     tree AS (
+       SELECT DISTINCT c.oid, n.nspname AS schema, c.relname AS table, c.relkind::text AS relkind,
+              (SELECT count(*)::int FROM pg_partition_ancestors(c.oid)) AS depth
+         FROM (SELECT oid FROM named WHERE relkind = 'p') t, pg_partition_tree(t.oid) p
+         JOIN pg_class c ON c.oid = p.relid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p'))
+     SELECT r.name, r.oid::int AS oid, r.schema, r."table", r.relkind, r.in_tree,
+            coalesce((SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+                       WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''),
+                     '{}') AS copy_columns,
+            pg_table_size(r.oid)::text AS size,
+            (pg_relation_size(r.oid) / current_setting('block_size')::int)::text AS pages
+       FROM (SELECT name, oid, schema, "table", relkind, false AS in_tree, i AS ord, 0 AS depth FROM named
+             UNION ALL
+             SELECT NULL, oid, schema, "table", relkind, true, 0, depth FROM tree) r
+      ORDER BY r.in_tree, r.ord, r.depth, r.schema, r."table"`,
     [names],
   );
   const missing: string[] = [];
-  const named: RelationRow[] = [];
+  const named: typeof rows = [];
+  const tree: typeof rows = [];
   for (const row of rows) {
-    if (row.oid === null) missing.push(row.name);
+    if (row.in_tree) tree.push(row);
+    else if (row.oid === null) missing.push(row.name!);
     else if (row.relkind !== 'r' && row.relkind !== 'p') {
       throw new BackupError(
         `${row.name} is not a table (relkind ${row.relkind}); only tables can be backed up`,
       );
     } else named.push(row);
   }
-  const { rows: tree } = await connection.query<RelationRow & { depth: number }>(
-    `SELECT DISTINCT c.oid::int AS oid, n.nspname AS schema, c.relname AS table, c.relkind::text AS relkind,
-            (SELECT count(*)::int FROM pg_partition_ancestors(c.oid)) AS depth
-       FROM unnest($1::oid[]) AS t(oid), pg_partition_tree(t.oid) p
-       JOIN pg_class c ON c.oid = p.relid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p')
-      ORDER BY depth, schema, "table"`,
-    [named.filter((row) => row.relkind === 'p').map((row) => row.oid)],
-  );
   const seen = new Set<number>();
-  const found: RelationRow[] = [];
+  const found: FoundTable[] = [];
   for (const row of [...named, ...tree]) {
     if (seen.has(row.oid)) continue;
     seen.add(row.oid);
-    found.push({ oid: row.oid, schema: row.schema, table: row.table, relkind: row.relkind });
+    found.push({
+      oid: row.oid,
+      schema: row.schema,
+      table: row.table,
+      relkind: row.relkind,
+      copyColumns: row.copy_columns,
+      size: Number(row.size),
+      pages: Number(row.pages),
+    });
   }
   return { found, missing };
 }
@@ -142,6 +185,8 @@ function describe(row: TableCatalogRow, values: Map<string, SequenceValue>): Tab
     columns,
     copyColumns: columns.filter((c) => c.generated === undefined).map((c) => c.name),
     ddl,
+    size: Number(row.size),
+    pages: Number(row.pages),
     sequences: sequences.map((s) => {
       const value = values.get(s.name)!;
       const state: SequenceState = { name: s.name, lastValue: value.last_value, isCalled: value.is_called };

@@ -10,7 +10,7 @@ import type { BackupStore, SqlConnection } from '../../ports.ts';
 import { BackupError } from '../errors.ts';
 import { copyOutSql } from './copy-format.ts';
 import { DigestStream, RowSetDigestStream } from './digest-stream.ts';
-import { openBackupObject } from './load-table.ts';
+import { chunkRows, openBackupObject } from './load-table.ts';
 import type { TableBackup } from './manifest.ts';
 
 export type Verification = 'checksum' | 'row-set';
@@ -27,7 +27,7 @@ export async function verifyRestoredTable(
   store: BackupStore,
   table: TableBackup,
 ): Promise<Verification> {
-  const readBack = new DigestStream();
+  const readBack = new DigestStream(chunkRows(table));
   await pipeline(connection.copyTo(copyOutSql(table)), readBack, discard());
   if (readBack.digest().sha256 === table.sha256) return 'checksum';
   if (readBack.digest().rows === table.rows && (await sameRowSet(connection, store, table))) return 'row-set';

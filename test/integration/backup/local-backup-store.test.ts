@@ -34,6 +34,23 @@ describe('LocalBackupStore', () => {
     ]);
   });
 
+  it('defers the flush of objects to sync(), lists one execution without the others, and writes again after a delete', async () => {
+    await store.put('db/exec-1/app.a.copy.gz', body('aaa'), { deferSync: true });
+    await store.put('db/exec-1/app.b.copy.gz', body('bb'), { deferSync: true });
+    await store.put('db/exec-2/app.a.copy.gz', body('c'));
+    expect((await readAll(await store.get('db/exec-1/app.b.copy.gz'))).toString()).toBe('bb');
+    await store.sync();
+    await store.sync(); // nothing left to flush
+
+    expect((await store.list('db/exec-1/')).map((o) => [o.key, o.bytes])).toEqual([
+      ['db/exec-1/app.a.copy.gz', 3],
+      ['db/exec-1/app.b.copy.gz', 2],
+    ]);
+    await store.delete(['db/exec-2/app.a.copy.gz']);
+    await store.put('db/exec-2/app.a.copy.gz', body('again'), { deferSync: true });
+    expect((await store.list('db/exec-2/')).map((o) => o.bytes)).toEqual([5]);
+  });
+
   it('leaves nothing under the key when the body fails mid-stream', async () => {
     const failing = new Readable({
       read() {
