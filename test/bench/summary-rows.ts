@@ -15,6 +15,11 @@ export interface SummaryRow {
   met?: boolean;
 }
 
+/** A cell's text with its pipes escaped, so `pg_dump … | gzip` stays one Markdown cell. */
+function cell(text: string): string {
+  return text.replaceAll('|', '\\|');
+}
+
 function ratio(row: SummaryRow): string {
   if (!row.beside || row.beside.value === 0) return '';
   return `${(row.value / row.beside.value).toFixed(2)}×`;
@@ -35,10 +40,10 @@ export function summaryTable(results: Record<string, unknown>): string[] {
     '|---|---|---|---|---|---|---|',
   ];
   for (const [bench, row] of rows) {
-    const beside = row.beside ? `${row.beside.what}: ${row.beside.value} ${row.unit}` : '';
+    const beside = row.beside ? cell(`${row.beside.what}: ${row.beside.value} ${row.unit}`) : '';
     const met = row.met === undefined ? '' : row.met ? 'yes' : 'no';
     lines.push(
-      `| ${bench} | ${row.what} | ${row.value} ${row.unit} | ${beside} | ${ratio(row)} | ${row.target ?? ''} | ${met} |`,
+      `| ${bench} | ${cell(row.what)} | ${row.value} ${row.unit} | ${beside} | ${ratio(row)} | ${cell(row.target ?? '')} | ${met} |`,
     );
   }
   lines.push('');
