@@ -4,7 +4,7 @@
 // a fresh `node` process that imports the bundle and exits, started in the package directory
 // with the flags the construct sets (--enable-source-maps), beside the floor (the same process
 // importing nothing) and a peer (a bundle of one DynamoDB PutItem, built the same way).
-// Targets (issue 16): each bundle ≤ 600 KB, each cold start ≤ 300 ms. Reported, never asserted.
+// Targets: each bundle ≤ 600 KB, each cold start ≤ 300 ms. Reported, never asserted.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -3,7 +3,7 @@
 //   definition, every step, audit, metrics, backup, verify) against the same up sections sent
 //   over one connection, each on a fresh database of a temporary PostgreSQL; also the one-off
 //   cost of synthesizing the definition;
-// - whole process, as a user types it (issue 16): 20 small migrations through `npx stepmigrate
+// - whole process, as a user types it: 20 small migrations through `npx stepmigrate
 //   run` (compiled CLI, cached definition) against the same SQL in one `psql -1`, Debian's
 //   PostgreSQL 15 server and psql, each on a fresh database. Target: ≤ 1.5 s more than psql.
 // Reported, never asserted. Run alone: `npm run bench overhead`.

@@ -2,7 +2,7 @@
 // migrations, each a whole `node bin/stepmigrate.js` process, compiled (what `npm install`
 // builds) and through tsx (what runs while a source is edited), beside the floor (`node -e
 // 0`) and the peer Squawk (its native binary: `--help`, and the same sample files) measured
-// in the same run. Targets (issue 16): --help ≤ 250 ms, status ≤ 600 ms, lint ≤ 700 ms.
+// in the same run. Targets: --help ≤ 250 ms, status ≤ 600 ms, lint ≤ 700 ms.
 // Reported, never asserted. Run alone: `npm run bench startup`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';

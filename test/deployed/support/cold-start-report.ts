@@ -1,7 +1,7 @@
 // What the deployed suite reports about cold starts: per function, its bundle and the
 // process start + import of every invocation (each is a fresh process, so each is a cold
 // start), beside the floor measured in the same run, a `node` process that imports nothing.
-// Targets (issue 16): bundle ≤ 600 KB, cold start ≤ 300 ms. Reported, never asserted: on a
+// Targets: bundle ≤ 600 KB, cold start ≤ 300 ms. Reported, never asserted: on a
 // shared machine the numbers say how loaded it was as much as how fast the bundle loads.
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
