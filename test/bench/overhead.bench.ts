@@ -13,12 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { startTemporaryCluster, type TemporaryCluster } from '../../cli/local/embedded-postgres.ts';
+import { startTemporaryCluster } from '../../cli/local/embedded-postgres.ts';
 import { loadWorkflow, PROJECT_ROOT } from '../../cli/local-runner/definition-cache.ts';
 import { runWorkflowLocally } from '../../cli/local-runner/run-workflow.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import { debianBinDir, debianPostgresMissing, startDebianCluster } from '../support/debian-postgres.ts';
 import { childrenCpuMs } from './child-cpu.ts';
+import { freshDatabase } from './fresh-database.ts';
 import type { SummaryRow } from './summary-rows.ts';
 
 const ROUNDS = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 5);
@@ -29,19 +30,6 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 const round = (n: number) => Math.round(n);
-
-async function freshDatabase(cluster: TemporaryCluster, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(cluster.url);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 /** The baseline: every up section, in order, each in its own transaction unless it says otherwise. */
 async function applyDirectly(url: string): Promise<number> {

@@ -13,6 +13,7 @@ import { localDependencies } from '../../cli/local-runner/local-dependencies.ts'
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { RunState } from '../../lambdas/engine/run-state.ts';
 import { createHandlers } from '../../lambdas/handlers/create-handlers.ts';
+import { freshDatabase } from './fresh-database.ts';
 import type { SummaryRow } from './summary-rows.ts';
 
 const APPLY_STEPS = Number(process.env.BENCH_STEPS_APPLY ?? 20);
@@ -56,19 +57,6 @@ async function writeProject(count: number): Promise<string> {
     );
   }
   return dir;
-}
-
-async function freshDatabase(cluster: TemporaryCluster, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(cluster.url);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 /** The floor: each up section in its own transaction, timed one by one, over one open connection. */
