@@ -2,10 +2,10 @@
 // whose schema is already at V but that has no migration history at all. Records every
 // migration up to V as applied (none is run) and writes the decision to the audit log.
 import { Command } from 'commander';
-import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
 import { baselineDatabase } from '../../lambdas/engine/adopt/baseline.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
 import type { AuditLog } from '../../lambdas/ports.ts';
+import { projectAuditLog, recordOperatorDecision } from '../local/operator-decision.ts';
 import { addLocalOptions, type LocalOptions, openLocalEngine } from '../local/project.ts';
 import { type OutputSink, processSink } from '../sink.ts';
 
@@ -17,24 +17,17 @@ export interface BaselineOptions extends LocalOptions {
 export async function baselineCommand(
   options: BaselineOptions,
   sink: OutputSink,
-  auditLog: AuditLog = LocalAuditLog.forProject(process.cwd()),
+  auditLog: AuditLog = projectAuditLog(options.migrations),
 ): Promise<ExitCode> {
   const local = await openLocalEngine(options);
   try {
     const result = await baselineDatabase(local.ctx, { version: options.version, reason: options.reason });
-    await auditLog.append({
+    await recordOperatorDecision(local.ctx, auditLog, sink, options.json, {
       executionId: result.executionId,
-      database: local.ctx.db.name,
-      step: 'Repair',
-      event: 'repaired',
-      at: new Date().toISOString(),
       migrations: result.recorded,
-      requestedBy: local.ctx.actor,
       detail: { decision: { kind: 'baseline', version: options.version }, reason: options.reason },
+      result,
     });
-    sink.out(
-      options.json ? JSON.stringify(result, null, 2) : `${result.summary} (recorded in the audit log)`,
-    );
     return ExitCode.ok;
   } finally {
     await local.close();

@@ -2,12 +2,11 @@
 // a dirty migration finished or undone by hand, a changed file accepted, a crashed run's
 // lease freed. Each decision is written to the audit log with its reason.
 import { Command, Option } from 'commander';
-import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
 import { ExitCode, InputError } from '../../lambdas/engine/errors.ts';
 import { type RepairDecision, repair } from '../../lambdas/engine/repair.ts';
 import type { AuditLog } from '../../lambdas/ports.ts';
+import { projectAuditLog, recordOperatorDecision } from '../local/operator-decision.ts';
 import { addLocalOptions, type LocalOptions, openLocalEngine } from '../local/project.ts';
-import { projectRoot } from '../local/project-root.ts';
 import { type OutputSink, processSink } from '../sink.ts';
 
 export interface RepairOptions extends LocalOptions {
@@ -40,25 +39,18 @@ export async function repairCommand(
   version: string | undefined,
   options: RepairOptions,
   sink: OutputSink,
-  auditLog: AuditLog = LocalAuditLog.forProject(projectRoot(options.migrations)),
+  auditLog: AuditLog = projectAuditLog(options.migrations),
 ): Promise<ExitCode> {
   const local = await openLocalEngine(options, undefined, { readOnly: true });
   try {
     const decision = repairDecision(version, options, local.ctx.db.name);
     const result = await repair(local.ctx, decision, options.reason ?? '');
-    await auditLog.append({
+    await recordOperatorDecision(local.ctx, auditLog, sink, options.json, {
       executionId: `repair-${Date.now()}`,
-      database: local.ctx.db.name,
-      step: 'Repair',
-      event: 'repaired',
-      at: new Date().toISOString(),
       migrations: 'version' in decision ? [decision.version] : [],
-      requestedBy: local.ctx.actor,
       detail: { decision, reason: options.reason, before: result.before, lease: result.lease },
+      result,
     });
-    sink.out(
-      options.json ? JSON.stringify(result, null, 2) : `${result.summary} (recorded in the audit log)`,
-    );
     return ExitCode.ok;
   } finally {
     await local.close();

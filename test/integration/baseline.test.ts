@@ -1,5 +1,8 @@
 // `stepmigrate baseline`: a database already at a version, with no history at all, starts
 // being managed from there — and a database that has any history is never baselined over.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { baselineCommand } from '../../cli/commands/baseline.ts';
 import { baselineDatabase } from '../../lambdas/engine/adopt/baseline.ts';
@@ -110,6 +113,35 @@ describe('baseline', () => {
       ]);
     } finally {
       await directory.remove();
+      await target.drop();
+    }
+  });
+
+  it('as a command, writes to the audit log of the project, not of the folder it was started from', async () => {
+    const target = await createTestDatabase('baseline_cli_root');
+    const project = await mkdtemp(join(tmpdir(), 'stepmigrate-baseline-'));
+    try {
+      await writeFile(join(project, 'stepmigrate.json'), '{}');
+      await mkdir(join(project, 'migrations'));
+      for (const [name, text] of Object.entries(files))
+        await writeFile(join(project, 'migrations', name), text);
+      const code = await baselineCommand(
+        {
+          version: '0001',
+          reason: 'schema made by hand',
+          migrations: join(project, 'migrations'),
+          databaseUrl: target.url,
+        },
+        { out: () => {}, err: () => {}, colour: false },
+      );
+      expect(code).toBe(0);
+      const records = (await readFile(join(project, '.stepmigrate', 'audit.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(records).toEqual([expect.objectContaining({ step: 'Repair', migrations: ['0001'] })]);
+    } finally {
+      await rm(project, { recursive: true, force: true });
       await target.drop();
     }
   });
