@@ -3,37 +3,24 @@
 // Query API. A snapshot that becomes available is recorded in the manifest, the audit log, the
 // run output and `stepmigrate backups`; one that fails stops the run before Backup, unchanged.
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { listBackups } from '../../cli/commands/backups.ts';
 import { type LocalRunResult, runWorkflowLocally } from '../../cli/local-runner/run-workflow.ts';
 import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
 import { LocalBackupStore } from '../../lambdas/adapters/local-backup-store.ts';
 import { readManifest } from '../../lambdas/engine/backup/manifest.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { type MigrationDirectory, migration, migrationDirectory } from '../support/engine.ts';
+import { migration } from '../support/engine.ts';
 import { type RdsStandIn, type RdsStandInOptions, startRdsStandIn } from '../support/rds-stand-in.ts';
+import { useLocalRunProject, WORKFLOW_CACHE_DIR } from './local-run-project.ts';
 
-const CACHE_DIR = join(tmpdir(), 'stepmigrate-test-workflow-cache');
 const INSTANCE = 'orders-db';
 
-let database: TestDatabase;
-let migrations: MigrationDirectory | undefined;
-let projectDir: string;
+const project = useLocalRunProject('database_snapshot', 'stepmigrate-snapshot-');
 let rds: RdsStandIn | undefined;
 
-beforeAll(async () => {
-  database = await createTestDatabase('database_snapshot');
-});
-afterAll(async () => {
-  await database.drop();
-});
 beforeEach(async () => {
-  projectDir = await mkdtemp(join(tmpdir(), 'stepmigrate-snapshot-'));
-  await database.db.withConnection((conn) =>
+  await project.database.db.withConnection((conn) =>
     conn.query(
       "CREATE SCHEMA app; CREATE TABLE app.items (id bigint PRIMARY KEY, note text); INSERT INTO app.items VALUES (1, 'kept')",
     ),
@@ -42,12 +29,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rds?.close();
   rds = undefined;
-  await migrations?.remove();
-  migrations = undefined;
-  await rm(projectDir, { recursive: true, force: true });
-  await database.db.withConnection((conn) =>
-    conn.query('DROP SCHEMA IF EXISTS app CASCADE; DROP SCHEMA IF EXISTS stepmigrate CASCADE'),
-  );
 });
 
 // Drops a column: Backup copies app.items, so the manifest has a table beside the snapshot.
@@ -61,14 +42,13 @@ async function run(
   limits: { backupTaskThresholdBytes?: number } = {},
 ): Promise<LocalRunResult> {
   rds = await startRdsStandIn({ instances: [INSTANCE], ...standIn });
-  migrations = await migrationDirectory({ '0001_drop_note.sql': dropNote });
   return runWorkflowLocally({
-    projectDir,
-    migrationsDir: migrations.path,
-    databaseUrl: database.url,
+    projectDir: project.projectDir,
+    migrationsDir: await project.migrations({ '0001_drop_note.sql': dropNote }),
+    databaseUrl: project.database.url,
     approval: 'refuse',
     input: { requestedBy: 'database-snapshot-test' },
-    cacheDir: CACHE_DIR,
+    cacheDir: WORKFLOW_CACHE_DIR,
     retryPauseMs: 20,
     databaseSnapshot: { dbInstanceIdentifier: INSTANCE },
     rdsEndpoint: rds.endpoint,
@@ -78,7 +58,7 @@ async function run(
 }
 
 const columns = async (): Promise<string[]> =>
-  database.db.withConnection(async (conn) =>
+  project.database.db.withConnection(async (conn) =>
     (
       await conn.query<{ column_name: string }>(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = 'app' AND table_name = 'items' ORDER BY ordinal_position",
@@ -121,14 +101,16 @@ describe('a workflow configured with a database snapshot', () => {
       'Tags.Tag.2.Value': 'local',
     });
 
-    const store = LocalBackupStore.forProject(projectDir);
+    const store = LocalBackupStore.forProject(project.projectDir);
     const [listing] = await listBackups(store);
     const manifest = await readManifest(store, listing?.manifest ?? '');
     expect(manifest.tables.map((t) => t.name)).toEqual(['app.items']);
     expect(manifest.databaseSnapshot).toEqual(result.output?.databaseSnapshot);
     expect(listing?.databaseSnapshot).toEqual(result.output?.databaseSnapshot);
 
-    const records = await LocalAuditLog.forProject(projectDir).list({ executionId: result.executionId });
+    const records = await LocalAuditLog.forProject(project.projectDir).list({
+      executionId: result.executionId,
+    });
     const backup = records.find((r) => r.step === 'Backup' && r.event === 'succeeded');
     expect(backup?.detail?.databaseSnapshot).toEqual(result.output?.databaseSnapshot);
   });
@@ -138,11 +120,13 @@ describe('a workflow configured with a database snapshot', () => {
 
     expect(result.output?.status).toBe('succeeded');
     expect(result.output?.databaseSnapshot?.source).toBe(INSTANCE);
-    const records = await LocalAuditLog.forProject(projectDir).list({ executionId: result.executionId });
+    const records = await LocalAuditLog.forProject(project.projectDir).list({
+      executionId: result.executionId,
+    });
     const backup = records.find((r) => r.step === 'Backup' && r.event === 'succeeded');
     expect(backup?.detail?.runner).toBe('task');
     expect(backup?.detail?.databaseSnapshot).toEqual(result.output?.databaseSnapshot);
-    const store = LocalBackupStore.forProject(projectDir);
+    const store = LocalBackupStore.forProject(project.projectDir);
     const [listing] = await listBackups(store);
     expect(listing?.databaseSnapshot).toEqual(result.output?.databaseSnapshot);
   });
@@ -162,7 +146,7 @@ describe('a workflow configured with a database snapshot', () => {
     // No Backup, no Apply: only Validate ran (Report is still running when it builds the output).
     expect(result.output?.steps.map((s) => s.name)).toEqual(['Validate']);
     expect(await columns()).toEqual(['id', 'note']);
-    expect(await listBackups(LocalBackupStore.forProject(projectDir))).toEqual([]);
+    expect(await listBackups(LocalBackupStore.forProject(project.projectDir))).toEqual([]);
   });
 
   it('fails the run before Backup when RDS refuses the snapshot, naming the API error', async () => {

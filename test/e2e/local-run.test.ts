@@ -1,10 +1,9 @@
 // `stepmigrate run` end to end on a real PostgreSQL: the synthesized definition, the real
 // handlers, engine and local adapters. Each case checks what a user would look at after
 // the run: the database, the exit code, the audit log and the metrics.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type { ExecutionEvent } from '../../cli/local-runner/execute.ts';
 import { type LocalRunResult, runWorkflowLocally } from '../../cli/local-runner/run-workflow.ts';
@@ -15,10 +14,8 @@ import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
 import { ensureHistory, readHistory } from '../../lambdas/engine/history.ts';
 import type { AuditRecord } from '../../lambdas/ports.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { type MigrationDirectory, migration, migrationDirectory } from '../support/engine.ts';
-
-const CACHE_DIR = join(tmpdir(), 'stepmigrate-test-workflow-cache');
+import { migration } from '../support/engine.ts';
+import { useLocalRunProject, WORKFLOW_CACHE_DIR } from './local-run-project.ts';
 
 const createAccounts = migration({
   up: 'CREATE SCHEMA app;\nCREATE TABLE app.accounts (id bigint PRIMARY KEY, name text NOT NULL);',
@@ -41,27 +38,7 @@ const threeMigrations = {
   '0003_create_notes.sql': createNotes,
 };
 
-let database: TestDatabase;
-let migrations: MigrationDirectory | undefined;
-let projectDir: string;
-
-beforeAll(async () => {
-  database = await createTestDatabase('local_run', { asMasterUser: true });
-});
-afterAll(async () => {
-  await database.drop();
-});
-beforeEach(async () => {
-  projectDir = await mkdtemp(join(tmpdir(), 'stepmigrate-e2e-'));
-});
-afterEach(async () => {
-  await migrations?.remove();
-  migrations = undefined;
-  await rm(projectDir, { recursive: true, force: true });
-  await database.db.withConnection((conn) =>
-    conn.query('DROP SCHEMA IF EXISTS app CASCADE; DROP SCHEMA IF EXISTS stepmigrate CASCADE'),
-  );
-});
+const project = useLocalRunProject('local_run', 'stepmigrate-e2e-', { asMasterUser: true });
 
 async function run(
   files: Record<string, string>,
@@ -69,22 +46,20 @@ async function run(
   approval: LocalApprovalMode = 'refuse',
   onEvent?: (event: ExecutionEvent) => void,
 ): Promise<LocalRunResult> {
-  migrations ??= await migrationDirectory();
-  await migrations.write(files);
   return runWorkflowLocally({
-    projectDir,
-    migrationsDir: migrations.path,
-    databaseUrl: database.url,
+    projectDir: project.projectDir,
+    migrationsDir: await project.migrations(files),
+    databaseUrl: project.database.url,
     approval,
     input: { requestedBy: 'e2e', ...input },
-    cacheDir: CACHE_DIR,
+    cacheDir: WORKFLOW_CACHE_DIR,
     retryPauseMs: 300,
     onEvent,
   });
 }
 
 async function appTables(): Promise<string[]> {
-  const { rows } = await database.db.withConnection((conn) =>
+  const { rows } = await project.database.db.withConnection((conn) =>
     conn.query<{ name: string }>(
       "SELECT table_schema || '.' || table_name AS name FROM information_schema.tables WHERE table_schema = 'app' ORDER BY 1",
     ),
@@ -93,15 +68,15 @@ async function appTables(): Promise<string[]> {
 }
 
 async function appliedVersions(): Promise<string[]> {
-  const history = await database.db.withConnection((conn) =>
+  const history = await project.database.db.withConnection((conn) =>
     readHistory(conn, 'stepmigrate').catch(() => []),
   );
   return history.filter((r) => r.state === 'applied').map((r) => r.version);
 }
 
 const audit = (executionId: string): Promise<AuditRecord[]> =>
-  LocalAuditLog.forProject(projectDir).list({ executionId });
-const metrics = (): Promise<RecordedMetric[]> => LocalMetrics.forProject(projectDir).readAll();
+  LocalAuditLog.forProject(project.projectDir).list({ executionId });
+const metrics = (): Promise<RecordedMetric[]> => LocalMetrics.forProject(project.projectDir).readAll();
 const metric = async (name: string) => (await metrics()).filter((m) => m.name === name).map((m) => m.value);
 const events = (records: AuditRecord[]) => records.map((r) => `${r.step}:${r.event}`).reverse();
 
@@ -136,7 +111,11 @@ describe('stepmigrate run (local)', () => {
       'Report:succeeded',
     ]);
     const firstApply = records.reverse().find((r) => r.step === 'Apply' && r.event === 'succeeded');
-    expect(firstApply).toMatchObject({ migrations: ['0001'], requestedBy: 'e2e', database: database.name });
+    expect(firstApply).toMatchObject({
+      migrations: ['0001'],
+      requestedBy: 'e2e',
+      database: project.database.name,
+    });
     expect(firstApply?.checksums?.['0001']).toMatch(/^[0-9a-f]{64}$/);
     expect(firstApply?.durationMs).toBeGreaterThanOrEqual(0);
 
@@ -235,7 +214,7 @@ describe('stepmigrate run (local)', () => {
 
   it('retries a migration blocked by another session’s lock, and succeeds once it is released', async () => {
     await run({ '0001_create_accounts.sql': createAccounts });
-    const holder = new pg.Client({ connectionString: database.url });
+    const holder = new pg.Client({ connectionString: project.database.url });
     holder.on('error', () => {});
     await holder.connect();
     await holder.query('BEGIN');
@@ -284,9 +263,9 @@ describe('stepmigrate run (local)', () => {
   });
 
   it('rolls back when a watched alarm is in ALARM during Bake', async () => {
-    await mkdir(join(projectDir, '.stepmigrate'), { recursive: true });
+    await mkdir(join(project.projectDir, '.stepmigrate'), { recursive: true });
     const alarms = { HighErrorRate: 'ALARM', Latency: 'OK' };
-    await writeFile(join(projectDir, '.stepmigrate', 'alarms.json'), JSON.stringify(alarms));
+    await writeFile(join(project.projectDir, '.stepmigrate', 'alarms.json'), JSON.stringify(alarms));
     const result = await run(threeMigrations, { bakeSeconds: 1 });
     expect(result.output?.status).toBe('rolled_back');
     expect(result.output?.error).toMatchObject({ name: 'BakeAlarmError' });
@@ -301,10 +280,10 @@ describe('stepmigrate run (local)', () => {
   });
 
   it('fails fast with exit 4 while another run holds the lease, and changes nothing', async () => {
-    const otherRun = new PostgresLease(database.db, 'stepmigrate');
+    const otherRun = new PostgresLease(project.database.db, 'stepmigrate');
     // The other run's engine created the history schema (and the lease table) before its lease.
-    await database.db.withConnection((conn) => ensureHistory(conn, 'stepmigrate'));
-    await otherRun.acquire(database.name, 'exec-other', 60_000);
+    await project.database.db.withConnection((conn) => ensureHistory(conn, 'stepmigrate'));
+    await otherRun.acquire(project.database.name, 'exec-other', 60_000);
     try {
       const result = await run(threeMigrations);
       expect(result.output).toMatchObject({ status: 'failed', error: { name: 'LockedError' } });
@@ -312,7 +291,7 @@ describe('stepmigrate run (local)', () => {
       expect(result.exitCode).toBe(ExitCode.locked);
       expect(await appTables()).toEqual([]);
     } finally {
-      await otherRun.release(database.name, 'exec-other');
+      await otherRun.release(project.database.name, 'exec-other');
     }
   });
 });

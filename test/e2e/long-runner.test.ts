@@ -1,61 +1,28 @@
-// The long path, locally: with a 5-second Lambda budget, work that does not fit one
-// invocation goes to the task runner — a separate process running the task's entry point —
-// and the run still ends where it should, with the audit log and the metrics saying which
-// runner did each piece of work.
-//
-// The handed-over migration sleeps 6 s rather than 30: longer than the budget is what matters
-// (a 30-second one proves nothing more and costs 24 s of wall time). The one that asks for the
-// task runner needs no length at all.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { type LocalRunResult, runWorkflowLocally } from '../../cli/local-runner/run-workflow.ts';
 import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
 import { LocalMetrics, type RecordedMetric } from '../../lambdas/adapters/local-metrics.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
 import type { AuditRecord } from '../../lambdas/ports.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { type MigrationDirectory, migration, migrationDirectory } from '../support/engine.ts';
+import { migration } from '../support/engine.ts';
+import { useLocalRunProject, WORKFLOW_CACHE_DIR } from './local-run-project.ts';
 
-const CACHE_DIR = join(tmpdir(), 'stepmigrate-test-workflow-cache');
 const BUDGET_MS = 5000;
 const SLOW_SECONDS = 6;
 
-let database: TestDatabase;
-let migrations: MigrationDirectory | undefined;
-let projectDir: string;
-
-beforeAll(async () => {
-  database = await createTestDatabase('long_runner');
-});
-afterAll(async () => {
-  await database.drop();
-});
-beforeEach(async () => {
-  projectDir = await mkdtemp(join(tmpdir(), 'stepmigrate-long-'));
-});
-afterEach(async () => {
-  await migrations?.remove();
-  migrations = undefined;
-  await rm(projectDir, { recursive: true, force: true });
-  await database.db.withConnection((conn) =>
-    conn.query('DROP SCHEMA IF EXISTS app CASCADE; DROP SCHEMA IF EXISTS stepmigrate CASCADE'),
-  );
-});
+const project = useLocalRunProject('long_runner', 'stepmigrate-long-');
 
 async function run(
   files: Record<string, string>,
   limits: { backupTaskThresholdBytes?: number; restoreTaskThresholdBytes?: number } = {},
 ): Promise<LocalRunResult> {
-  migrations = await migrationDirectory(files);
   return runWorkflowLocally({
-    projectDir,
-    migrationsDir: migrations.path,
-    databaseUrl: database.url,
+    projectDir: project.projectDir,
+    migrationsDir: await project.migrations(files),
+    databaseUrl: project.database.url,
     approval: 'refuse',
     input: { requestedBy: 'long-runner-test' },
-    cacheDir: CACHE_DIR,
+    cacheDir: WORKFLOW_CACHE_DIR,
     retryPauseMs: 100,
     lambdaBudgetMs: BUDGET_MS,
     ...limits,
@@ -63,8 +30,8 @@ async function run(
 }
 
 const audit = async (executionId: string): Promise<AuditRecord[]> =>
-  (await LocalAuditLog.forProject(projectDir).list({ executionId })).reverse();
-const metrics = (): Promise<RecordedMetric[]> => LocalMetrics.forProject(projectDir).readAll();
+  (await LocalAuditLog.forProject(project.projectDir).list({ executionId })).reverse();
+const metrics = (): Promise<RecordedMetric[]> => LocalMetrics.forProject(project.projectDir).readAll();
 
 /** "Step:event@runner" for every audit record of the run, oldest first. */
 function timeline(records: readonly AuditRecord[]): string[] {
@@ -81,7 +48,7 @@ function taskMetricSteps(recorded: readonly RecordedMetric[]): string[] {
 }
 
 async function query<T>(sql: string): Promise<T[]> {
-  return database.db.withConnection(
+  return project.database.db.withConnection(
     async (conn) => (await conn.query<T & Record<string, unknown>>(sql)).rows,
   );
 }
