@@ -77,17 +77,14 @@ async function sqlAlone(url: string, projectDir: string): Promise<number[]> {
   return times;
 }
 
-/**
- * Validate, then every Apply through the real handlers (or, `engineOnly`, the engine's
- * applyPlanStep without the audit and metrics middleware), each timed; then Report gives the
- * lease back.
- */
-async function stepsThroughHandlers(
+type LocalDeps = Awaited<ReturnType<typeof localDependencies>>['deps'];
+
+/** The real handlers over the local adapters of a bench project, closed once `use` is done. */
+async function withHandlers<T>(
   url: string,
   projectDir: string,
-  executionId: string,
-  engineOnly = false,
-) {
+  use: (handlers: ReturnType<typeof createHandlers>, deps: LocalDeps) => Promise<T>,
+): Promise<T> {
   const local = await localDependencies({
     projectDir,
     migrationsDir: join(projectDir, 'migrations'),
@@ -95,23 +92,33 @@ async function stepsThroughHandlers(
     approval: 'refuse',
   });
   try {
-    const handlers = createHandlers(local.deps);
+    return await use(createHandlers(local.deps), local.deps);
+  } finally {
+    await local.close();
+  }
+}
+
+/**
+ * Validate, then every Apply through the real handlers (or, `engineOnly`, the engine's
+ * applyPlanStep without the audit and metrics middleware), each timed; then Report gives the
+ * lease back.
+ */
+function stepsThroughHandlers(url: string, projectDir: string, executionId: string, engineOnly = false) {
+  return withHandlers(url, projectDir, async (handlers, deps) => {
     const validateStarted = performance.now();
     const run = (await handlers.validate({ executionId, input: {} } as never)) as RunState;
     const validateMs = performance.now() - validateStarted;
     const apply: number[] = [];
     for (const step of run.plan.steps) {
-      const engine = await local.deps.engine();
+      const engine = await deps.engine();
       const started = performance.now();
-      if (engineOnly) await local.deps.steps.applyPlanStep(engine, run, step);
+      if (engineOnly) await deps.steps.applyPlanStep(engine, run, step);
       else await handlers.apply({ executionId, run, step } as never);
       apply.push(performance.now() - started);
     }
     await handlers.report({ executionId, state: { run } } as never);
     return { validateMs, apply };
-  } finally {
-    await local.close();
-  }
+  });
 }
 
 interface ValidateTimes {
@@ -127,14 +134,7 @@ async function timeValidate(url: string, projectDir: string, executionId: string
   const loadStarted = performance.now();
   await loadMigrations(join(projectDir, 'migrations'));
   const loadMs = performance.now() - loadStarted;
-  const local = await localDependencies({
-    projectDir,
-    migrationsDir: join(projectDir, 'migrations'),
-    databaseUrl: url,
-    approval: 'refuse',
-  });
-  try {
-    const handlers = createHandlers(local.deps);
+  return withHandlers(url, projectDir, async (handlers) => {
     const coldStarted = performance.now();
     const run = (await handlers.validate({ executionId, input: {} } as never)) as RunState;
     const coldMs = performance.now() - coldStarted;
@@ -143,9 +143,7 @@ async function timeValidate(url: string, projectDir: string, executionId: string
     const warmMs = performance.now() - warmStarted;
     await handlers.report({ executionId, state: { run } } as never);
     return { loadMs, coldMs, warmMs, pending: run.plan.steps.length };
-  } finally {
-    await local.close();
-  }
+  });
 }
 
 /**
