@@ -7,11 +7,6 @@ import {
   type TaskRunnerStep,
 } from '../../infra/task-contract.ts';
 
-/** A step's answer, as the task sends it back. */
-export type TaskOutcome =
-  | { status: 'succeeded'; output: unknown }
-  | { status: 'failed'; error: { name: string; message: string } };
-
 /** The task token contract: what the container calls while and after it works. */
 export interface TaskCallback {
   heartbeat(): Promise<void>;
