@@ -222,10 +222,7 @@ export class PgDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    const idle = this.idle;
-    this.idle = [];
-    for (const entry of idle) clearTimeout(entry.timer);
-    await Promise.all([...this.open, ...idle.map((entry) => entry.client)].map((client) => this.end(client)));
+    await Promise.all([this.dropIdle(), ...[...this.open].map((client) => this.end(client))]);
     this.open.clear();
   }
 
@@ -309,6 +306,7 @@ export class PgDatabase implements Database {
     this.idle.push(entry);
   }
 
+  /** Closes every kept connection. */
   private async dropIdle(): Promise<void> {
     const idle = this.idle;
     this.idle = [];

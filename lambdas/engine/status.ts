@@ -60,9 +60,16 @@ function namesDiffer(row: HistoryEntry, migration: Migration): boolean {
  */
 export function chosenBaseline(set: MigrationSet, fresh: boolean, upTo?: string): Migration | undefined {
   if (!fresh) return undefined;
-  return set.migrations
-    .filter((m) => m.baselineOf !== undefined)
-    .filter((m) => upTo === undefined || compareVersions(m.baselineOf!, upTo) <= 0)
+  return newestBaseline(
+    set.migrations,
+    (m) => upTo === undefined || compareVersions(m.baselineOf!, upTo) <= 0,
+  );
+}
+
+/** The baseline migration with the highest `baselineOf` among those `keep` accepts. */
+function newestBaseline(migrations: readonly Migration[], keep: (baseline: Migration) => boolean) {
+  return migrations
+    .filter((m) => m.baselineOf !== undefined && keep(m))
     .sort((a, b) => compareVersions(a.baselineOf!, b.baselineOf!))
     .at(-1);
 }
@@ -76,15 +83,32 @@ export function covers(baseline: Migration | undefined, migration: Migration): b
   );
 }
 
+/**
+ * A migration's state from its history row, or without one from the baselines: covered by the
+ * baseline that ran (applied), stood for by the one due to run (ignored), or pending. A baseline
+ * without a row is pending only when it is the one due.
+ */
+function stateOf(
+  migration: Migration,
+  row: HistoryEntry | undefined,
+  covered: boolean,
+  due: Migration | undefined,
+): MigrationStatus['state'] {
+  if (migration.baselineOf !== undefined) {
+    if (row && row.state !== 'rolled_back') return row.state;
+    return migration === due ? 'pending' : 'ignored';
+  }
+  if (row) return row.state;
+  if (covered) return 'applied';
+  return covers(due, migration) ? 'ignored' : 'pending';
+}
+
 export function computeStatus(set: MigrationSet, history: readonly HistoryEntry[]): DatabaseStatus {
   const byVersion = new Map(history.map((row) => [row.version, row]));
   const known = new Set(set.migrations.map((migration) => migration.version));
   const fresh = !history.some((row) => row.state !== 'rolled_back');
   // The baseline that ran here (the newest with an applied row), and the one a new run would start from.
-  const ran = set.migrations
-    .filter((m) => m.baselineOf !== undefined && byVersion.get(m.version)?.state === 'applied')
-    .sort((a, b) => compareVersions(a.baselineOf!, b.baselineOf!))
-    .at(-1);
+  const ran = newestBaseline(set.migrations, (m) => byVersion.get(m.version)?.state === 'applied');
   const due = chosenBaseline(set, fresh);
   let currentVersion = EMPTY_VERSION;
   const migrations: MigrationStatus[] = [];
@@ -98,16 +122,7 @@ export function computeStatus(set: MigrationSet, history: readonly HistoryEntry[
     // A Flyway repeatable whose file changed is not tampering: it is due to run again.
     const rerun = checksumChanged && migration.repeatable === true;
     const coveredBy = !row && covers(ran, migration) ? ran!.version : undefined;
-    const isBaseline = migration.baselineOf !== undefined;
-    const state: MigrationStatus['state'] = rerun
-      ? 'pending'
-      : isBaseline
-        ? row && row.state !== 'rolled_back'
-          ? row.state
-          : migration === due
-            ? 'pending'
-            : 'ignored'
-        : (row?.state ?? (coveredBy ? 'applied' : covers(due, migration) ? 'ignored' : 'pending'));
+    const state = rerun ? 'pending' : stateOf(migration, row, coveredBy !== undefined, due);
     // Repeatables and baselines have no place in the version order: never the current version.
     if (state === 'applied' && inVersionOrder(migration)) currentVersion = migration.version;
     if (checksumChanged && row && !rerun) drifted.push({ migration, row });

@@ -1,6 +1,7 @@
 // What the step handlers need from the world. The Lambdas build it from the environment
-// (dependencies.ts, AWS adapters); the local runner builds it from CLI options (local
-// adapters). The handlers and their middleware are the same code in both.
+// (aws/aws-dependencies.ts, AWS adapters); the local runner builds it from CLI options (local
+// adapters); both through compose-step-dependencies.ts. The handlers and their middleware are
+// the same code in both.
 import type { EngineContext } from '../engine/context.ts';
 import type { PlanStep, Runner } from '../engine/model.ts';
 import type { DataRestorer } from '../engine/rollback.ts';

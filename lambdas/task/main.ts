@@ -5,8 +5,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { TaskEnv } from '../../infra/task-contract.ts';
 import { SfnTaskCallback } from '../adapters/sfn-task-callback.ts';
 import { loadMigrations } from '../engine/loader/load.ts';
-import { loadProjectSettings } from '../engine/project-settings.ts';
 import { rollbackRun } from '../engine/rollback.ts';
+import { loadRunSettings } from '../engine/run-settings.ts';
 import { applyPlanStep } from '../engine/steps.ts';
 import { awsDependencies } from '../handlers/aws/aws-dependencies.ts';
 import { s3BackupStore } from '../handlers/aws/backup-port.ts';
@@ -33,14 +33,15 @@ async function main(): Promise<number> {
     await callback.fail({ name: 'InputError', message: (error as Error).message });
     return 64;
   }
-  // The ports of the three steps a task runs (Backup, Apply, Rollback), as their Lambdas have them.
+  // The ports of the three steps a task runs (Backup, Apply, Rollback), as their Lambdas have
+  // them: none of them lints, so, like theirs, only the adopt section of stepmigrate.json.
   const deps = awsDependencies(process.env, {
     database: secretsManagerDatabase,
     lease: dynamoDbLease,
     holders: executionLiveness,
     backupStore: s3BackupStore,
     migrations: loadMigrations,
-    settings: loadProjectSettings,
+    settings: loadRunSettings,
     steps: { applyPlanStep, backupRun, dataRestorer, rollbackRun },
   });
   const succeeded = await runTaskStep({ ...parsed, deps, callback });

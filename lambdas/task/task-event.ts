@@ -6,11 +6,7 @@ import {
   TaskEnv,
   type TaskRunnerStep,
 } from '../../infra/task-contract.ts';
-
-/** A step's answer, as the task sends it back. */
-export type TaskOutcome =
-  | { status: 'succeeded'; output: unknown }
-  | { status: 'failed'; error: { name: string; message: string } };
+import type { Env } from '../handlers/aws/environment.ts';
 
 /** The task token contract: what the container calls while and after it works. */
 export interface TaskCallback {
@@ -18,8 +14,6 @@ export interface TaskCallback {
   succeed(output: unknown): Promise<void>;
   fail(error: { name: string; message: string }): Promise<void>;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 export function isTaskRunnerStep(value: string | undefined): value is TaskRunnerStep {
   return (TASK_RUNNER_STEPS as readonly string[]).includes(value ?? '');

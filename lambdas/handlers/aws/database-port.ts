@@ -5,7 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerDatabase } from '../../adapters/secrets-manager-database.ts';
 import { CancellableDatabase } from '../../engine/cancellable-database.ts';
 import type { Database } from '../../ports.ts';
-import { type Env, notConfigured, positiveInteger } from './environment.ts';
+import { type Env, notConfigured, optionalPositiveInteger } from './environment.ts';
 import { sdkClientConfig } from './sdk-client-config.ts';
 
 export function secretsManagerDatabase(env: Env, name: string): Database {
@@ -19,7 +19,7 @@ export function secretsManagerDatabase(env: Env, name: string): Database {
       name,
       endpoint: {
         host: env.STEPMIGRATE_DB_HOST || undefined,
-        port: env.STEPMIGRATE_DB_PORT ? positiveInteger(env, 'STEPMIGRATE_DB_PORT', 5432) : undefined,
+        port: optionalPositiveInteger(env, 'STEPMIGRATE_DB_PORT'),
         dbname: env.STEPMIGRATE_DB_NAME || undefined,
       },
     }),

@@ -8,13 +8,18 @@ export function required(env: Env, variable: string): string {
   return value;
 }
 
-export function positiveInteger(env: Env, variable: string, fallback: number): number {
+/** A positive whole number, or undefined when the variable is unset or blank. */
+export function optionalPositiveInteger(env: Env, variable: string): number | undefined {
   const value = env[variable];
-  if (value === undefined || value === '') return fallback;
+  if (value === undefined || value === '') return undefined;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed <= 0)
     throw new Error(`${variable} must be a positive whole number, got "${value}"`);
   return parsed;
+}
+
+export function positiveInteger(env: Env, variable: string, fallback: number): number {
+  return optionalPositiveInteger(env, variable) ?? fallback;
 }
 
 /** A comma-separated list, blanks dropped. */

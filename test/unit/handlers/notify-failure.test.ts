@@ -44,9 +44,11 @@ function statusEvent(
   };
 }
 
-function notifierOver(events: object[]) {
+/** A notifier whose history read returns `events`, or fails with the error given instead. */
+function notifierOver(events: object[] | Error) {
   const sfn = mockClient(SFNClient);
-  sfn.on(GetExecutionHistoryCommand).resolves({ events: events as never });
+  if (events instanceof Error) sfn.on(GetExecutionHistoryCommand).rejects(events);
+  else sfn.on(GetExecutionHistoryCommand).resolves({ events: events as never });
   const published: FailureMessage[] = [];
   const history = new SfnExecutionHistory({ client: new SFNClient({ region: 'cn-north-1' }) });
   const handler = makeNotifyFailureHandler({
@@ -151,18 +153,7 @@ describe('notify-failure', () => {
   });
 
   it('still publishes when the history cannot be read', async () => {
-    const sfn = mockClient(SFNClient);
-    sfn.on(GetExecutionHistoryCommand).rejects(new Error('AccessDeniedException'));
-    const published: FailureMessage[] = [];
-    const history = new SfnExecutionHistory({ client: new SFNClient({ region: 'eu-west-1' }) });
-    const handler = makeNotifyFailureHandler({
-      database: 'orders',
-      history: (arn) => history.newestEvents(arn),
-      publish: async (message) => {
-        published.push(message);
-      },
-      log: () => undefined,
-    });
+    const { handler, published } = notifierOver(new Error('AccessDeniedException'));
 
     await handler(statusEvent('ABORTED'));
 
