@@ -4,7 +4,7 @@
 // long before a production rollback would find out.
 
 import type { SqlConnection } from '../ports.ts';
-import { mirrorHooks, mirrorsToolHistory } from './adopt/tool-mirror.ts';
+import { mirrorHooks } from './adopt/tool-mirror.ts';
 import type { EngineContext } from './context.ts';
 import { MigrationError, VerificationFailedError } from './errors.ts';
 import { diffSchemas } from './fingerprint.ts';
@@ -90,10 +90,7 @@ const CHECK_RUNNER: SectionRunner = { executionId: CHECK_EXECUTION, input: {} };
 
 async function run(ctx: EngineContext, conn: SqlConnection, migration: Migration, direction: 'up' | 'down') {
   // A project whose migrations use their tool's own table needs it kept, on the scratch database too.
-  const settings = ctx.adopt ?? {};
-  const mirror = mirrorsToolHistory(ctx.migrations, settings)
-    ? await mirrorHooks(conn, ctx.migrations, settings, migration, direction)
-    : undefined;
+  const mirror = await mirrorHooks(conn, ctx.migrations, ctx.adopt ?? {}, migration, direction);
   return runMigrationSection(ctx, conn, CHECK_RUNNER, migration, direction, mirror);
 }
 

@@ -3,7 +3,7 @@
 // cannot finish is marked dirty with the command that finishes it, never left silent.
 
 import type { SqlConnection } from '../ports.ts';
-import { mirrorHooks, mirrorsToolHistory } from './adopt/tool-mirror.ts';
+import { mirrorHooks } from './adopt/tool-mirror.ts';
 import { withAdvisoryLock } from './advisory-lock.ts';
 import { dropStagedData } from './backup/merge-down-run-data.ts';
 import type { EngineContext } from './context.ts';
@@ -214,9 +214,7 @@ async function undoStep(
 ) {
   if (step.direction === 'down' && migration.irreversible) return; // only its backup can undo it
   ctx.log?.(`rolling back ${migrationLabel(migration)}`);
-  const mirror = mirrorsToolHistory(ctx.migrations, ctx.adopt ?? {})
-    ? await mirrorHooks(conn, ctx.migrations, ctx.adopt ?? {}, migration, step.direction)
-    : undefined;
+  const mirror = await mirrorHooks(conn, ctx.migrations, ctx.adopt ?? {}, migration, step.direction);
   await runMigrationSection(ctx, conn, run, migration, step.direction, mirror);
 }
 
