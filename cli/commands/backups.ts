@@ -8,16 +8,10 @@ import {
   type DatabaseSnapshotRecord,
   describeDatabaseSnapshot,
 } from '../../lambdas/engine/database-snapshot.ts';
-import {
-  ExitCode,
-  exitCodeForError,
-  InputError,
-  StepMigrateError,
-  summarizeError,
-} from '../../lambdas/engine/errors.ts';
+import { ExitCode, InputError } from '../../lambdas/engine/errors.ts';
 import type { BackupStore, StoredObject } from '../../lambdas/ports.ts';
 import { type BackupSourceOptions, openBackupStore } from '../local/backup-source.ts';
-import { type OutputSink, paint, processSink } from '../sink.ts';
+import { jsonOnFailure, type OutputSink, paint, processSink } from '../sink.ts';
 
 export interface BackupsOptions {
   from?: string;
@@ -117,15 +111,7 @@ export async function backupsCommand(
   sink: OutputSink,
   sources: BackupSourceOptions = {},
 ): Promise<ExitCode> {
-  if (!options.json) return listOrPrune(options, sink, sources);
-  try {
-    return await listOrPrune(options, sink, sources);
-  } catch (error) {
-    const summary = summarizeError(error);
-    sink.out(JSON.stringify({ error: summary }, null, 2));
-    sink.err(`stepmigrate: ${summary.name}: ${summary.message}`);
-    return error instanceof StepMigrateError ? exitCodeForError(summary.name) : ExitCode.rolledBack;
-  }
+  return jsonOnFailure(options.json, sink, {}, () => listOrPrune(options, sink, sources));
 }
 
 async function listOrPrune(

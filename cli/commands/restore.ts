@@ -3,10 +3,10 @@
 import type { Command } from 'commander';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { type RestoreResult, restoreTables } from '../../lambdas/engine/backup/restore-tables.ts';
-import { ExitCode, exitCodeForError, StepMigrateError, summarizeError } from '../../lambdas/engine/errors.ts';
+import { ExitCode } from '../../lambdas/engine/errors.ts';
 import { type BackupSourceOptions, openBackupSource } from '../local/backup-source.ts';
 import { resolveDatabaseUrl } from '../local/project.ts';
-import { type OutputSink, paint, processSink } from '../sink.ts';
+import { jsonOnFailure, type OutputSink, paint, processSink } from '../sink.ts';
 
 export interface RestoreOptions {
   from: string;
@@ -21,16 +21,10 @@ export async function restoreCommand(
   sink: OutputSink,
   sources: BackupSourceOptions = {},
 ): Promise<ExitCode> {
-  if (!options.json) return restoreFrom(options, sink, sources);
-  try {
-    return await restoreFrom(options, sink, sources);
-  } catch (error) {
-    // A refusal is a result too: machines get one JSON document, people the line on stderr.
-    const summary = summarizeError(error);
-    sink.out(JSON.stringify({ from: options.from, committed: false, error: summary }, null, 2));
-    sink.err(`stepmigrate: ${summary.name}: ${summary.message}`);
-    return error instanceof StepMigrateError ? exitCodeForError(summary.name) : ExitCode.rolledBack;
-  }
+  // A refusal is a result too: machines get one JSON document, people the line on stderr.
+  return jsonOnFailure(options.json, sink, { from: options.from, committed: false }, () =>
+    restoreFrom(options, sink, sources),
+  );
 }
 
 async function restoreFrom(

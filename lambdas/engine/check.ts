@@ -4,13 +4,13 @@
 // long before a production rollback would find out.
 
 import type { SqlConnection } from '../ports.ts';
-import { bookkeepingTables, mirrorHooks, mirrorsToolHistory } from './adopt/tool-mirror.ts';
+import { mirrorHooks } from './adopt/tool-mirror.ts';
 import type { EngineContext } from './context.ts';
 import { MigrationError, VerificationFailedError } from './errors.ts';
 import { diffSchemas } from './fingerprint.ts';
 import { ensureHistory } from './history.ts';
 import { type Migration, type MigrationSet, migrationLabel } from './model.ts';
-import { type SchemaState, schemaState } from './schema-state.ts';
+import { runSchemaState, type SchemaState } from './schema-state.ts';
 import { chosenBaseline, covers } from './status.ts';
 import { runMigrationSection, type SectionRunner } from './step-support.ts';
 import { runVerifySection } from './verify.ts';
@@ -55,9 +55,7 @@ export async function checkMigrations(
     await ensureHistory(conn, ctx.historySchema);
     const before: SchemaState[] = [];
     for (const migration of migrations) {
-      before.push(
-        await schemaState(conn, ctx.historySchema, await bookkeepingTables(conn, ctx.migrations, ctx.adopt)),
-      );
+      before.push(await runSchemaState(conn, ctx));
       let started = Date.now();
       await run(ctx, conn, migration, 'up');
       record('apply', migration, started);
@@ -92,10 +90,7 @@ const CHECK_RUNNER: SectionRunner = { executionId: CHECK_EXECUTION, input: {} };
 
 async function run(ctx: EngineContext, conn: SqlConnection, migration: Migration, direction: 'up' | 'down') {
   // A project whose migrations use their tool's own table needs it kept, on the scratch database too.
-  const settings = ctx.adopt ?? {};
-  const mirror = mirrorsToolHistory(ctx.migrations, settings)
-    ? await mirrorHooks(conn, ctx.migrations, settings, migration, direction)
-    : undefined;
+  const mirror = await mirrorHooks(conn, ctx.migrations, ctx.adopt ?? {}, migration, direction);
   return runMigrationSection(ctx, conn, CHECK_RUNNER, migration, direction, mirror);
 }
 
@@ -105,11 +100,7 @@ async function assertSameSchema(
   migration: Migration,
   before: SchemaState,
 ) {
-  const after = await schemaState(
-    conn,
-    ctx.historySchema,
-    await bookkeepingTables(conn, ctx.migrations, ctx.adopt),
-  );
+  const after = await runSchemaState(conn, ctx);
   if (after.fingerprint === before.fingerprint) return;
   const differences = diffSchemas(before.schema, after.schema);
   const shown = differences.slice(0, 5).join('; ');

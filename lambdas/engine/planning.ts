@@ -3,7 +3,6 @@
 // schema fingerprint taken so Rollback can prove it got back to it.
 
 import { readRunHistory } from './adopt/import-history.ts';
-import { bookkeepingTables } from './adopt/tool-mirror.ts';
 import type { EngineContext } from './context.ts';
 import { LintError } from './errors.ts';
 import { lintMigrations } from './lint/index.ts';
@@ -14,7 +13,7 @@ import { preflight, tableBytes } from './preflight.ts';
 import type { ExecutionInput } from './run-state.ts';
 import { chooseRunners, LAMBDA_ONLY_LIMITS, refuseUnfinishable } from './runner-choice.ts';
 import { heavyBytesByStep } from './runner-estimate.ts';
-import { schemaState } from './schema-state.ts';
+import { runSchemaState } from './schema-state.ts';
 import { type LockMode, strongerLock } from './sql/change.ts';
 import { analyzeMigration, type ClassifiedStatement } from './sql/classify.ts';
 import { loadSqlParser } from './sql/parse.ts';
@@ -61,11 +60,7 @@ export async function buildPlan(ctx: EngineContext, input: ExecutionInput): Prom
         schemas: [...new Set(analysis.affectedTables.map(schemaOf))],
       })),
     );
-    const { fingerprint } = await schemaState(
-      conn,
-      ctx.historySchema,
-      await bookkeepingTables(conn, ctx.migrations, ctx.adopt),
-    );
+    const { fingerprint } = await runSchemaState(conn, ctx);
     const backupEstimateBytes = await tableBytes(conn, analysis.backupTables);
     // Where each piece of work runs; a run no configured runner can finish is refused here.
     const limits = ctx.runners ?? LAMBDA_ONLY_LIMITS;

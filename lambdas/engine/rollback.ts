@@ -3,7 +3,7 @@
 // cannot finish is marked dirty with the command that finishes it, never left silent.
 
 import type { SqlConnection } from '../ports.ts';
-import { bookkeepingTables, mirrorHooks, mirrorsToolHistory } from './adopt/tool-mirror.ts';
+import { mirrorHooks } from './adopt/tool-mirror.ts';
 import { withAdvisoryLock } from './advisory-lock.ts';
 import { dropStagedData } from './backup/merge-down-run-data.ts';
 import type { EngineContext } from './context.ts';
@@ -11,7 +11,7 @@ import { messageOf, RollbackFailedError } from './errors.ts';
 import { type HistoryEntry, readHistory, writeHistory } from './history.ts';
 import { type Migration, migrationLabel, type PlanStep } from './model.ts';
 import type { BackupSummary, RunState } from './run-state.ts';
-import { schemaState } from './schema-state.ts';
+import { runSchemaState } from './schema-state.ts';
 import { analyzeMigration } from './sql/classify.ts';
 import { loadSqlParser } from './sql/parse.ts';
 import { dirtyRow, migrationOf, runMigrationSection } from './step-support.ts';
@@ -214,16 +214,12 @@ async function undoStep(
 ) {
   if (step.direction === 'down' && migration.irreversible) return; // only its backup can undo it
   ctx.log?.(`rolling back ${migrationLabel(migration)}`);
-  const mirror = mirrorsToolHistory(ctx.migrations, ctx.adopt ?? {})
-    ? await mirrorHooks(conn, ctx.migrations, ctx.adopt ?? {}, migration, step.direction)
-    : undefined;
+  const mirror = await mirrorHooks(conn, ctx.migrations, ctx.adopt ?? {}, migration, step.direction);
   await runMigrationSection(ctx, conn, run, migration, step.direction, mirror);
 }
 
 async function schemaDifferences(ctx: EngineContext, run: RunState): Promise<string[]> {
-  const now = await ctx.db.withConnection(async (conn) =>
-    schemaState(conn, ctx.historySchema, await bookkeepingTables(conn, ctx.migrations, ctx.adopt)),
-  );
+  const now = await ctx.db.withConnection((conn) => runSchemaState(conn, ctx));
   if (now.fingerprint === run.fingerprintBefore) return [];
   return [
     `the schema differs from before the run (fingerprint ${now.fingerprint.slice(0, 12)}, expected ${run.fingerprintBefore.slice(0, 12)})`,

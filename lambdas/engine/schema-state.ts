@@ -2,6 +2,8 @@
 // left out, because recording a migration must not count as a schema change.
 
 import type { SqlConnection } from '../ports.ts';
+import { bookkeepingTables } from './adopt/tool-mirror.ts';
+import type { EngineContext } from './context.ts';
 import { fingerprintHash, readSchema, type SchemaDescription } from './fingerprint.ts';
 
 export interface SchemaState {
@@ -35,4 +37,15 @@ export async function schemaState(
       ? read
       : { objects: read.objects.filter((o) => !onTable(o.name, o.properties.definition)) };
   return { fingerprint: fingerprintHash(schema), schema };
+}
+
+/**
+ * The schema state a run records and compares (Validate, Rollback, check): the history schema
+ * and the tool tables the run keeps up to date left out.
+ */
+export async function runSchemaState(
+  conn: SqlConnection,
+  ctx: Pick<EngineContext, 'historySchema' | 'migrations' | 'adopt'>,
+): Promise<SchemaState> {
+  return schemaState(conn, ctx.historySchema, await bookkeepingTables(conn, ctx.migrations, ctx.adopt));
 }

@@ -63,6 +63,19 @@ describe('stepmigrate backups', () => {
       }),
     ]);
   });
+
+  it('prints one JSON document with the error when --prune is refused', async () => {
+    const sink = bufferSink();
+    const code = await backupsCommand(
+      { from: join(project, '.stepmigrate/backups'), prune: true, retentionDays: 'soon', json: true },
+      sink,
+    );
+    expect(code).not.toBe(0);
+    expect(JSON.parse(sink.stdout.join('\n'))).toEqual({
+      error: expect.objectContaining({ name: 'InputError', message: expect.stringContaining('"soon"') }),
+    });
+    expect(sink.stderr).toEqual([expect.stringMatching(/^stepmigrate: InputError: --retention-days/)]);
+  });
 });
 
 describe('stepmigrate restore', () => {

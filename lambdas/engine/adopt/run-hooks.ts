@@ -7,7 +7,7 @@ import type { EngineContext } from '../context.ts';
 import { ensureHistory } from '../history.ts';
 import type { Direction, Migration } from '../model.ts';
 import { type RunHistory, writeImportedRows } from './import-history.ts';
-import { mirrorHooks, mirrorsToolHistory } from './tool-mirror.ts';
+import { mirrorHooks } from './tool-mirror.ts';
 
 export async function sectionHooksForRun(
   conn: SqlConnection,
@@ -16,10 +16,7 @@ export async function sectionHooksForRun(
   migration: Migration,
   direction: Direction,
 ): Promise<SectionHooks | undefined> {
-  const settings = ctx.adopt ?? {};
-  const mirror = mirrorsToolHistory(ctx.migrations, settings)
-    ? await mirrorHooks(conn, ctx.migrations, settings, migration, direction)
-    : undefined;
+  const mirror = await mirrorHooks(conn, ctx.migrations, ctx.adopt ?? {}, migration, direction);
   if (history.toImport.length === 0) return mirror;
   // The table must exist before the transaction that fills it (creating it takes its own lock).
   await ensureHistory(conn, ctx.historySchema);

@@ -22,7 +22,7 @@ import {
 } from './tool-history.ts';
 
 /** Whether a run keeps `set`'s tool table up to date: asked for, or needed by the migrations themselves. */
-export function mirrorsToolHistory(set: MigrationSet, settings: AdoptSettings): boolean {
+function mirrorsToolHistory(set: MigrationSet, settings: AdoptSettings): boolean {
   if (toolOfLayout(set.layout) === 'sqitch') return false;
   if (settings.keepToolHistory !== undefined) return settings.keepToolHistory;
   return set.layout === 'golang-migrate' && referencesOwnTable(set, settings);
@@ -49,14 +49,15 @@ export async function mirrorTable(
   return `${quoteIdent(schema)}.${quoteIdent(table)}`;
 }
 
-/** The writes that mirror one section, run inside its transaction. */
+/** The writes that mirror one section, run inside its transaction; none when the run keeps no tool table. */
 export async function mirrorHooks(
   conn: SqlConnection,
   set: MigrationSet,
   settings: AdoptSettings,
   migration: Migration,
   direction: Direction,
-): Promise<SectionHooks> {
+): Promise<SectionHooks | undefined> {
+  if (!mirrorsToolHistory(set, settings)) return undefined;
   const table = await mirrorTable(conn, set, settings);
   const tool = toolOfLayout(set.layout);
   if (tool === 'golang-migrate') return golangMigrateHooks(table, set, migration, direction);

@@ -14,7 +14,7 @@ import type { RunState } from '../run-state.ts';
 import { analyzeMigration } from '../sql/classify.ts';
 import { loadSqlParser } from '../sql/parse.ts';
 import { migrationOf } from '../step-support.ts';
-import { manifestKey, readManifest } from './manifest.ts';
+import { type BackupManifest, manifestKey, readManifest } from './manifest.ts';
 
 export interface DataInEarlierBackup {
   /** The migration being undone, e.g. "0002_drop_email". */
@@ -40,6 +40,22 @@ export async function dataInEarlierBackups(
   if (run.plan.direction !== 'down' || run.plan.steps.length === 0) return [];
   await loadSqlParser();
   const history = await ctx.db.withConnection((conn) => readHistory(conn, ctx.historySchema));
+  // One earlier run usually applied several of the migrations undone: its backup is read once.
+  const backups = new Map<string, Promise<{ manifest?: BackupManifest; location: string | null }>>();
+  const backupOf = (key: string) => {
+    let backup = backups.get(key);
+    if (!backup) {
+      backup = readManifest(store, key).then(
+        async (manifest) => ({
+          manifest,
+          location: (await store.list(key)).find((o) => o.key === key)?.location ?? key,
+        }),
+        () => ({ location: null }),
+      );
+      backups.set(key, backup);
+    }
+    return backup;
+  };
   const found: DataInEarlierBackup[] = [];
   for (const step of run.plan.steps) {
     const migration = migrationOf(ctx, step.version);
@@ -50,10 +66,9 @@ export async function dataInEarlierBackups(
       .at(-1);
     if (!applied) continue;
     const key = manifestKey(run.database, applied.executionId);
-    const manifest = await readManifest(store, key).catch(() => undefined);
+    const { manifest, location } = await backupOf(key);
     const held = manifest ? tables.filter((t) => manifest.tables.some((b) => b.name === t)) : tables;
     if (held.length === 0) continue;
-    const location = manifest ? ((await store.list(key)).find((o) => o.key === key)?.location ?? key) : null;
     found.push({
       migration: migrationLabel(migration),
       version: migration.version,

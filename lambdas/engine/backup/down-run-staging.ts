@@ -24,7 +24,7 @@ import { withTransaction } from '../transaction.ts';
 import { qualifiedName, setCopySessionSql } from './copy-format.ts';
 import { type DataInEarlierBackup, restoreCommandFor } from './data-for-down-run.ts';
 import { loadTable } from './load-table.ts';
-import { readManifest, type SequenceState, type TableBackup } from './manifest.ts';
+import { type BackupManifest, readManifest, type SequenceState, type TableBackup } from './manifest.ts';
 
 /** What one staging table holds and how to merge it; kept as the staging table's comment. */
 export interface StagedDownRunData {
@@ -76,12 +76,16 @@ export async function planDownRunData(
   earlier: readonly DataInEarlierBackup[],
 ): Promise<DownRunDataPlan> {
   const plan: DownRunDataPlan = { staged: [], left: [] };
+  // Several migrations undone are often one earlier run's: its manifest is read once.
+  const manifests = new Map<string, Promise<BackupManifest>>();
   for (const data of earlier) {
     if (!data.manifest) {
       plan.left.push(data);
       continue;
     }
-    const manifest = await readManifest(store, data.manifestKey);
+    if (!manifests.has(data.manifestKey))
+      manifests.set(data.manifestKey, readManifest(store, data.manifestKey));
+    const manifest = await manifests.get(data.manifestKey)!;
     const migration = migrationOf(ctx, data.version);
     if (migration.down?.transaction === false) {
       // The merge must commit with the down section or not at all.

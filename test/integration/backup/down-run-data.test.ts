@@ -10,11 +10,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from '@jest/globals';
-import { main } from '../../../cli/main.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { migration } from '../../support/engine.ts';
 import { runWorkflow } from '../../support/local-workflow.ts';
 import { createSampleDatabase } from '../../support/sample-database.ts';
+import { inProject, printedCommands, runPrinted } from './as-printed.ts';
 import { sampleState } from './sample-state.ts';
 
 let database: TestDatabase | undefined;
@@ -23,8 +23,6 @@ afterAll(async () => {
   await database?.drop();
   if (project) await rm(project, { recursive: true, force: true });
 });
-
-const commandsIn = (message: string) => [...message.matchAll(/`stepmigrate ([^`]+)`/g)].map((m) => m[1]!);
 
 const mediaTable = `CREATE TABLE shop.media (media_id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, label text NOT NULL,
   content bytea NOT NULL, tags text[] NOT NULL DEFAULT '{}', sizes integer[]);`;
@@ -36,17 +34,6 @@ async function stagingTables(db: TestDatabase['db']): Promise<string[]> {
     ),
   );
   return rows.map((row) => row.name);
-}
-
-async function runPrinted(command: string): Promise<{ code: number; printed: string }> {
-  const printed: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => printed.push(String(chunk)) > 0) as typeof write;
-  const code = await main(command.split(' ')).finally(() => {
-    process.stdout.write = write;
-    process.exitCode = undefined;
-  });
-  return { code, printed: printed.join('') };
 }
 
 it('brings back dropped columns and tables itself, refuses rewritten rows, and the printed commands finish the job', async () => {
@@ -84,18 +71,15 @@ it('brings back dropped columns and tables itself, refuses rewritten rows, and t
   expect(await sampleState(database.db)).toEqual(afterUp);
   expect(await stagingTables(database.db)).toEqual([]);
   const [rollback, restore] = [
-    commandsIn(message).find((c) => c.startsWith('rollback')),
-    commandsIn(message).find((c) => c.startsWith('restore')),
+    printedCommands(message).find((c) => c.startsWith('rollback')),
+    printedCommands(message).find((c) => c.startsWith('restore')),
   ];
   expect(rollback).toBe('rollback --to 0 --allow-irreversible');
   expect(restore).toMatch(/^restore --from \S+manifest\.json --table shop\.film$/);
 
   // As printed, from the project directory with DATABASE_URL set: the rollback, then the restore.
-  const cwd = process.cwd();
-  const url = process.env.DATABASE_URL;
-  process.chdir(project);
-  process.env.DATABASE_URL = database.url;
-  try {
+  const { db } = database;
+  await inProject(project, database.url, async () => {
     const down = await runPrinted(rollback!);
     expect(down.code).toBe(0);
     expect(down.printed).toContain('succeeded: 0002 → 0');
@@ -107,21 +91,17 @@ it('brings back dropped columns and tables itself, refuses rewritten rows, and t
     );
     expect(down.printed).toContain(`\`stepmigrate ${restore}\``);
     // Everything but the rewritten film rows is exactly as before the first run.
-    const afterDown = await sampleState(database.db);
+    const afterDown = await sampleState(db);
     expect(afterDown.data['shop.film']).not.toBe(before.data['shop.film']);
     expect({ ...afterDown, data: { ...afterDown.data, 'shop.film': 'x' } }).toEqual({
       ...before,
       data: { ...before.data, 'shop.film': 'x' },
     });
-    expect(await stagingTables(database.db)).toEqual([]);
+    expect(await stagingTables(db)).toEqual([]);
 
     const restored = await runPrinted(restore!);
     expect(restored.code).toBe(0);
-  } finally {
-    process.chdir(cwd);
-    if (url === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = url;
-  }
+  });
   expect(await sampleState(database.db)).toEqual(before);
 });
 
@@ -208,10 +188,10 @@ it('refuses to merge into a table without a primary key, and the printed restore
     const refused = await runWorkflow({ ...options, input: { target: '0' } });
     const message = refused.output?.error?.message ?? '';
     expect(message).toContain('app.tags (the table has no primary key to match the backed-up rows by)');
-    expect(commandsIn(message).find((c) => c.startsWith('rollback'))).toBe(
+    expect(printedCommands(message).find((c) => c.startsWith('rollback'))).toBe(
       'rollback --to 0 --allow-irreversible',
     );
-    const restore = commandsIn(message).find((c) => c.startsWith('restore'))!;
+    const restore = printedCommands(message).find((c) => c.startsWith('restore'))!;
 
     const down = await runWorkflow({ ...options, input: { target: '0', allowIrreversible: true } });
     expect(down.output?.status).toBe('succeeded');
@@ -219,13 +199,10 @@ it('refuses to merge into a table without a primary key, and the printed restore
       tables: ['app.tags'],
       restoreCommand: `stepmigrate ${restore}`,
     });
-    const cwd = process.cwd();
-    process.chdir(dir);
-    try {
-      expect((await runPrinted(`${restore} --database-url ${target.url}`)).code).toBe(0);
-    } finally {
-      process.chdir(cwd);
-    }
+    const restored = await inProject(dir, undefined, () =>
+      runPrinted(`${restore} --database-url ${target.url}`),
+    );
+    expect(restored.code).toBe(0);
     expect(await tags()).toEqual(before);
   } finally {
     await target.drop();

@@ -8,13 +8,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from '@jest/globals';
-import { main } from '../../../cli/main.ts';
 import { readHistory } from '../../../lambdas/engine/history.ts';
 import type { BackupStore } from '../../../lambdas/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { migration } from '../../support/engine.ts';
 import { runWorkflow } from '../../support/local-workflow.ts';
 import { createSampleDatabase } from '../../support/sample-database.ts';
+import { inProject, printedCommands, runPrinted } from './as-printed.ts';
 import { sampleState } from './sample-state.ts';
 
 let database: TestDatabase | undefined;
@@ -23,16 +23,6 @@ afterAll(async () => {
   await database?.drop();
   if (project) await rm(project, { recursive: true, force: true });
 });
-
-/** The backticked `stepmigrate …` commands of a message, in order, each once. */
-function printedCommands(message: string): string[] {
-  return [...new Set([...message.matchAll(/`stepmigrate ([^`]+)`/g)].map((match) => match[1]!))];
-}
-
-/** Splits a printed command line as a shell would: words, and "double-quoted" words. */
-function shellWords(line: string): string[] {
-  return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2]!);
-}
 
 const unreadable = (store: BackupStore): BackupStore => ({
   put: (key, body) => store.put(key, body),
@@ -72,21 +62,12 @@ it('runs every command the rollback error prints, and ends at the start state', 
   expect(commands.map((command) => command.split(' ')[0])).toEqual(['restore', 'repair']);
 
   // As the user runs them: from the project directory, DATABASE_URL pointing at the target.
-  const cwd = process.cwd();
-  const url = process.env.DATABASE_URL;
-  process.chdir(project);
-  process.env.DATABASE_URL = database.url;
-  try {
+  await inProject(project, database.url, async () => {
     for (const command of commands) {
-      const code = await main(shellWords(command));
-      process.exitCode = undefined;
+      const { code } = await runPrinted(command);
       expect({ command, code }).toEqual({ command, code: 0 });
     }
-  } finally {
-    process.chdir(cwd);
-    if (url === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = url;
-  }
+  });
   expect(await sampleState(database.db)).toEqual(before);
   const history = await database.db.withConnection((conn) => readHistory(conn, 'stepmigrate'));
   expect(history.filter((row) => row.state === 'dirty')).toEqual([]);
