@@ -1,0 +1,57 @@
+// Where the readers of another tool's bookkeeping look, as that tool's own configuration says:
+// flyway.conf (Java properties) for Flyway's table.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { readFlyway } from '../../../../lambdas/engine/adopt/flyway-history.ts';
+import type { LayoutName } from '../../../../lambdas/engine/model.ts';
+import type { SqlConnection } from '../../../../lambdas/ports.ts';
+
+/** A connection on which no table exists, recording the parameters of every query. */
+function emptyDatabase(): { conn: SqlConnection; params: unknown[][] } {
+  const params: unknown[][] = [];
+  const conn = {
+    query: async (_sql: string, values: readonly unknown[] = []) => {
+      params.push([...values]);
+      return { rows: [], rowCount: 0 };
+    },
+  } as unknown as SqlConnection;
+  return { conn, params };
+}
+
+let dir: string | undefined;
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+async function project(file: string, text: string, layout: LayoutName) {
+  dir = await mkdtemp(join(tmpdir(), 'stepmigrate-tool-config-'));
+  await writeFile(join(dir, file), text);
+  return { directory: dir, layout, migrations: [] };
+}
+
+describe('the table the old tool kept its history in, from its configuration', () => {
+  it("Flyway: flyway.table and the first of flyway.schemas, in any of Java properties' forms", async () => {
+    const set = await project(
+      'flyway.conf',
+      '# ops\nflyway.table: history\nflyway.schemas = ops , other\nflyway.url=jdbc:postgresql://db/x\n',
+      'flyway',
+    );
+    const { conn, params } = emptyDatabase();
+    expect(await readFlyway({ conn, set, settings: {} })).toBeNull();
+    expect(params).toEqual([['ops', 'history']]);
+  });
+
+  it('Flyway: flyway.defaultSchema wins over flyway.schemas; stepmigrate.json wins over both', async () => {
+    const set = await project('flyway.conf', 'flyway.schemas=ops\nflyway.defaultSchema=app\n', 'flyway');
+    const { conn, params } = emptyDatabase();
+    expect(await readFlyway({ conn, set, settings: {} })).toBeNull();
+    expect(await readFlyway({ conn, set, settings: { table: 'x.t' } })).toBeNull();
+    expect(params).toEqual([
+      ['app', 'flyway_schema_history'],
+      ['x', 't'],
+    ]);
+  });
+});
