@@ -9,7 +9,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SqlConnection } from '../../ports.ts';
 import { ChecksumMismatchError, InputError } from '../errors.ts';
+import { parseGitConfig } from '../loader/git-config.ts';
 import { identityOf } from '../loader/sqitch-changes.ts';
+import { CONFIG_FILE } from '../loader/sqitch-config.ts';
 import { PLAN_FILE, parseSqitchPlan } from '../loader/sqitch-plan.ts';
 import type { Migration, MigrationSet } from '../model.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
@@ -36,15 +38,8 @@ interface ChangeRow {
 
 /** `registry = …` in the `[engine "pg"]` section of the project's sqitch.conf. */
 async function configuredRegistry(set: MigrationSet): Promise<string | undefined> {
-  const text = await readFile(join(set.directory, 'sqitch.conf'), 'utf8').catch(() => '');
-  let section = '';
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    const header = /^\s*\[\s*([^\]]+?)\s*\]/.exec(line);
-    if (header) section = header[1]!.replace(/\s+/g, ' ');
-    const setting = /^\s*registry\s*=\s*(\S+)\s*$/.exec(line);
-    if (setting && section === 'engine "pg"') return setting[1]!.replace(/^"|"$/g, '');
-  }
-  return undefined;
+  const text = await readFile(join(set.directory, CONFIG_FILE), 'utf8').catch(() => '');
+  return parseGitConfig(text, CONFIG_FILE).values.get('engine.pg.registry')?.value;
 }
 
 export async function readSqitchRegistry(input: ToolReaderInput): Promise<ToolHistory | null> {

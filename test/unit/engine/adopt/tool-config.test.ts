@@ -1,10 +1,11 @@
 // Where the readers of another tool's bookkeeping look, as that tool's own configuration says:
-// flyway.conf (Java properties) for Flyway's table.
+// flyway.conf (Java properties) for Flyway's table, sqitch.conf (git-config) for Sqitch's registry.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { readFlyway } from '../../../../lambdas/engine/adopt/flyway-history.ts';
+import { readSqitchRegistry } from '../../../../lambdas/engine/adopt/sqitch-registry.ts';
 import type { LayoutName } from '../../../../lambdas/engine/model.ts';
 import type { SqlConnection } from '../../../../lambdas/ports.ts';
 
@@ -52,6 +53,21 @@ describe('the table the old tool kept its history in, from its configuration', (
     expect(params).toEqual([
       ['app', 'flyway_schema_history'],
       ['x', 't'],
+    ]);
+  });
+
+  it('Sqitch: the registry of [engine "pg"], quoted or with a comment after it', async () => {
+    const set = await project(
+      'sqitch.conf',
+      '[core]\n\tengine = pg\n[engine "pg"]\n\tregistry = "ops_registry" ; moved\n',
+      'sqitch',
+    );
+    const { conn, params } = emptyDatabase();
+    expect(await readSqitchRegistry({ conn, set, settings: {} })).toBeNull();
+    expect(await readSqitchRegistry({ conn, set, settings: { sqitchRegistry: 'reg' } })).toBeNull();
+    expect(params).toEqual([
+      ['ops_registry', 'changes'],
+      ['reg', 'changes'],
     ]);
   });
 });
