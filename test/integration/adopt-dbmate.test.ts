@@ -8,7 +8,6 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { historyExists, readHistory } from '../../lambdas/engine/history.ts';
-import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../../lambdas/engine/steps.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { printSkipNote } from '../support/debian-postgres.ts';
@@ -57,10 +56,8 @@ async function dbmateWithSearchPath(directory: string, searchPath: string, ...ar
 }
 
 async function context(directory: string, keepToolHistory: boolean): Promise<EngineContext> {
-  const ctx = await engineContext(database.db, directory);
   return {
-    ...ctx,
-    migrations: await loadMigrations(directory, { layout: 'dbmate' }),
+    ...(await engineContext(database.db, directory, { layout: 'dbmate' })),
     adopt: { keepToolHistory },
   };
 }

@@ -11,7 +11,7 @@ import { readToolHistory } from '../../lambdas/engine/adopt/import-history.ts';
 import { checkMigrations } from '../../lambdas/engine/check.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { historyExists, readHistory } from '../../lambdas/engine/history.ts';
-import { type LoadOptions, loadMigrations } from '../../lambdas/engine/loader/load.ts';
+import type { LoadOptions } from '../../lambdas/engine/loader/load.ts';
 import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../../lambdas/engine/steps.ts';
 import { engineContext } from '../support/engine.ts';
 import { useProjectDatabase } from '../support/project-database.ts';
@@ -23,11 +23,8 @@ const database = useProjectDatabase(
    DROP TABLE IF EXISTS public.flyway_schema_history, public.schema_migrations, public.accounts, public.releases CASCADE`,
 );
 
-async function context(directory: string, options: LoadOptions = {}): Promise<EngineContext> {
-  return {
-    ...(await engineContext(database.db, directory)),
-    migrations: await loadMigrations(directory, options),
-  };
+function context(directory: string, options: LoadOptions = {}): Promise<EngineContext> {
+  return engineContext(database.db, directory, options);
 }
 
 async function run(ctx: EngineContext, input: Record<string, unknown>): Promise<string[]> {

@@ -18,11 +18,8 @@ const database = useProjectDatabase(
   'DROP SCHEMA IF EXISTS blog, inventory, stepmigrate CASCADE; DROP TABLE IF EXISTS public.sessions, public.users',
 );
 
-async function context(directory: string, options: LoadOptions = {}): Promise<EngineContext> {
-  return {
-    ...(await engineContext(database.db, directory)),
-    migrations: await loadMigrations(directory, options),
-  };
+function context(directory: string, options: LoadOptions = {}): Promise<EngineContext> {
+  return engineContext(database.db, directory, options);
 }
 
 /** Validate, each Apply, then Verify, as the workflow does; throws the first failure. */

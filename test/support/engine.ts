@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
-import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
+import { type LoadOptions, loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { Database } from '../../lambdas/ports.ts';
 
 export interface MigrationDirectory {
@@ -23,10 +23,14 @@ export async function migrationDirectory(files: Record<string, string> = {}): Pr
   return { path, write, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
-export async function engineContext(db: Database, directory: string): Promise<EngineContext> {
+export async function engineContext(
+  db: Database,
+  directory: string,
+  options: LoadOptions = {},
+): Promise<EngineContext> {
   return {
     db,
-    migrations: await loadMigrations(directory),
+    migrations: await loadMigrations(directory, options),
     historySchema: 'stepmigrate',
     defaults: { lockTimeoutMs: 2000, statementTimeoutMs: 60_000 },
     actor: 'test',
