@@ -14,14 +14,13 @@ import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { sqitchScriptHash } from '../../lambdas/engine/adopt/sqitch-script-hash.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
-import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../../lambdas/engine/steps.ts';
 import {
   debianBinDir,
   debianPostgresMissing,
   printSkipNote,
   startDebianCluster,
 } from '../support/debian-postgres.ts';
-import { engineContext } from '../support/engine.ts';
+import { engineContext, runSteps } from '../support/engine.ts';
 
 const exec = promisify(execFile);
 const fixture = 'test/fixtures/adopt/sqitch/ledger';
@@ -81,15 +80,7 @@ function context(): Promise<EngineContext> {
 }
 
 async function migrate(input: Record<string, unknown>): Promise<string[]> {
-  const ctx = await context();
-  const state = await validateRun(ctx, input, `exec-${++executions}`);
-  try {
-    for (const step of state.plan.steps) await applyPlanStep(ctx, state, step);
-    if (state.plan.direction === 'up') await verifyRun(ctx, state);
-  } finally {
-    if (state.status === 'pending') await releaseRun(ctx, state);
-  }
-  return state.plan.steps.map((step) => `${step.direction} ${step.version}`);
+  return runSteps(await context(), input, `exec-${++executions}`);
 }
 
 describe('a database sqitch deployed', () => {
