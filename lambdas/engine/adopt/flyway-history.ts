@@ -16,16 +16,14 @@ import { repeatableVersion } from '../loader/flyway.ts';
 import { parseFlywayConfig } from '../loader/flyway-config.ts';
 import { compareVersions } from '../loader/versions.ts';
 import { inVersionOrder, type Migration, type MigrationSet } from '../model.ts';
-import { quoteIdent } from '../sql/identifiers.ts';
 import { flywayChecksum } from './flyway-checksum.ts';
 import {
+  findToolTable,
   isoOf,
-  locateTable,
   readMigrationBytes,
   type ToolHistory,
   type ToolReaderInput,
   type ToolRecord,
-  tableColumns,
 } from './tool-history.ts';
 
 export const FLYWAY_TABLE = 'flyway_schema_history';
@@ -73,15 +71,9 @@ async function flywayConfLocation(set: MigrationSet): Promise<{ table?: string; 
 export async function readFlyway(input: ToolReaderInput): Promise<ToolHistory | null> {
   const { conn, set } = input;
   const conf = await flywayConfLocation(set);
-  const { schema, table } = await locateTable(
-    conn,
-    input.settings.table ?? conf.table,
-    FLYWAY_TABLE,
-    conf.schema,
-  );
-  const columns = await tableColumns(conn, schema, table);
-  if (!columns) return null;
-  const source = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+  const found = await findToolTable(conn, input.settings.table ?? conf.table, FLYWAY_TABLE, conf.schema);
+  if (!found) return null;
+  const { source, columns } = found;
   const missing = FLYWAY_COLUMNS.filter((column) => !columns.has(column));
   if (missing.length > 0) {
     throw new InputError(

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { readFlyway } from '../../../../lambdas/engine/adopt/flyway-history.ts';
+import { readGolangMigrate } from '../../../../lambdas/engine/adopt/schema-migrations.ts';
 import { readSqitchRegistry } from '../../../../lambdas/engine/adopt/sqitch-registry.ts';
 import type { LayoutName } from '../../../../lambdas/engine/model.ts';
 import type { SqlConnection } from '../../../../lambdas/ports.ts';
@@ -69,5 +70,30 @@ describe('the table the old tool kept its history in, from its configuration', (
       ['ops_registry', 'changes'],
       ['reg', 'changes'],
     ]);
+  });
+});
+
+describe('finding the table', () => {
+  it("reads the columns of the table once, where it is in the connection's schema", async () => {
+    const queries: string[] = [];
+    const conn = {
+      query: async (sql: string, values: readonly unknown[] = []) => {
+        queries.push(sql.trim().split(/\s+/).slice(0, 3).join(' '));
+        if (sql.includes('current_schema()')) return { rows: [{ schema: 'public' }], rowCount: 1 };
+        if (sql.includes('pg_attribute') && values[0] === 'public' && values[1] === 'schema_migrations') {
+          const rows = ['version', 'dirty'].map((column_name) => ({ column_name, data_type: 'text' }));
+          return { rows, rowCount: rows.length };
+        }
+        return { rows: [], rowCount: 0 };
+      },
+    } as unknown as SqlConnection;
+    const set = { directory: '.', layout: 'golang-migrate' as const, migrations: [] };
+    expect(await readGolangMigrate({ conn, set, settings: {} })).toEqual({
+      tool: 'golang-migrate',
+      source: '"public"."schema_migrations"',
+      applied: [],
+    });
+    expect(queries.filter((q) => q.startsWith('SELECT a.attname'))).toHaveLength(1);
+    expect(queries).toHaveLength(3);
   });
 });
