@@ -1,6 +1,6 @@
 // Where the readers of another tool's bookkeeping look, as that tool's own configuration says:
 // flyway.conf (Java properties) for Flyway's table, sqitch.conf (git-config) for Sqitch's registry.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
@@ -95,5 +95,32 @@ describe('finding the table', () => {
     });
     expect(queries.filter((q) => q.startsWith('SELECT a.attname'))).toHaveLength(1);
     expect(queries).toHaveLength(3);
+  });
+});
+
+describe("Sqitch's project", () => {
+  it("is the %project of the plan where sqitch.conf's plan_file puts it", async () => {
+    const set = await project(
+      'sqitch.conf',
+      '[core]\n\tengine = pg\n\tplan_file = db/sqitch.plan\n',
+      'sqitch',
+    );
+    await mkdir(join(set.directory, 'db'));
+    await writeFile(join(set.directory, 'db', 'sqitch.plan'), '%syntax-version=1.0.0\n%project=ledger\n\n');
+    const projects: unknown[] = [];
+    const conn = {
+      query: async (sql: string, values: readonly unknown[] = []) => {
+        if (sql.includes('pg_attribute'))
+          return { rows: [{ column_name: 'change', data_type: 'text' }], rowCount: 1 };
+        if (sql.includes('WHERE project = $1')) projects.push(values[0]);
+        return { rows: [], rowCount: 0 };
+      },
+    } as unknown as SqlConnection;
+    expect(await readSqitchRegistry({ conn, set, settings: {} })).toEqual({
+      tool: 'sqitch',
+      source: '"sqitch".changes',
+      applied: [],
+    });
+    expect(projects).toEqual(['ledger']);
   });
 });
