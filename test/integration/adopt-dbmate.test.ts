@@ -8,11 +8,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { historyExists, readHistory } from '../../lambdas/engine/history.ts';
-import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
-import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../../lambdas/engine/steps.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { printSkipNote } from '../support/debian-postgres.ts';
-import { engineContext, migrationDirectory } from '../support/engine.ts';
+import { engineContext, migrationDirectory, runSteps } from '../support/engine.ts';
 
 const run = promisify(execFile);
 const DBMATE = join(process.cwd(), 'node_modules', '.bin', 'dbmate');
@@ -57,23 +55,14 @@ async function dbmateWithSearchPath(directory: string, searchPath: string, ...ar
 }
 
 async function context(directory: string, keepToolHistory: boolean): Promise<EngineContext> {
-  const ctx = await engineContext(database.db, directory);
   return {
-    ...ctx,
-    migrations: await loadMigrations(directory, { layout: 'dbmate' }),
+    ...(await engineContext(database.db, directory, { layout: 'dbmate' })),
     adopt: { keepToolHistory },
   };
 }
 
-async function migrate(ctx: EngineContext, input: Record<string, unknown>): Promise<string[]> {
-  const state = await validateRun(ctx, input, `exec-${++executions}`);
-  try {
-    for (const step of state.plan.steps) await applyPlanStep(ctx, state, step);
-    if (state.plan.direction === 'up') await verifyRun(ctx, state);
-  } finally {
-    if (state.status === 'pending') await releaseRun(ctx, state);
-  }
-  return state.plan.steps.map((step) => `${step.direction} ${step.version}`);
+function migrate(ctx: EngineContext, input: Record<string, unknown>): Promise<string[]> {
+  return runSteps(ctx, input, `exec-${++executions}`);
 }
 
 describe('a database dbmate migrated', () => {

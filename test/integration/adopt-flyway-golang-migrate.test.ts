@@ -11,9 +11,9 @@ import { readToolHistory } from '../../lambdas/engine/adopt/import-history.ts';
 import { checkMigrations } from '../../lambdas/engine/check.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { historyExists, readHistory } from '../../lambdas/engine/history.ts';
-import { type LoadOptions, loadMigrations } from '../../lambdas/engine/loader/load.ts';
-import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../../lambdas/engine/steps.ts';
-import { engineContext } from '../support/engine.ts';
+import type { LoadOptions } from '../../lambdas/engine/loader/load.ts';
+import { validateRun } from '../../lambdas/engine/steps.ts';
+import { engineContext, runSteps } from '../support/engine.ts';
 import { useProjectDatabase } from '../support/project-database.ts';
 import { migrateLikeFlyway, migrateLikeGolangMigrate } from '../support/tool-bookkeeping.ts';
 
@@ -23,22 +23,12 @@ const database = useProjectDatabase(
    DROP TABLE IF EXISTS public.flyway_schema_history, public.schema_migrations, public.accounts, public.releases CASCADE`,
 );
 
-async function context(directory: string, options: LoadOptions = {}): Promise<EngineContext> {
-  return {
-    ...(await engineContext(database.db, directory)),
-    migrations: await loadMigrations(directory, options),
-  };
+function context(directory: string, options: LoadOptions = {}): Promise<EngineContext> {
+  return engineContext(database.db, directory, options);
 }
 
-async function run(ctx: EngineContext, input: Record<string, unknown>): Promise<string[]> {
-  const state = await validateRun(ctx, input, database.nextExecution());
-  try {
-    for (const step of state.plan.steps) await applyPlanStep(ctx, state, step);
-    if (state.plan.direction === 'up' && !state.input.dryRun) await verifyRun(ctx, state);
-  } finally {
-    if (state.status === 'pending') await releaseRun(ctx, state);
-  }
-  return state.plan.steps.map((step) => `${step.direction} ${step.version}`);
+function run(ctx: EngineContext, input: Record<string, unknown>): Promise<string[]> {
+  return runSteps(ctx, input, database.nextExecution());
 }
 
 const query = <Row = Record<string, unknown>>(sql: string) =>

@@ -11,18 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type { TemporaryCluster } from '../../cli/local/embedded-postgres.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
-import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
 import { sqitchScriptHash } from '../../lambdas/engine/adopt/sqitch-script-hash.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
-import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
-import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../../lambdas/engine/steps.ts';
 import {
   debianBinDir,
   debianPostgresMissing,
   printSkipNote,
   startDebianCluster,
 } from '../support/debian-postgres.ts';
+import { engineContext, runSteps } from '../support/engine.ts';
 
 const exec = promisify(execFile);
 const fixture = 'test/fixtures/adopt/sqitch/ledger';
@@ -77,27 +75,12 @@ function sqitch(...args: string[]) {
   });
 }
 
-async function context(): Promise<EngineContext> {
-  return {
-    db,
-    migrations: await loadMigrations(project),
-    historySchema: 'stepmigrate',
-    defaults: { lockTimeoutMs: 2000, statementTimeoutMs: 60_000 },
-    actor: 'test',
-    lease: new PostgresLease(db, 'stepmigrate'),
-  };
+function context(): Promise<EngineContext> {
+  return engineContext(db, project);
 }
 
 async function migrate(input: Record<string, unknown>): Promise<string[]> {
-  const ctx = await context();
-  const state = await validateRun(ctx, input, `exec-${++executions}`);
-  try {
-    for (const step of state.plan.steps) await applyPlanStep(ctx, state, step);
-    if (state.plan.direction === 'up') await verifyRun(ctx, state);
-  } finally {
-    if (state.status === 'pending') await releaseRun(ctx, state);
-  }
-  return state.plan.steps.map((step) => `${step.direction} ${step.version}`);
+  return runSteps(await context(), input, `exec-${++executions}`);
 }
 
 describe('a database sqitch deployed', () => {

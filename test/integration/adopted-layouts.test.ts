@@ -9,8 +9,8 @@ import { readHistory } from '../../lambdas/engine/history.ts';
 import { type LoadOptions, loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import { rollbackRun } from '../../lambdas/engine/rollback.ts';
 import { computeStatus } from '../../lambdas/engine/status.ts';
-import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../../lambdas/engine/steps.ts';
-import { engineContext } from '../support/engine.ts';
+import { applyPlanStep, releaseRun, validateRun } from '../../lambdas/engine/steps.ts';
+import { engineContext, runSteps } from '../support/engine.ts';
 import { useProjectDatabase } from '../support/project-database.ts';
 
 const database = useProjectDatabase(
@@ -18,23 +18,12 @@ const database = useProjectDatabase(
   'DROP SCHEMA IF EXISTS blog, inventory, stepmigrate CASCADE; DROP TABLE IF EXISTS public.sessions, public.users',
 );
 
-async function context(directory: string, options: LoadOptions = {}): Promise<EngineContext> {
-  return {
-    ...(await engineContext(database.db, directory)),
-    migrations: await loadMigrations(directory, options),
-  };
+function context(directory: string, options: LoadOptions = {}): Promise<EngineContext> {
+  return engineContext(database.db, directory, options);
 }
 
-/** Validate, each Apply, then Verify, as the workflow does; throws the first failure. */
-async function run(ctx: EngineContext, input: Record<string, unknown>): Promise<string[]> {
-  const state = await validateRun(ctx, input, database.nextExecution());
-  try {
-    for (const step of state.plan.steps) await applyPlanStep(ctx, state, step);
-    if (state.plan.direction === 'up') await verifyRun(ctx, state);
-  } finally {
-    await releaseRun(ctx, state);
-  }
-  return state.plan.steps.map((step) => `${step.direction} ${step.version}`);
+function run(ctx: EngineContext, input: Record<string, unknown>): Promise<string[]> {
+  return runSteps(ctx, input, database.nextExecution());
 }
 
 describe('a golang-migrate project', () => {

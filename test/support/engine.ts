@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
-import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
+import { type LoadOptions, loadMigrations } from '../../lambdas/engine/loader/load.ts';
+import { applyPlanStep, releaseRun, validateRun, verifyRun } from '../../lambdas/engine/steps.ts';
 import type { Database } from '../../lambdas/ports.ts';
 
 export interface MigrationDirectory {
@@ -23,15 +24,38 @@ export async function migrationDirectory(files: Record<string, string> = {}): Pr
   return { path, write, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
-export async function engineContext(db: Database, directory: string): Promise<EngineContext> {
+export async function engineContext(
+  db: Database,
+  directory: string,
+  options: LoadOptions = {},
+): Promise<EngineContext> {
   return {
     db,
-    migrations: await loadMigrations(directory),
+    migrations: await loadMigrations(directory, options),
     historySchema: 'stepmigrate',
     defaults: { lockTimeoutMs: 2000, statementTimeoutMs: 60_000 },
     actor: 'test',
     lease: new PostgresLease(db, 'stepmigrate'),
   };
+}
+
+/**
+ * Validate, each Apply, then Verify (of a run up that is not a dry run), as the workflow does,
+ * giving the lease back; throws the first failure. Resolves with the steps, e.g. "up 0002".
+ */
+export async function runSteps(
+  ctx: EngineContext,
+  input: Record<string, unknown>,
+  executionId: string,
+): Promise<string[]> {
+  const state = await validateRun(ctx, input, executionId);
+  try {
+    for (const step of state.plan.steps) await applyPlanStep(ctx, state, step);
+    if (state.plan.direction === 'up' && !state.input.dryRun) await verifyRun(ctx, state);
+  } finally {
+    if (state.status === 'pending') await releaseRun(ctx, state);
+  }
+  return state.plan.steps.map((step) => `${step.direction} ${step.version}`);
 }
 
 export interface MigrationText {

@@ -13,18 +13,17 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ChecksumMismatchError, DirtyStateError, InputError } from '../errors.ts';
 import { repeatableVersion } from '../loader/flyway.ts';
+import { parseFlywayConfig } from '../loader/flyway-config.ts';
 import { compareVersions } from '../loader/versions.ts';
 import { inVersionOrder, type Migration, type MigrationSet } from '../model.ts';
-import { quoteIdent } from '../sql/identifiers.ts';
 import { flywayChecksum } from './flyway-checksum.ts';
 import {
+  findToolTable,
   isoOf,
-  locateTable,
   readMigrationBytes,
   type ToolHistory,
   type ToolReaderInput,
   type ToolRecord,
-  tableColumns,
 } from './tool-history.ts';
 
 export const FLYWAY_TABLE = 'flyway_schema_history';
@@ -61,14 +60,10 @@ async function flywayConfLocation(set: MigrationSet): Promise<{ table?: string; 
   ]) {
     const text = await readFile(file, 'utf8').catch(() => null);
     if (text === null) continue;
-    const settings = new Map<string, string>();
-    for (const line of text.split(/\r\n|\r|\n/)) {
-      const match = /^\s*(flyway\.[\w.]+)\s*=\s*(.*?)\s*$/.exec(line);
-      if (match) settings.set(match[1]!, match[2]!);
-    }
-    const schema =
-      settings.get('flyway.defaultSchema') ?? settings.get('flyway.schemas')?.split(',')[0]?.trim();
-    return { table: settings.get('flyway.table'), schema: schema || undefined };
+    const { config } = parseFlywayConfig([{ name: file, text }]);
+    const value = (key: string) => config.get(key)?.value.trim();
+    const schema = value('flyway.defaultSchema') ?? value('flyway.schemas')?.split(',')[0]?.trim();
+    return { table: value('flyway.table'), schema: schema || undefined };
   }
   return {};
 }
@@ -76,15 +71,9 @@ async function flywayConfLocation(set: MigrationSet): Promise<{ table?: string; 
 export async function readFlyway(input: ToolReaderInput): Promise<ToolHistory | null> {
   const { conn, set } = input;
   const conf = await flywayConfLocation(set);
-  const { schema, table } = await locateTable(
-    conn,
-    input.settings.table ?? conf.table,
-    FLYWAY_TABLE,
-    conf.schema,
-  );
-  const columns = await tableColumns(conn, schema, table);
-  if (!columns) return null;
-  const source = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+  const found = await findToolTable(conn, input.settings.table ?? conf.table, FLYWAY_TABLE, conf.schema);
+  if (!found) return null;
+  const { source, columns } = found;
   const missing = FLYWAY_COLUMNS.filter((column) => !columns.has(column));
   if (missing.length > 0) {
     throw new InputError(

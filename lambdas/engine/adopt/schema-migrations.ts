@@ -8,17 +8,15 @@
 // checksum, so there is nothing to compare with the files.
 import { DirtyStateError, InputError } from '../errors.ts';
 import { compareVersions } from '../loader/versions.ts';
-import { quoteIdent } from '../sql/identifiers.ts';
-import { locateTable, type ToolHistory, type ToolReaderInput, tableColumns } from './tool-history.ts';
+import { findToolTable, type ToolHistory, type ToolReaderInput } from './tool-history.ts';
 
 export const SCHEMA_MIGRATIONS = 'schema_migrations';
 
 export async function readGolangMigrate(input: ToolReaderInput): Promise<ToolHistory | null> {
   const { conn, set } = input;
-  const { schema, table } = await locateTable(conn, input.settings.table, SCHEMA_MIGRATIONS);
-  const columns = await tableColumns(conn, schema, table);
-  if (!columns) return null;
-  const source = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+  const found = await findToolTable(conn, input.settings.table, SCHEMA_MIGRATIONS);
+  if (!found) return null;
+  const { source, columns } = found;
   if (!columns.has('dirty')) {
     throw new InputError(
       `${source} has no "dirty" column, so it is not golang-migrate's table (dbmate's has the same name); ` +
@@ -52,10 +50,9 @@ export async function readGolangMigrate(input: ToolReaderInput): Promise<ToolHis
 
 export async function readDbmate(input: ToolReaderInput): Promise<ToolHistory | null> {
   const { conn, set } = input;
-  const { schema, table } = await locateTable(conn, input.settings.table, SCHEMA_MIGRATIONS);
-  const columns = await tableColumns(conn, schema, table);
-  if (!columns) return null;
-  const source = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+  const found = await findToolTable(conn, input.settings.table, SCHEMA_MIGRATIONS);
+  if (!found) return null;
+  const { source, columns } = found;
   if (columns.has('dirty')) {
     throw new InputError(
       `${source} has a "dirty" column, so it is golang-migrate's table, not dbmate's; ` +

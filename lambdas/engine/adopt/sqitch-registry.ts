@@ -9,8 +9,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SqlConnection } from '../../ports.ts';
 import { ChecksumMismatchError, InputError } from '../errors.ts';
+import { parseGitConfig } from '../loader/git-config.ts';
 import { identityOf } from '../loader/sqitch-changes.ts';
-import { PLAN_FILE, parseSqitchPlan } from '../loader/sqitch-plan.ts';
+import { CONFIG_FILE, sqitchLayout } from '../loader/sqitch-config.ts';
+import { parseSqitchPlan } from '../loader/sqitch-plan.ts';
 import type { Migration, MigrationSet } from '../model.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
 import { sqitchScriptHash } from './sqitch-script-hash.ts';
@@ -34,25 +36,22 @@ interface ChangeRow {
   committer_email: string;
 }
 
-/** `registry = …` in the `[engine "pg"]` section of the project's sqitch.conf. */
-async function configuredRegistry(set: MigrationSet): Promise<string | undefined> {
-  const text = await readFile(join(set.directory, 'sqitch.conf'), 'utf8').catch(() => '');
-  let section = '';
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    const header = /^\s*\[\s*([^\]]+?)\s*\]/.exec(line);
-    if (header) section = header[1]!.replace(/\s+/g, ' ');
-    const setting = /^\s*registry\s*=\s*(\S+)\s*$/.exec(line);
-    if (setting && section === 'engine "pg"') return setting[1]!.replace(/^"|"$/g, '');
-  }
-  return undefined;
+/** From the project's sqitch.conf: `registry = …` of its `[engine "pg"]` section, and where the plan is. */
+async function sqitchConf(set: MigrationSet): Promise<{ registry?: string; planFile: string }> {
+  const text = await readFile(join(set.directory, CONFIG_FILE), 'utf8').catch(() => undefined);
+  return {
+    registry: parseGitConfig(text ?? '', CONFIG_FILE).values.get('engine.pg.registry')?.value,
+    planFile: sqitchLayout(text).layout.planFile,
+  };
 }
 
 export async function readSqitchRegistry(input: ToolReaderInput): Promise<ToolHistory | null> {
   const { conn, set } = input;
-  const registry = input.settings.sqitchRegistry ?? (await configuredRegistry(set)) ?? DEFAULT_REGISTRY;
+  const conf = await sqitchConf(set);
+  const registry = input.settings.sqitchRegistry ?? conf.registry ?? DEFAULT_REGISTRY;
   if (!(await tableColumns(conn, registry, 'changes'))) return null;
   const source = quoteIdent(registry);
-  const project = await projectName(conn, set, source);
+  const project = await projectName(conn, set, source, conf.planFile);
   const { rows } = await conn.query<ChangeRow>(
     `SELECT change_id, script_hash, change, committed_at, committer_name, committer_email
        FROM ${source}.changes WHERE project = $1 ORDER BY committed_at, change_id`,
@@ -77,9 +76,14 @@ export async function readSqitchRegistry(input: ToolReaderInput): Promise<ToolHi
   return { tool: 'sqitch', source: `${source}.changes`, applied };
 }
 
-/** The plan's `%project`; if the plan is elsewhere (sqitch.conf's plan_file), the registry's only project. */
-async function projectName(conn: SqlConnection, set: MigrationSet, source: string): Promise<string> {
-  const text = await readFile(join(set.directory, PLAN_FILE), 'utf8').catch(() => null);
+/** The plan's `%project` (the plan where sqitch.conf puts it); without one, the registry's only project. */
+async function projectName(
+  conn: SqlConnection,
+  set: MigrationSet,
+  source: string,
+  planFile: string,
+): Promise<string> {
+  const text = await readFile(join(set.directory, planFile), 'utf8').catch(() => null);
   const project = text === null ? undefined : parseSqitchPlan(text).plan.project;
   if (project) return project;
   const { rows } = await conn.query<{ project: string }>(
@@ -88,7 +92,7 @@ async function projectName(conn: SqlConnection, set: MigrationSet, source: strin
   if (rows.length === 1) return rows[0]!.project;
   throw new InputError(
     `cannot tell which project of the Sqitch registry ${source} is this one (${rows.map((r) => r.project).join(', ') || 'none deployed'}): ` +
-      `give ${set.directory}/${PLAN_FILE} its %project pragma`,
+      `give ${set.directory}/${planFile} its %project pragma`,
   );
 }
 

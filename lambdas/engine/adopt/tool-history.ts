@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { SqlConnection } from '../../ports.ts';
 import { InputError } from '../errors.ts';
 import type { LayoutName, MigrationSet } from '../model.ts';
+import { quoteIdent } from '../sql/identifiers.ts';
 
 export type ToolName = 'flyway' | 'sqitch' | 'golang-migrate' | 'dbmate';
 
@@ -88,14 +89,34 @@ export async function locateTable(
   defaultTable: string,
   defaultSchema?: string,
 ): Promise<{ schema: string; table: string }> {
+  const { schema, table } = await locate(conn, configured, defaultTable, defaultSchema);
+  return { schema, table };
+}
+
+/** The tool's table where locateTable finds it, quoted and qualified, with its columns; null when it does not exist. */
+export async function findToolTable(
+  conn: SqlConnection,
+  configured: string | undefined,
+  defaultTable: string,
+  defaultSchema?: string,
+): Promise<{ source: string; columns: Map<string, string> } | null> {
+  const found = await locate(conn, configured, defaultTable, defaultSchema);
+  const columns =
+    found.columns === undefined ? await tableColumns(conn, found.schema, found.table) : found.columns;
+  return columns && { source: `${quoteIdent(found.schema)}.${quoteIdent(found.table)}`, columns };
+}
+
+/** locateTable's search; `columns` is set when the search already read them (null: no such table). */
+async function locate(
+  conn: SqlConnection,
+  configured: string | undefined,
+  defaultTable: string,
+  defaultSchema?: string,
+): Promise<{ schema: string; table: string; columns?: Map<string, string> | null }> {
   const resolved = await resolveTable(conn, configured, defaultTable, defaultSchema);
-  if (
-    configured?.includes('.') ||
-    defaultSchema ||
-    (await tableColumns(conn, resolved.schema, resolved.table))
-  ) {
-    return resolved;
-  }
+  if (configured?.includes('.') || defaultSchema) return resolved;
+  const columns = await tableColumns(conn, resolved.schema, resolved.table);
+  if (columns) return { ...resolved, columns };
   const { rows } = await conn.query<{ schema: string }>(
     `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relname = $1 AND c.relkind IN ('r', 'p')
@@ -110,7 +131,7 @@ export async function locateTable(
         `${resolved.schema}: say which one is the old tool's history with "adopt": { "table": "<schema>.${resolved.table}" } in stepmigrate.json`,
     );
   }
-  return resolved;
+  return { ...resolved, columns: null };
 }
 
 /** The columns of a table, or null when it does not exist. */

@@ -1,14 +1,8 @@
 // The "liveLint" section of stepmigrate.json (see live-severity.ts):
 //   { "liveLint": { "enabled": true, "warningRows": 10000, "errorRows": 1000000 } }
 // Every key is optional; anything we do not understand is an InputError naming it.
-import { readConfigFile } from '../config-file.ts';
 import { InputError } from '../errors.ts';
 import { DEFAULT_LIVE_LINT, type LiveLintSettings } from './live-severity.ts';
-
-export async function loadLiveLintSettings(projectDir: string): Promise<LiveLintSettings> {
-  const { file, json } = await readConfigFile(projectDir);
-  return parseLiveLintSettings(json.liveLint, file);
-}
 
 export function parseLiveLintSettings(value: unknown, file: string): LiveLintSettings {
   const settings = { ...DEFAULT_LIVE_LINT };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadAdoptSettings } from '../../../lambdas/engine/adopt/settings.ts';
-import { loadLiveLintSettings } from '../../../lambdas/engine/lint/live-settings.ts';
+import { DEFAULT_LIVE_LINT } from '../../../lambdas/engine/lint/live-severity.ts';
 import { loadProjectSettings } from '../../../lambdas/engine/project-settings.ts';
 import { loadRunSettings } from '../../../lambdas/engine/run-settings.ts';
 
@@ -43,7 +43,7 @@ describe('loadProjectSettings', () => {
     const settings = await loadProjectSettings(join(dir, 'no-such-project'));
     expect(settings.lintConfig).toEqual({ rules: {} });
     expect(settings.adopt).toEqual({});
-    expect(settings.liveLint).toEqual(await loadLiveLintSettings(join(dir, 'no-such-project')));
+    expect(settings.liveLint).toEqual(DEFAULT_LIVE_LINT);
   });
 
   it('refuses a file that is not a JSON object, naming it, for every section', async () => {
@@ -53,9 +53,6 @@ describe('loadProjectSettings', () => {
       `${file}: the file must hold a JSON object`,
     );
     await expect(loadAdoptSettings(projectDir)).rejects.toThrow(`${file}: the file must hold a JSON object`);
-    await expect(loadLiveLintSettings(projectDir)).rejects.toThrow(
-      `${file}: the file must hold a JSON object`,
-    );
   });
 });
 
