@@ -5,7 +5,7 @@ import { ArnFormat, type Duration, RemovalPolicy, Stack, Validations } from 'aws
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
@@ -37,6 +37,25 @@ export interface StepLambdaProps {
     readonly securityGroups: ec2.ISecurityGroup[];
   };
 }
+
+/**
+ * How NodejsFunction bundles every stepmigrate Lambda (the steps and the failure notifier):
+ * the settings of bundling.ts, the same ESBUILD_OPTIONS gives esbuild called directly.
+ */
+export const LAMBDA_BUNDLING = {
+  format: OutputFormat.ESM,
+  target: NODE_TARGET,
+  minify: true,
+  keepNames: KEEP_NAMES,
+  esbuildArgs: aliasArgs(),
+  sourceMap: true,
+  sourcesContent: false,
+  mainFields: MAIN_FIELDS,
+  banner: ESM_CJS_SHIM_BANNER,
+  define: CJS_GLOBALS_DEFINE,
+  // Pin the SDK version we test with instead of the one the runtime happens to ship.
+  bundleAwsSDK: true,
+} satisfies BundlingOptions;
 
 /** A step's Lambda function with a role that starts empty: least privilege is granted per step. */
 export class StepLambda extends Construct {
@@ -79,18 +98,7 @@ export class StepLambda extends Construct {
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       projectRoot: PROJECT_ROOT,
       bundling: {
-        format: OutputFormat.ESM,
-        target: NODE_TARGET,
-        minify: true,
-        keepNames: KEEP_NAMES,
-        esbuildArgs: aliasArgs(),
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: MAIN_FIELDS,
-        banner: ESM_CJS_SHIM_BANNER,
-        define: CJS_GLOBALS_DEFINE,
-        // Pin the SDK version we test with instead of the one the runtime happens to ship.
-        bundleAwsSDK: true,
+        ...LAMBDA_BUNDLING,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

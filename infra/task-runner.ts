@@ -32,15 +32,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import {
-  afterBundlingCommands,
-  CJS_GLOBALS_DEFINE,
-  ESM_CJS_SHIM_BANNER,
-  KEEP_NAMES,
-  MAIN_FIELDS,
-  NODE_TARGET,
-  PROJECT_ROOT,
-} from './bundling.ts';
+import { afterBundlingCommands, ESBUILD_OPTIONS, PROJECT_ROOT } from './bundling.ts';
 import { nagResourceText } from './nag-resource-text.ts';
 import { secretReadStatements } from './secret-read.ts';
 import { STEP_NEEDS } from './step-needs.ts';
@@ -314,21 +306,13 @@ function bundledImageDirectory(scope: Construct, migrationsDirectory: string): s
 export function bundleTaskEntry(outputDir: string, migrationsDirectory: string): void {
   // esbuild is what NodejsFunction bundles the Lambdas with; loaded only when bundling.
   const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  // As in the Lambdas (kept names: a driver error named by its class must not arrive minified),
+  // without their aliases: the credentials stand-in reads the Lambda runtime's environment, and
+  // a container gets the task role's credentials through the SDK's default chain.
   esbuild.buildSync({
     entryPoints: [join(PROJECT_ROOT, 'lambdas', 'task', 'main.ts')],
+    ...ESBUILD_OPTIONS,
     outfile: join(outputDir, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: NODE_TARGET,
-    minify: true,
-    // As in the Lambdas: a driver error named by its class must not arrive as a minified name.
-    keepNames: KEEP_NAMES,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: MAIN_FIELDS,
-    banner: { js: ESM_CJS_SHIM_BANNER },
-    define: CJS_GLOBALS_DEFINE,
     logLevel: 'error',
   });
   copyFileSync(join(IMAGE_DIRECTORY, 'Dockerfile'), join(outputDir, 'Dockerfile'));
