@@ -22,6 +22,7 @@ import { AUDIT_EXECUTION_INDEX } from '../lambdas/adapters/dynamodb-schema.ts';
 import type { MetricName, StepName } from '../lambdas/ports.ts';
 import { BackupBucket } from './backup-bucket.ts';
 import { BUNDLED_MIGRATIONS_DIR, DEFAULT_HANDLERS_DIRECTORY } from './bundling.ts';
+import { capitalize } from './capitalize.ts';
 import {
   acknowledgeDatabaseSnapshotGrants,
   type DatabaseSnapshotOptions,
@@ -751,8 +752,4 @@ function validateProps(props: MigrationWorkflowProps): Settings {
   }
   if (problems.length > 0) throw new Error(`MigrationWorkflow: ${problems.join('; ')}`);
   return settings;
-}
-
-function capitalize(step: string): string {
-  return step.charAt(0).toUpperCase() + step.slice(1);
 }

@@ -33,6 +33,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { afterBundlingCommands, ESBUILD_OPTIONS, PROJECT_ROOT } from './bundling.ts';
+import { capitalize } from './capitalize.ts';
 import { nagResourceText } from './nag-resource-text.ts';
 import { secretReadStatements } from './secret-read.ts';
 import { STEP_NEEDS } from './step-needs.ts';
@@ -188,7 +189,7 @@ export class TaskRunner extends Construct {
   }
 
   private createTaskDefinition(step: TaskRunnerStep, image: ecs.ContainerImage): ecs.FargateTaskDefinition {
-    const id = `${step.charAt(0).toUpperCase()}${step.slice(1)}`;
+    const id = capitalize(step);
     const taskRole = new iam.Role(this, `${id}TaskRole`, {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: `stepmigrate ${step} step on the task runner`,
