@@ -15,7 +15,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULT_HANDLERS_DIRECTORY, PROJECT_ROOT } from './bundling.ts';
 import { nagResourceText } from './nag-resource-text.ts';
-import { LAMBDA_BUNDLING } from './step-lambda.ts';
+import { acknowledgeRuntime, LAMBDA_BUNDLING } from './step-lambda.ts';
 
 export interface FailureNotifierProps {
   readonly stateMachine: sfn.StateMachine;
@@ -91,12 +91,7 @@ export class FailureNotifier extends Construct {
       // role's in the environment.
       bundling: LAMBDA_BUNDLING,
     });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'The runtime is the MigrationWorkflow `runtime` prop, the one the bundles are built and tested for; ' +
-        'moving to a newer runtime is a deliberate upgrade (docs/aws.md), not an automatic one.',
-    });
+    acknowledgeRuntime(this.function);
     const policy = this.role.node.findChild('DefaultPolicy');
     Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagResourceText(this, executions)}]`,

@@ -57,6 +57,16 @@ export const LAMBDA_BUNDLING = {
   bundleAwsSDK: true,
 } satisfies BundlingOptions;
 
+/** cdk-nag's "not the latest runtime" on a stepmigrate Lambda (a step or the failure notifier). */
+export function acknowledgeRuntime(fn: lambda.IFunction): void {
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason:
+      'The runtime is the MigrationWorkflow `runtime` prop (default Node.js 22, which the bundles are built and ' +
+      'tested for); moving to a newer runtime is a deliberate upgrade (docs/aws.md), not an automatic one.',
+  });
+}
+
 /** A step's Lambda function with a role that starts empty: least privilege is granted per step. */
 export class StepLambda extends Construct {
   readonly function: NodejsFunction;
@@ -114,12 +124,7 @@ export class StepLambda extends Construct {
           }
         : {}),
     });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'The runtime is the MigrationWorkflow `runtime` prop (default Node.js 22, which the bundles are built and ' +
-        'tested for); moving to a newer runtime is a deliberate upgrade (docs/aws.md), not an automatic one.',
-    });
+    acknowledgeRuntime(this.function);
   }
 
   /** Grants `actions` on `resources`. */
