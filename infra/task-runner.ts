@@ -32,6 +32,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { backupAccessStatements } from './backup-access.ts';
 import { afterBundlingCommands, ESBUILD_OPTIONS, PROJECT_ROOT } from './bundling.ts';
 import { capitalize } from './capitalize.ts';
 import { nagResourceText } from './nag-resource-text.ts';
@@ -246,20 +247,9 @@ export class TaskRunner extends Construct {
     if (needs.lease === 'take') allow(['dynamodb:PutItem', 'dynamodb:GetItem'], [leaseTable.tableArn]);
     const objects = backupBucket.arnForObjects(`${backupPrefix}*`);
     if (needs.backup) {
-      allow(
-        needs.backup === 'write'
-          ? ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject', 's3:DeleteObject']
-          : ['s3:GetObject'],
-        [objects],
-      );
-      allow(['s3:ListBucket'], [backupBucket.bucketArn], {
-        StringLike: { 's3:prefix': [`${backupPrefix}*`] },
-      });
-      const key = backupBucket.encryptionKey;
-      if (key)
-        allow(needs.backup === 'write' ? ['kms:GenerateDataKey', 'kms:Decrypt'] : ['kms:Decrypt'], [
-          key.keyArn,
-        ]);
+      // The same statements as the step Lambdas get (backup-access.ts).
+      for (const statement of backupAccessStatements(backupBucket, needs.backup, backupPrefix))
+        role.addToPrincipalPolicy(statement);
     }
     const policy = role.node.findChild('DefaultPolicy');
     Validations.of(policy).acknowledge(
