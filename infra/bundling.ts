@@ -3,6 +3,7 @@
 // benchmark measures exactly what gets deployed.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -66,6 +67,25 @@ export function aliasArgs(): Record<string, string> {
  * set it explicitly.
  */
 export const KEEP_NAMES = true;
+
+/**
+ * The esbuild options of every bundle, for callers of esbuild itself (the task image, the
+ * bundle tests and benchmark); NodejsFunction gets the same through LAMBDA_BUNDLING
+ * (step-lambda.ts). Callers add the entry, the output file and, for a Lambda, the aliases.
+ */
+export const ESBUILD_OPTIONS: Readonly<BuildOptions> = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: NODE_TARGET,
+  minify: true,
+  keepNames: KEEP_NAMES,
+  sourcemap: true,
+  sourcesContent: false,
+  mainFields: MAIN_FIELDS,
+  banner: { js: ESM_CJS_SHIM_BANNER },
+  define: CJS_GLOBALS_DEFINE,
+};
 
 /**
  * libpg-query loads its WebAssembly file from next to the module that imports it. Once

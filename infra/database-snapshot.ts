@@ -24,6 +24,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { DatabaseSnapshotKind } from '../lambdas/engine/database-snapshot.ts';
+import { capitalize } from './capitalize.ts';
 import {
   SNAPSHOT_IDENTIFIER_PREFIX,
   SNAPSHOT_IN_PROGRESS_STATUS,
@@ -236,7 +237,7 @@ export function databaseSnapshotStates(
     stateName: StateName.createDatabaseSnapshot,
     service: 'rds',
     action: api.create,
-    iamAction: `rds:${api.create.charAt(0).toUpperCase()}${api.create.slice(1)}`,
+    iamAction: `rds:${capitalize(api.create)}`,
     iamResources: [resources.source, resources.snapshots],
     additionalIamStatements: [
       // CreateDB*Snapshot with Tags needs AddTagsToResource on the new snapshot.
@@ -260,7 +261,7 @@ export function databaseSnapshotStates(
     stateName: StateName.describeDatabaseSnapshot,
     service: 'rds',
     action: api.describe,
-    iamAction: `rds:${api.describe.charAt(0).toUpperCase()}${api.describe.slice(1)}`,
+    iamAction: `rds:${capitalize(api.describe)}`,
     iamResources: [resources.source, resources.snapshots],
     parameters: { [api.identifierParameter]: sfn.JsonPath.stringAt(poll('identifier')) },
     // Filtered by identifier: the answer holds exactly this snapshot (or the call fails NotFound).

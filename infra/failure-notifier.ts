@@ -7,23 +7,15 @@ import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import {
-  aliasArgs,
-  CJS_GLOBALS_DEFINE,
-  DEFAULT_HANDLERS_DIRECTORY,
-  ESM_CJS_SHIM_BANNER,
-  KEEP_NAMES,
-  MAIN_FIELDS,
-  NODE_TARGET,
-  PROJECT_ROOT,
-} from './bundling.ts';
+import { DEFAULT_HANDLERS_DIRECTORY, PROJECT_ROOT } from './bundling.ts';
 import { nagResourceText } from './nag-resource-text.ts';
+import { acknowledgeRuntime, LAMBDA_BUNDLING } from './step-lambda.ts';
 
 export interface FailureNotifierProps {
   readonly stateMachine: sfn.StateMachine;
@@ -95,27 +87,11 @@ export class FailureNotifier extends Construct {
       },
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       projectRoot: PROJECT_ROOT,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: NODE_TARGET,
-        minify: true,
-        keepNames: KEEP_NAMES,
-        // The same credentials stand-in as the step Lambdas: the runtime sets the role's in the environment.
-        esbuildArgs: aliasArgs(),
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: MAIN_FIELDS,
-        banner: ESM_CJS_SHIM_BANNER,
-        define: CJS_GLOBALS_DEFINE,
-        bundleAwsSDK: true,
-      },
+      // Bundled as the step Lambdas are, with the same credentials stand-in: the runtime sets the
+      // role's in the environment.
+      bundling: LAMBDA_BUNDLING,
     });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'The runtime is the MigrationWorkflow `runtime` prop, the one the bundles are built and tested for; ' +
-        'moving to a newer runtime is a deliberate upgrade (docs/aws.md), not an automatic one.',
-    });
+    acknowledgeRuntime(this.function);
     const policy = this.role.node.findChild('DefaultPolicy');
     Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagResourceText(this, executions)}]`,

@@ -20,8 +20,10 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { AUDIT_EXECUTION_INDEX } from '../lambdas/adapters/dynamodb-schema.ts';
 import type { MetricName, StepName } from '../lambdas/ports.ts';
+import { backupAccessStatements } from './backup-access.ts';
 import { BackupBucket } from './backup-bucket.ts';
 import { BUNDLED_MIGRATIONS_DIR, DEFAULT_HANDLERS_DIRECTORY } from './bundling.ts';
+import { capitalize } from './capitalize.ts';
 import {
   acknowledgeDatabaseSnapshotGrants,
   type DatabaseSnapshotOptions,
@@ -621,20 +623,8 @@ export class MigrationWorkflow extends Construct implements ec2.IConnectable {
     objects: string,
     prefix: string,
   ): void {
-    // A retried Backup deletes objects its new manifest no longer names. With versioning that
-    // only adds a delete marker: no step may delete an object version for good.
-    const actions =
-      access === 'write'
-        ? ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject', 's3:DeleteObject']
-        : ['s3:GetObject'];
-    step.allow(actions, [objects]);
-    step.allow(['s3:ListBucket'], [this.backupBucket.bucketArn], {
-      StringLike: { 's3:prefix': [`${prefix}*`] },
-    });
-    const key = this.backupBucket.encryptionKey;
-    if (key) {
-      step.allow(access === 'write' ? ['kms:GenerateDataKey', 'kms:Decrypt'] : ['kms:Decrypt'], [key.keyArn]);
-    }
+    for (const statement of backupAccessStatements(this.backupBucket, access, prefix))
+      step.role.addToPrincipalPolicy(statement);
     const policy = step.role.node.findChild('DefaultPolicy');
     Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagResourceText(this, objects)}]`,
@@ -751,8 +741,4 @@ function validateProps(props: MigrationWorkflowProps): Settings {
   }
   if (problems.length > 0) throw new Error(`MigrationWorkflow: ${problems.join('; ')}`);
   return settings;
-}
-
-function capitalize(step: string): string {
-  return step.charAt(0).toUpperCase() + step.slice(1);
 }

@@ -5,7 +5,7 @@ import { ArnFormat, type Duration, RemovalPolicy, Stack, Validations } from 'aws
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
@@ -36,6 +36,35 @@ export interface StepLambdaProps {
     readonly vpcSubnets?: ec2.SubnetSelection;
     readonly securityGroups: ec2.ISecurityGroup[];
   };
+}
+
+/**
+ * How NodejsFunction bundles every stepmigrate Lambda (the steps and the failure notifier):
+ * the settings of bundling.ts, the same ESBUILD_OPTIONS gives esbuild called directly.
+ */
+export const LAMBDA_BUNDLING = {
+  format: OutputFormat.ESM,
+  target: NODE_TARGET,
+  minify: true,
+  keepNames: KEEP_NAMES,
+  esbuildArgs: aliasArgs(),
+  sourceMap: true,
+  sourcesContent: false,
+  mainFields: MAIN_FIELDS,
+  banner: ESM_CJS_SHIM_BANNER,
+  define: CJS_GLOBALS_DEFINE,
+  // Pin the SDK version we test with instead of the one the runtime happens to ship.
+  bundleAwsSDK: true,
+} satisfies BundlingOptions;
+
+/** cdk-nag's "not the latest runtime" on a stepmigrate Lambda (a step or the failure notifier). */
+export function acknowledgeRuntime(fn: lambda.IFunction): void {
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason:
+      'The runtime is the MigrationWorkflow `runtime` prop (default Node.js 22, which the bundles are built and ' +
+      'tested for); moving to a newer runtime is a deliberate upgrade (docs/aws.md), not an automatic one.',
+  });
 }
 
 /** A step's Lambda function with a role that starts empty: least privilege is granted per step. */
@@ -79,18 +108,7 @@ export class StepLambda extends Construct {
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       projectRoot: PROJECT_ROOT,
       bundling: {
-        format: OutputFormat.ESM,
-        target: NODE_TARGET,
-        minify: true,
-        keepNames: KEEP_NAMES,
-        esbuildArgs: aliasArgs(),
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: MAIN_FIELDS,
-        banner: ESM_CJS_SHIM_BANNER,
-        define: CJS_GLOBALS_DEFINE,
-        // Pin the SDK version we test with instead of the one the runtime happens to ship.
-        bundleAwsSDK: true,
+        ...LAMBDA_BUNDLING,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
@@ -106,12 +124,7 @@ export class StepLambda extends Construct {
           }
         : {}),
     });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'The runtime is the MigrationWorkflow `runtime` prop (default Node.js 22, which the bundles are built and ' +
-        'tested for); moving to a newer runtime is a deliberate upgrade (docs/aws.md), not an automatic one.',
-    });
+    acknowledgeRuntime(this.function);
   }
 
   /** Grants `actions` on `resources`. */

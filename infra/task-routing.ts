@@ -6,6 +6,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import type { TaskRunnerStep } from './task-contract.ts';
 import type { TaskRunner } from './task-runner.ts';
 import { StateName } from './workflow-states.ts';
 
@@ -62,36 +63,28 @@ export function taskRunnerStates(scope: Construct, runner: TaskRunner): TaskRunn
   return states;
 }
 
-/** Backup on Lambda or on the task, by Validate's choice; a Backup out of time moves to the task. */
-export function routeBackup(
-  scope: Construct,
-  backup: tasks.LambdaInvoke,
-  onTask: tasks.EcsRunTask,
-): sfn.Choice {
-  backup.addCatch(onTask, { errors: [DEADLINE_REACHED_ERROR], resultPath: '$.handedOver' });
-  return new sfn.Choice(scope, StateName.backupRunner, { stateName: StateName.backupRunner })
-    .when(isTask('$.run.plan.runners.backup'), onTask)
-    .otherwise(backup);
-}
+/**
+ * Per step: its Choice, where Validate's runner for it is read, and whether a Lambda run that
+ * reached its deadline is handed to the task (Backup and ApplyMigration; Rollback is not).
+ */
+const ROUTES: Readonly<Record<TaskRunnerStep, { choice: string; runner: string; handOver: boolean }>> = {
+  backup: { choice: StateName.backupRunner, runner: '$.run.plan.runners.backup', handOver: true },
+  // The Map item: one migration.
+  apply: { choice: StateName.applyRunner, runner: '$.step.runner', handOver: true },
+  rollback: { choice: StateName.rollbackRunner, runner: '$.run.plan.runners.rollback', handOver: false },
+};
 
-/** The Map item: one migration on Lambda or on the task; an Apply out of time moves to the task. */
-export function routeApply(
+/** `step` on Lambda or on the task, by Validate's choice; a Backup or Apply out of time moves to the task. */
+export function routeToRunner(
   scope: Construct,
-  applyMigration: tasks.LambdaInvoke,
+  step: TaskRunnerStep,
+  onLambda: tasks.LambdaInvoke,
   onTask: tasks.EcsRunTask,
 ): sfn.Choice {
-  applyMigration.addCatch(onTask, { errors: [DEADLINE_REACHED_ERROR], resultPath: '$.handedOver' });
-  return new sfn.Choice(scope, StateName.applyRunner, { stateName: StateName.applyRunner })
-    .when(isTask('$.step.runner'), onTask)
-    .otherwise(applyMigration);
-}
-
-export function routeRollback(
-  scope: Construct,
-  rollback: tasks.LambdaInvoke,
-  onTask: tasks.EcsRunTask,
-): sfn.Choice {
-  return new sfn.Choice(scope, StateName.rollbackRunner, { stateName: StateName.rollbackRunner })
-    .when(isTask('$.run.plan.runners.rollback'), onTask)
-    .otherwise(rollback);
+  const route = ROUTES[step];
+  if (route.handOver)
+    onLambda.addCatch(onTask, { errors: [DEADLINE_REACHED_ERROR], resultPath: '$.handedOver' });
+  return new sfn.Choice(scope, route.choice, { stateName: route.choice })
+    .when(isTask(route.runner), onTask)
+    .otherwise(onLambda);
 }

@@ -32,15 +32,9 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import {
-  afterBundlingCommands,
-  CJS_GLOBALS_DEFINE,
-  ESM_CJS_SHIM_BANNER,
-  KEEP_NAMES,
-  MAIN_FIELDS,
-  NODE_TARGET,
-  PROJECT_ROOT,
-} from './bundling.ts';
+import { backupAccessStatements } from './backup-access.ts';
+import { afterBundlingCommands, ESBUILD_OPTIONS, PROJECT_ROOT } from './bundling.ts';
+import { capitalize } from './capitalize.ts';
 import { nagResourceText } from './nag-resource-text.ts';
 import { secretReadStatements } from './secret-read.ts';
 import { STEP_NEEDS } from './step-needs.ts';
@@ -196,7 +190,7 @@ export class TaskRunner extends Construct {
   }
 
   private createTaskDefinition(step: TaskRunnerStep, image: ecs.ContainerImage): ecs.FargateTaskDefinition {
-    const id = `${step.charAt(0).toUpperCase()}${step.slice(1)}`;
+    const id = capitalize(step);
     const taskRole = new iam.Role(this, `${id}TaskRole`, {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: `stepmigrate ${step} step on the task runner`,
@@ -253,20 +247,9 @@ export class TaskRunner extends Construct {
     if (needs.lease === 'take') allow(['dynamodb:PutItem', 'dynamodb:GetItem'], [leaseTable.tableArn]);
     const objects = backupBucket.arnForObjects(`${backupPrefix}*`);
     if (needs.backup) {
-      allow(
-        needs.backup === 'write'
-          ? ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject', 's3:DeleteObject']
-          : ['s3:GetObject'],
-        [objects],
-      );
-      allow(['s3:ListBucket'], [backupBucket.bucketArn], {
-        StringLike: { 's3:prefix': [`${backupPrefix}*`] },
-      });
-      const key = backupBucket.encryptionKey;
-      if (key)
-        allow(needs.backup === 'write' ? ['kms:GenerateDataKey', 'kms:Decrypt'] : ['kms:Decrypt'], [
-          key.keyArn,
-        ]);
+      // The same statements as the step Lambdas get (backup-access.ts).
+      for (const statement of backupAccessStatements(backupBucket, needs.backup, backupPrefix))
+        role.addToPrincipalPolicy(statement);
     }
     const policy = role.node.findChild('DefaultPolicy');
     Validations.of(policy).acknowledge(
@@ -314,21 +297,13 @@ function bundledImageDirectory(scope: Construct, migrationsDirectory: string): s
 export function bundleTaskEntry(outputDir: string, migrationsDirectory: string): void {
   // esbuild is what NodejsFunction bundles the Lambdas with; loaded only when bundling.
   const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  // As in the Lambdas (kept names: a driver error named by its class must not arrive minified),
+  // without their aliases: the credentials stand-in reads the Lambda runtime's environment, and
+  // a container gets the task role's credentials through the SDK's default chain.
   esbuild.buildSync({
     entryPoints: [join(PROJECT_ROOT, 'lambdas', 'task', 'main.ts')],
+    ...ESBUILD_OPTIONS,
     outfile: join(outputDir, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: NODE_TARGET,
-    minify: true,
-    // As in the Lambdas: a driver error named by its class must not arrive as a minified name.
-    keepNames: KEEP_NAMES,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: MAIN_FIELDS,
-    banner: { js: ESM_CJS_SHIM_BANNER },
-    define: CJS_GLOBALS_DEFINE,
     logLevel: 'error',
   });
   copyFileSync(join(IMAGE_DIRECTORY, 'Dockerfile'), join(outputDir, 'Dockerfile'));

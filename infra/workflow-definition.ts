@@ -20,13 +20,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { type DatabaseSnapshotSettings, databaseSnapshotStates } from './database-snapshot.ts';
-import {
-  routeApply,
-  routeBackup,
-  routeRollback,
-  type TaskRunnerStates,
-  taskRunnerStates,
-} from './task-routing.ts';
+import { routeToRunner, type TaskRunnerStates, taskRunnerStates } from './task-routing.ts';
 import type { TaskRunner } from './task-runner.ts';
 import { StateName, type StepFunctionName } from './workflow-states.ts';
 
@@ -115,13 +109,13 @@ export function buildWorkflowDefinition(
     ...closingStates(scope, functions),
   };
   assignRetries(steps);
-  const backup = onTask ? routeBackup(scope, steps.backup, onTask.backup) : steps.backup;
+  const backup = onTask ? routeToRunner(scope, 'backup', steps.backup, onTask.backup) : steps.backup;
   const entries: StepEntries = {
     // With a database snapshot, the run reaches Backup through the snapshot states.
     backup: options.databaseSnapshot
       ? databaseSnapshotStates(scope, options.databaseSnapshot, { backup, report: steps.report }).start
       : backup,
-    rollback: onTask ? routeRollback(scope, steps.rollback, onTask.rollback) : steps.rollback,
+    rollback: onTask ? routeToRunner(scope, 'rollback', steps.rollback, onTask.rollback) : steps.rollback,
   };
   routeFailures(steps, entries, onTask);
   return chainSteps(scope, steps, entries, onTask);
@@ -411,5 +405,5 @@ function buildApplyMap(
       'step.$': '$$.Map.Item.Value',
     },
     resultPath: '$.applied',
-  }).itemProcessor(onTask ? routeApply(scope, applyMigration, onTask) : applyMigration);
+  }).itemProcessor(onTask ? routeToRunner(scope, 'apply', applyMigration, onTask) : applyMigration);
 }

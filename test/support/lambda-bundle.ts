@@ -6,13 +6,9 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import {
   afterBundlingCommands,
-  CJS_GLOBALS_DEFINE,
   DEFAULT_HANDLERS_DIRECTORY,
-  ESM_CJS_SHIM_BANNER,
-  KEEP_NAMES,
+  ESBUILD_OPTIONS,
   LAMBDA_BUNDLE_ALIASES,
-  MAIN_FIELDS,
-  NODE_TARGET,
   PROJECT_ROOT,
 } from '../../infra/bundling.ts';
 import type { StepFunctionName } from '../../infra/workflow-states.ts';
@@ -37,19 +33,9 @@ export async function buildLambdaPackage(
 ): Promise<void> {
   await build({
     entryPoints: [entry],
+    ...ESBUILD_OPTIONS,
     outfile: join(outputDir, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: NODE_TARGET,
-    minify: true,
-    keepNames: KEEP_NAMES,
     alias: LAMBDA_BUNDLE_ALIASES,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: MAIN_FIELDS,
-    banner: { js: ESM_CJS_SHIM_BANNER },
-    define: CJS_GLOBALS_DEFINE,
     absWorkingDir: PROJECT_ROOT,
     logLevel: 'silent',
   });

@@ -121,6 +121,8 @@ export async function runDeployedWorkflow(
 
 const json = (value: unknown) => JSON.stringify(value ?? null);
 const text = (value: unknown) => (typeof value === 'string' ? value : json(value));
+/** What every Task event names: each task state of the workflow invokes a Lambda. */
+const LAMBDA_TASK = { resourceType: 'lambda', resource: 'invoke' } as const;
 
 /**
  * The execution's history as states:GetExecutionHistory returns it (oldest first, data
@@ -167,28 +169,21 @@ export function executionHistory(run: DeployedRun, roleArn: string): Array<Recor
             inputDetails: { truncated: false },
           },
         });
-        if (event.state.type === 'Task')
+        if (event.state.type === 'Task') {
           add('TaskScheduled', event.timestamp, {
             taskScheduledEventDetails: {
-              resourceType: 'lambda',
-              resource: 'invoke',
+              ...LAMBDA_TASK,
               region: LOCAL_REGION,
               parameters: json(event.state.input),
             },
           });
-        if (event.state.type === 'Task')
-          add('TaskStarted', event.timestamp, {
-            taskStartedEventDetails: { resourceType: 'lambda', resource: 'invoke' },
-          });
+          add('TaskStarted', event.timestamp, { taskStartedEventDetails: LAMBDA_TASK });
+        }
         break;
       case 'StateExited':
         if (event.state.type === 'Task')
           add('TaskSucceeded', event.timestamp, {
-            taskSucceededEventDetails: {
-              resourceType: 'lambda',
-              resource: 'invoke',
-              output: json(event.state.output),
-            },
+            taskSucceededEventDetails: { ...LAMBDA_TASK, output: json(event.state.output) },
           });
         add(`${event.state.type}StateExited`, event.timestamp, {
           stateExitedEventDetails: {
@@ -202,8 +197,7 @@ export function executionHistory(run: DeployedRun, roleArn: string): Array<Recor
         if (event.state.type === 'Task')
           add('TaskFailed', event.timestamp, {
             taskFailedEventDetails: {
-              resourceType: 'lambda',
-              resource: 'invoke',
+              ...LAMBDA_TASK,
               error: event.Error,
               cause: text(event.Cause),
             },

@@ -14,7 +14,7 @@ import type { DeployedFunction } from './template.ts';
 // The runtime's part: load the handler (timed: that is the cold start), call it once, write
 // the result or the error where the test reads it.
 const BOOTSTRAP = `
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 const [taskDir, eventFile, resultFile, deadline] = process.argv.slice(1);
 const started = performance.timeOrigin;
 const { handler } = await import(taskDir + '/index.mjs');
@@ -24,7 +24,7 @@ const context = {
   awsRequestId: 'req-' + importedAt,
   getRemainingTimeInMillis: () => Number(deadline) - Date.now(),
 };
-const event = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(eventFile, 'utf8')));
+const event = JSON.parse(readFileSync(eventFile, 'utf8'));
 try {
   const result = await handler(event, context);
   writeFileSync(resultFile, JSON.stringify({ started, importedAt, result: result ?? null }));
