@@ -19,7 +19,7 @@ import { migrateLikeFlyway, migrateLikeGolangMigrate } from '../support/tool-boo
 
 const database = useProjectDatabase(
   'adopt_flyway_golang',
-  `DROP SCHEMA IF EXISTS shop, stepmigrate CASCADE;
+  `DROP SCHEMA IF EXISTS shop, ops, stepmigrate CASCADE;
    DROP TABLE IF EXISTS public.flyway_schema_history, public.schema_migrations, public.accounts, public.releases CASCADE`,
 );
 
@@ -127,6 +127,31 @@ describe('a database Flyway migrated', () => {
     // Read back as Flyway reads it: 2 is undone, the rest applied.
     const seen = await database.db.withConnection((conn) => readToolHistory(conn, ctx));
     expect(seen?.applied.map((r) => r.version)).toEqual(['1', '1.1', 'R__order_totals']);
+  });
+
+  it('keeps up to date the history table flyway.conf names, not another of the same name', async () => {
+    const project = await flywayProject();
+    await query('CREATE SCHEMA ops');
+    await database.db.withConnection((conn) =>
+      migrateLikeFlyway(conn, project, flywayApplied.slice(1), 'ops'),
+    );
+    // An empty table of the same name on the search path, which Flyway does not use here.
+    await database.db.withConnection((conn) => migrateLikeFlyway(conn, project, [], 'public'));
+    await writeFile(join(project, 'flyway.conf'), 'flyway.schemas=ops\n');
+    await writeFile(
+      join(project, 'V2__add_order_status.sql'),
+      "ALTER TABLE shop.orders ADD COLUMN status text NOT NULL DEFAULT 'new';\n",
+    );
+    await writeFile(
+      join(project, 'U2__add_order_status.sql'),
+      'ALTER TABLE shop.orders DROP COLUMN status;\n',
+    );
+    const ctx = { ...(await context(project)), adopt: { keepToolHistory: true } };
+    expect(await run(ctx, {})).toEqual(['up 2']);
+    expect(
+      await query('SELECT version, script FROM ops.flyway_schema_history WHERE installed_rank > 3'),
+    ).toEqual([{ version: '2', script: 'V2__add_order_status.sql' }]);
+    expect(await query('SELECT version FROM public.flyway_schema_history')).toEqual([]);
   });
 
   it('finds the history table in another schema (Flyway run with flyway.schemas=ops), or takes it from stepmigrate.json', async () => {

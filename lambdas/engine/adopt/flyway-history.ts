@@ -51,8 +51,12 @@ interface FlywayRow {
   success: boolean;
 }
 
-/** `flyway.table`, `flyway.defaultSchema` and `flyway.schemas` from a flyway.conf next to the scripts or above them. */
-async function flywayConfLocation(set: MigrationSet): Promise<{ table?: string; schema?: string }> {
+/**
+ * `flyway.table`, `flyway.defaultSchema` and `flyway.schemas` from a flyway.conf next to the
+ * scripts or above them: where Flyway keeps its history, for the reader that imports it and
+ * the mirror that keeps it up to date alike.
+ */
+export async function flywayConfLocation(set: MigrationSet): Promise<{ table?: string; schema?: string }> {
   for (const file of [
     join(set.directory, 'flyway.conf'),
     join(dirname(set.directory), 'flyway.conf'),

@@ -11,7 +11,7 @@ import type { SectionHooks } from '../apply.ts';
 import type { Direction, Migration, MigrationSet } from '../model.ts';
 import { quoteIdent } from '../sql/identifiers.ts';
 import { flywayChecksum } from './flyway-checksum.ts';
-import { FLYWAY_TABLE } from './flyway-history.ts';
+import { FLYWAY_TABLE, flywayConfLocation } from './flyway-history.ts';
 import { SCHEMA_MIGRATIONS } from './schema-migrations.ts';
 import {
   type AdoptSettings,
@@ -41,10 +41,13 @@ export async function mirrorTable(
   settings: AdoptSettings,
 ): Promise<string> {
   const tool: ToolName = toolOfLayout(set.layout);
+  // The same table the import read: Flyway's own flyway.conf may name it or its schema.
+  const conf = tool === 'flyway' ? await flywayConfLocation(set) : {};
   const { schema, table } = await locateTable(
     conn,
-    settings.table,
+    settings.table ?? conf.table,
     tool === 'flyway' ? FLYWAY_TABLE : SCHEMA_MIGRATIONS,
+    conf.schema,
   );
   return `${quoteIdent(schema)}.${quoteIdent(table)}`;
 }
