@@ -1,6 +1,7 @@
 // `stepmigrate restore --from <backup>`: puts tables back from a backup, in one transaction
 // that commits only when every table reads back exactly as the backup holds it.
 import type { Command } from 'commander';
+import { pgCopyStreams } from '../../lambdas/adapters/pg-copy-streams.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { type RestoreResult, restoreTables } from '../../lambdas/engine/backup/restore-tables.ts';
 import { ExitCode } from '../../lambdas/engine/errors.ts';
@@ -33,7 +34,7 @@ async function restoreFrom(
   sources: BackupSourceOptions,
 ): Promise<ExitCode> {
   const source = await openBackupSource(options.from, sources);
-  const db = new PgDatabase(await resolveDatabaseUrl(options));
+  const db = new PgDatabase(await resolveDatabaseUrl(options), {}, { copy: pgCopyStreams });
   try {
     const result = await restoreTables(
       { db, store: source.store, log: options.json ? undefined : (line) => sink.err(line) },

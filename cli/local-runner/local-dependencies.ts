@@ -8,6 +8,7 @@ import { LocalApproval, type LocalApprovalMode } from '../../lambdas/adapters/lo
 import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';
 import { LocalBackupStore } from '../../lambdas/adapters/local-backup-store.ts';
 import { LocalMetrics } from '../../lambdas/adapters/local-metrics.ts';
+import { pgCopyStreams } from '../../lambdas/adapters/pg-copy-streams.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { CancellableDatabase } from '../../lambdas/engine/cancellable-database.ts';
 import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
@@ -63,7 +64,7 @@ export async function localDependencies(settings: LocalRunSettings): Promise<Loc
   // Cancellable: a signal stops the running statement instead of waiting for it, and, as on
   // AWS, with a Lambda budget the deadline middleware cancels the step's statements, so only
   // a cancelled statement is handed over to the task runner.
-  const db = new CancellableDatabase(new PgDatabase(settings.databaseUrl));
+  const db = new CancellableDatabase(new PgDatabase(settings.databaseUrl, {}, { copy: pgCopyStreams }));
   const budgetMs = localLambdaBudgetMs(settings);
   const auditLog = LocalAuditLog.forProject(settings.projectDir);
   const metrics = LocalMetrics.forProject(settings.projectDir);

@@ -2,6 +2,7 @@
 // `--database-url`, `--json`) and turning them into an engine context over the right
 // database — the one named, else `$DATABASE_URL`, else the embedded PostgreSQL.
 import { type Command, Option } from 'commander';
+import { pgCopyStreams } from '../../lambdas/adapters/pg-copy-streams.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
@@ -122,7 +123,7 @@ export async function openLocalEngine(
 ): Promise<LocalEngine> {
   const migrations = await loadProjectMigrations(options);
   const projectDir = projectRoot(options.migrations);
-  const db = new PgDatabase(await resolveDatabaseUrl(options, projectDir, how));
+  const db = new PgDatabase(await resolveDatabaseUrl(options, projectDir, how), {}, { copy: pgCopyStreams });
   const ctx = await localEngineContext({ db, migrations, projectDir, log });
   return { ctx, db, close: () => db.close() };
 }

@@ -10,7 +10,6 @@
 // connection before the caller's first statement, never in the middle of its work.
 import type { Readable, Writable } from 'node:stream';
 import pg from 'pg';
-import { from as copyFromStdin, to as copyToStdout } from 'pg-copy-streams';
 import { PreflightError } from '../engine/errors.ts';
 import type { Database, QueryResult, SqlConnection } from '../ports.ts';
 
@@ -36,6 +35,15 @@ interface Target {
   source: string;
 }
 
+/**
+ * COPY in both directions (pg-copy-streams.ts). Only the Databases of steps that copy get it
+ * (Backup, Rollback, the task runner, the CLI), so the bundles of the others leave the module out.
+ */
+export interface PgCopyStreams {
+  to(sql: string): pg.Submittable & Readable;
+  from(sql: string): pg.Submittable & Writable;
+}
+
 export interface PgDatabaseOptions {
   /** Names where the connection settings come from, in error messages. @default '--database-url / DATABASE_URL' */
   source?: string;
@@ -51,6 +59,8 @@ export interface PgDatabaseOptions {
    * (a Lambda container thawed after minutes, a server restarted meanwhile). @default 1 000
    */
   checkAfterIdleMs?: number;
+  /** COPY TO STDOUT / FROM STDIN; without it copyTo and copyFrom throw. */
+  copy?: PgCopyStreams;
 }
 /** How long resetting a connection for reuse may take before it is closed instead. */
 const RESET_TIMEOUT_MS = 5000;
@@ -134,7 +144,10 @@ class PgConnection implements SqlConnection {
   /** A COPY stream the caller may not have drained: such a connection is never reused. */
   copied = false;
 
-  constructor(private readonly client: pg.Client) {}
+  constructor(
+    private readonly client: pg.Client,
+    private readonly copy: PgCopyStreams | undefined,
+  ) {}
 
   get processId(): number {
     return (this.client as unknown as { processID: number }).processID;
@@ -151,13 +164,23 @@ class PgConnection implements SqlConnection {
   }
 
   copyTo(sql: string): Readable {
+    const stream = this.copyStreams().to(sql);
     this.copied = true;
-    return this.client.query(copyToStdout(sql));
+    return this.client.query(stream);
   }
 
   copyFrom(sql: string): Writable {
+    const stream = this.copyStreams().from(sql);
     this.copied = true;
-    return this.client.query(copyFromStdin(sql));
+    return this.client.query(stream);
+  }
+
+  private copyStreams(): PgCopyStreams {
+    if (!this.copy)
+      throw new Error(
+        'this Database was opened without COPY support: only the steps that back up or restore are given pgCopyStreams',
+      );
+    return this.copy;
   }
 }
 
@@ -187,6 +210,7 @@ export class PgDatabase implements Database {
   private readonly keepIdle: number;
   private readonly idleTimeoutMs: number;
   private readonly checkAfterIdleMs: number;
+  private readonly copy: PgCopyStreams | undefined;
 
   constructor(
     private readonly connectionString: string,
@@ -198,6 +222,7 @@ export class PgDatabase implements Database {
     this.keepIdle = options.keepIdle ?? 2;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
     this.checkAfterIdleMs = options.checkAfterIdleMs ?? 1000;
+    this.copy = options.copy;
   }
 
   /** Where this database lives, without credentials: "host:port/database". */
@@ -208,7 +233,7 @@ export class PgDatabase implements Database {
   async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
     const client = (await this.reusable()) ?? (await this.connect());
     this.open.add(client);
-    const connection = new PgConnection(client);
+    const connection = new PgConnection(client, this.copy);
     let succeeded = false;
     try {
       const result = await fn(connection);

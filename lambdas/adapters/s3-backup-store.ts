@@ -1,30 +1,16 @@
-// The BackupStore port on S3: `s3://<bucket>/<prefix><key>`. Objects are streamed with a
-// multipart upload (bounded memory, any size); a retried Backup step overwrites the same
-// keys, and the bucket's versioning keeps what was there before.
+// The BackupStore port on S3: `s3://<bucket>/<prefix><key>`, S3BackupReader's reads plus the
+// writes. Objects are streamed with a multipart upload (bounded memory, any size); a retried
+// Backup step overwrites the same keys, and the bucket's versioning keeps what was there before.
 
 import type { Readable } from 'node:stream';
 import { Transform, type TransformCallback } from 'node:stream';
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  NoSuchKey,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { BackupError } from '../engine/errors.ts';
-import type { BackupStore, StoredObject } from '../ports.ts';
+import type { StoredObject } from '../ports.ts';
+import { messageOf, S3BackupReader, type S3BackupReaderOptions } from './s3-backup-reader.ts';
 
-export interface S3BackupStoreOptions {
-  /**
-   * Transient errors of every single request (a part, a GET) are retried by the client's
-   * retry strategy: configure it with `maxAttempts`. The upload as a whole cannot be retried
-   * here, because its body stream has already been consumed; the step is retried instead.
-   */
-  client: S3Client;
-  bucket: string;
-  /** Key prefix of every object, e.g. "backups/"; keys passed to the store are relative to it. */
-  prefix?: string;
+export interface S3BackupStoreOptions extends S3BackupReaderOptions {
   /** Bytes per part, at least 5 MiB. @default 8 MiB */
   partSize?: number;
   /** Parts in flight at once (memory is about partSize × queueSize). @default 4 */
@@ -33,22 +19,21 @@ export interface S3BackupStoreOptions {
 
 const DELETE_BATCH = 1000;
 
-export class S3BackupStore implements BackupStore {
-  private readonly client: S3Client;
-  private readonly bucket: string;
-  private readonly prefix: string;
+/**
+ * Each part is retried by the client's retry strategy; the upload as a whole cannot be
+ * retried here, because its body stream has already been consumed: the step is retried instead.
+ */
+export class S3BackupStore extends S3BackupReader {
   private readonly partSize: number;
   private readonly queueSize: number;
 
   constructor(options: S3BackupStoreOptions) {
-    this.client = options.client;
-    this.bucket = options.bucket;
-    this.prefix = options.prefix ?? '';
+    super(options);
     this.partSize = options.partSize ?? 8 * 1024 * 1024;
     this.queueSize = options.queueSize ?? 4;
   }
 
-  async put(key: string, body: Readable): Promise<StoredObject> {
+  override async put(key: string, body: Readable): Promise<StoredObject> {
     const counter = new ByteCounter();
     body.on('error', (error) => counter.destroy(error));
     const upload = new Upload({
@@ -71,53 +56,7 @@ export class S3BackupStore implements BackupStore {
     return { key, bytes: counter.bytes, location: this.location(key), modifiedAt: new Date().toISOString() };
   }
 
-  async get(key: string): Promise<Readable> {
-    try {
-      const response = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }),
-      );
-      return response.Body as Readable;
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') {
-        throw new BackupError(
-          `backup object ${this.location(key)} does not exist — it may have expired (lifecycle retention) or ` +
-            'the backup was written to another bucket or prefix',
-          { cause: error },
-        );
-      }
-      throw new BackupError(`could not read backup object ${this.location(key)}: ${messageOf(error)}`, {
-        cause: error,
-      });
-    }
-  }
-
-  async list(prefix: string): Promise<StoredObject[]> {
-    const objects: StoredObject[] = [];
-    let continuationToken: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: this.objectKey(prefix),
-          ContinuationToken: continuationToken,
-        }),
-      );
-      for (const object of page.Contents ?? []) {
-        if (object.Key === undefined) continue;
-        const key = object.Key.slice(this.prefix.length);
-        objects.push({
-          key,
-          bytes: object.Size ?? 0,
-          location: this.location(key),
-          modifiedAt: object.LastModified?.toISOString(),
-        });
-      }
-      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (continuationToken !== undefined);
-    return objects.sort((a, b) => a.key.localeCompare(b.key));
-  }
-
-  async delete(keys: readonly string[]): Promise<void> {
+  override async delete(keys: readonly string[]): Promise<void> {
     for (let start = 0; start < keys.length; start += DELETE_BATCH) {
       const batch = keys.slice(start, start + DELETE_BATCH);
       const response = await this.client.send(
@@ -135,14 +74,6 @@ export class S3BackupStore implements BackupStore {
       }
     }
   }
-
-  private objectKey(key: string): string {
-    return `${this.prefix}${key}`;
-  }
-
-  private location(key: string): string {
-    return `s3://${this.bucket}/${this.objectKey(key)}`;
-  }
 }
 
 /** Passes bytes through and counts them: the upload result does not say how big the object is. */
@@ -153,8 +84,4 @@ class ByteCounter extends Transform {
     this.bytes += chunk.length;
     callback(null, chunk);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -8,7 +8,7 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import type pg from 'pg';
 import { PreflightError } from '../engine/errors.ts';
 import type { Database, SqlConnection } from '../ports.ts';
-import { PgDatabase } from './pg-database.ts';
+import { type PgCopyStreams, PgDatabase } from './pg-database.ts';
 
 /** The fields stepmigrate uses from an RDS-format secret (`DatabaseInstance.secret`). */
 export interface RdsSecret {
@@ -35,6 +35,8 @@ export interface SecretsManagerDatabaseOptions {
    * STEPMIGRATE_DB_HOST, STEPMIGRATE_DB_PORT and STEPMIGRATE_DB_NAME. The secret's own fields win.
    */
   endpoint?: DatabaseEndpoint;
+  /** COPY for the steps that back up or restore (pg-copy-streams.ts); the others go without. */
+  copy?: PgCopyStreams;
   /** Opens the database from a connection string; tests replace it. */
   connect?: (connectionString: string, config: pg.ClientConfig) => Database;
 }
@@ -99,7 +101,8 @@ export class SecretsManagerDatabase implements Database {
       this.options.secretArn,
       this.options.endpoint,
     );
-    const connect = this.options.connect ?? ((url, config) => new PgDatabase(url, config));
+    const connect =
+      this.options.connect ?? ((url, config) => new PgDatabase(url, config, { copy: this.options.copy }));
     return connect(connectionString(secret), { ssl: this.options.ssl ?? { rejectUnauthorized: true } });
   }
 }

@@ -3,6 +3,7 @@
 // back to Step Functions through SendTaskSuccess/SendTaskFailure.
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { TaskEnv } from '../../infra/task-contract.ts';
+import { pgCopyStreams } from '../adapters/pg-copy-streams.ts';
 import { SfnTaskCallback } from '../adapters/sfn-task-callback.ts';
 import { loadMigrations } from '../engine/loader/load.ts';
 import { rollbackRun } from '../engine/rollback.ts';
@@ -36,7 +37,7 @@ async function main(): Promise<number> {
   // The ports of the three steps a task runs (Backup, Apply, Rollback), as their Lambdas have
   // them: none of them lints, so, like theirs, only the adopt section of stepmigrate.json.
   const deps = awsDependencies(process.env, {
-    database: secretsManagerDatabase,
+    database: (env, name) => secretsManagerDatabase(env, name, pgCopyStreams),
     lease: dynamoDbLease,
     holders: executionLiveness,
     backupStore: s3BackupStore,

@@ -6,6 +6,7 @@
 // what chunks across invocations cost.
 
 import { LocalBackupStore } from '../../lambdas/adapters/local-backup-store.ts';
+import { pgCopyStreams } from '../../lambdas/adapters/pg-copy-streams.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import type { ChunkRange } from '../../lambdas/engine/backup/chunk-ranges.ts';
 import { setCopySessionSql } from '../../lambdas/engine/backup/copy-format.ts';
@@ -63,7 +64,7 @@ export async function backupChunk(db: Database, chunk: ChunkInvocation): Promise
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { url, ...chunk } = JSON.parse(process.argv[2]!) as ChunkInvocation & { url: string };
-  const db = new PgDatabase(url);
+  const db = new PgDatabase(url, {}, { copy: pgCopyStreams });
   try {
     process.stdout.write(JSON.stringify(await backupChunk(db, chunk)));
   } finally {

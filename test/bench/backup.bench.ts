@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startTemporaryCluster, type TemporaryCluster } from '../../cli/local/embedded-postgres.ts';
 import { LocalBackupStore } from '../../lambdas/adapters/local-backup-store.ts';
+import { pgCopyStreams } from '../../lambdas/adapters/pg-copy-streams.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { backupTables, defaultBackupConcurrency } from '../../lambdas/engine/backup/backup-tables.ts';
 import { keyRanges } from '../../lambdas/engine/backup/chunk-ranges.ts';
@@ -482,7 +483,7 @@ function summaryRows(report: Report): SummaryRow[] {
 }
 
 async function measure(cluster: TemporaryCluster, compare: boolean) {
-  const db = new PgDatabase(cluster.url);
+  const db = new PgDatabase(cluster.url, {}, { copy: pgCopyStreams });
   const dir = await mkdtemp(join(tmpdir(), 'stepmigrate-bench-backup-'));
   const url = compare ? cluster.url : undefined;
   try {

@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { startTemporaryCluster, type TemporaryCluster } from '../../cli/local/embedded-postgres.ts';
+import { pgCopyStreams } from '../../lambdas/adapters/pg-copy-streams.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
@@ -140,7 +141,7 @@ async function measure(url: string, migrate: () => Promise<number | undefined>):
 
 /** (a) validate, then apply with lock_timeout, retrying LockTimeoutError with backoff and full jitter. */
 async function throughStepmigrate(url: string, migrationsDir: string): Promise<number> {
-  const db = new PgDatabase(url);
+  const db = new PgDatabase(url, {}, { copy: pgCopyStreams });
   const ctx: EngineContext = {
     db,
     migrations: await loadMigrations(migrationsDir),

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type { TemporaryCluster } from '../../cli/local/embedded-postgres.ts';
+import { pgCopyStreams } from '../../lambdas/adapters/pg-copy-streams.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
 import {
@@ -38,7 +39,7 @@ beforeAll(async () => {
   target.password = 'migrator-pw';
   target.pathname = '/app';
   url = target.toString();
-  db = new PgDatabase(url);
+  db = new PgDatabase(url, {}, { copy: pgCopyStreams });
   directory = await migrationDirectory({
     '0001_create_accounts.sql': migration({
       up: 'CREATE SCHEMA app;\nCREATE TABLE app.accounts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL);',

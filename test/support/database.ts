@@ -2,6 +2,7 @@
 // (see global-setup.ts), so test files never see each other's schemas or locks.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { pgCopyStreams } from '../../lambdas/adapters/pg-copy-streams.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { adminUrlVariable } from './shared-cluster.ts';
 
@@ -84,7 +85,7 @@ export async function createTestDatabase(
   const owner = options.asMasterUser ? ` OWNER ${pg.escapeIdentifier(MASTER_USER.name)}` : '';
   await asAdmin(`CREATE DATABASE ${pg.escapeIdentifier(name)}${owner}`);
   const url = urlForDatabase(name, options.asMasterUser ? masterUserUrl() : undefined);
-  const db = new PgDatabase(url);
+  const db = new PgDatabase(url, {}, { copy: pgCopyStreams });
   const drop = async () => {
     await db.close();
     await asAdmin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);

@@ -3,6 +3,7 @@
 // tables reference is refused with the fix, instead of cascading into them.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { pgCopyStreams } from '../../../lambdas/adapters/pg-copy-streams.ts';
 import { PgDatabase } from '../../../lambdas/adapters/pg-database.ts';
 import { backupTables } from '../../../lambdas/engine/backup/backup-tables.ts';
 import { restoreTables } from '../../../lambdas/engine/backup/restore-tables.ts';
@@ -26,7 +27,7 @@ beforeAll(async () => {
   const url = new URL(target.url);
   url.username = role;
   url.password = password;
-  owner = new PgDatabase(url.toString());
+  owner = new PgDatabase(url.toString(), {}, { copy: pgCopyStreams });
 });
 afterAll(async () => {
   await owner.close();

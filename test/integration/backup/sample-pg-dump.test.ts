@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { TemporaryCluster } from '../../../cli/local/embedded-postgres.ts';
+import { pgCopyStreams } from '../../../lambdas/adapters/pg-copy-streams.ts';
 import { PgDatabase } from '../../../lambdas/adapters/pg-database.ts';
 import {
   debianBinDir,
@@ -31,7 +32,7 @@ let db: PgDatabase | undefined;
 beforeAll(async () => {
   if (missing) return;
   cluster = await startDebianCluster();
-  db = new PgDatabase(cluster.url);
+  db = new PgDatabase(cluster.url, {}, { copy: pgCopyStreams });
   await createSampleDatabase(db);
 });
 afterAll(async () => {
