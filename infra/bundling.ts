@@ -1,6 +1,7 @@
-// How a step handler becomes a Lambda bundle. The construct (through NodejsFunction) and
-// the bundle-size benchmark (through esbuild directly) both read these settings, so the
-// benchmark measures exactly what gets deployed.
+// How a step handler becomes a Lambda bundle. The constructs (through CDK's local bundling),
+// the task image, the bundle tests and the bundle-size benchmark all call bundleSync with
+// these settings, so what is tested and measured is exactly what gets deployed.
+import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
@@ -54,24 +55,10 @@ export const LAMBDA_BUNDLE_ALIASES: Record<string, string> = {
   pgpass: './lambdas/handlers/aws/no-pgpass.cjs',
 };
 
-/** The same aliases as esbuild command-line arguments, for NodejsFunction's `esbuildArgs`. */
-export function aliasArgs(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(LAMBDA_BUNDLE_ALIASES).map(([module, path]) => [`--alias:${module}`, path]),
-  );
-}
-
 /**
- * Class names survive minification, so an error's `name` (what Retry and Catch match, what
- * the audit log and the e-mail show) is never a mangled `Bq`, even for a class that does not
- * set it explicitly.
- */
-export const KEEP_NAMES = true;
-
-/**
- * The esbuild options of every bundle, for callers of esbuild itself (the task image, the
- * bundle tests and benchmark); NodejsFunction gets the same through LAMBDA_BUNDLING
- * (step-lambda.ts). Callers add the entry, the output file and, for a Lambda, the aliases.
+ * The esbuild options of every bundle. Callers add the entry, the output file and, for a
+ * Lambda, the aliases. Names are minified: the only error name taken from a class name, pg's
+ * DatabaseError, is set by name (lambdas/handlers/middleware/normalize-error.ts).
  */
 export const ESBUILD_OPTIONS: Readonly<BuildOptions> = {
   bundle: true,
@@ -79,7 +66,6 @@ export const ESBUILD_OPTIONS: Readonly<BuildOptions> = {
   format: 'esm',
   target: NODE_TARGET,
   minify: true,
-  keepNames: KEEP_NAMES,
   sourcemap: true,
   sourcesContent: false,
   mainFields: MAIN_FIELDS,
@@ -108,4 +94,56 @@ export function afterBundlingCommands(outputDir: string, migrationsDirectory: st
     `if [ -f ${quote(settings)} ]; then cp ${quote(settings)} ${quote(outputDir)}; fi`,
     `if grep -q libpg-query.wasm ${quote(join(outputDir, 'index.mjs'))}; then cp ${quote(PG_PARSER_WASM)} ${quote(outputDir)}; fi`,
   ];
+}
+
+/**
+ * Bundles `entry` into `outfile` with ESBUILD_OPTIONS and the plugins of esbuild-plugins.mjs.
+ * Synchronous, as CDK's local bundling must be: esbuild runs in a child `node` process,
+ * because its plugins need its asynchronous API. Throws with esbuild's messages on failure.
+ */
+export function bundleSync(
+  entry: string,
+  outfile: string,
+  extra: Pick<BuildOptions, 'alias'> = {},
+  /** Where to write esbuild's metafile (what went into the bundle); none by default. */
+  metafile?: string,
+): void {
+  const options: BuildOptions = {
+    entryPoints: [entry],
+    ...ESBUILD_OPTIONS,
+    ...extra,
+    outfile,
+    absWorkingDir: PROJECT_ROOT,
+    logLevel: 'error',
+  };
+  try {
+    const script = join(PROJECT_ROOT, 'infra', 'esbuild-bundle.mjs');
+    execFileSync(process.execPath, [script, JSON.stringify(options), ...(metafile ? [metafile] : [])], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // NODE_OPTIONS of a test runner or a TypeScript loader are not the bundler's business.
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+  } catch (error) {
+    const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
+    throw new Error(`bundling ${entry} failed${stderr ? `:\n${stderr}` : ''}`, { cause: error });
+  }
+}
+
+/**
+ * A Lambda package in `outputDir`: `entry` bundled as index.mjs with the Lambda aliases, then,
+ * for a step, the after-bundling commands (migrations, settings, the parser's WebAssembly).
+ * The failure notifier has no migrations.
+ */
+export function bundleLambdaPackage(
+  entry: string,
+  outputDir: string,
+  migrationsDirectory?: string,
+  metafile?: string,
+): void {
+  bundleSync(entry, join(outputDir, 'index.mjs'), { alias: LAMBDA_BUNDLE_ALIASES }, metafile);
+  if (migrationsDirectory === undefined) return;
+  for (const command of afterBundlingCommands(outputDir, migrationsDirectory)) {
+    execFileSync('sh', ['-c', command], { stdio: 'pipe' });
+  }
 }

@@ -7,15 +7,14 @@ import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DEFAULT_HANDLERS_DIRECTORY, PROJECT_ROOT } from './bundling.ts';
+import { DEFAULT_HANDLERS_DIRECTORY } from './bundling.ts';
 import { nagResourceText } from './nag-resource-text.ts';
-import { acknowledgeRuntime, LAMBDA_BUNDLING } from './step-lambda.ts';
+import { acknowledgeRuntime, bundledLambdaCode } from './step-lambda.ts';
 
 export interface FailureNotifierProps {
   readonly stateMachine: sfn.StateMachine;
@@ -29,7 +28,7 @@ export interface FailureNotifierProps {
 }
 
 export class FailureNotifier extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: FailureNotifierProps) {
@@ -68,9 +67,11 @@ export class FailureNotifier extends Construct {
       }),
     );
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(DEFAULT_HANDLERS_DIRECTORY, 'notify-failure.ts'),
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Function', {
+      // Bundled as the step Lambdas are, with the same credentials stand-in: the runtime sets the
+      // role's in the environment.
+      code: bundledLambdaCode(this, join(DEFAULT_HANDLERS_DIRECTORY, 'notify-failure.ts')),
+      handler: 'index.handler',
       runtime: props.runtime,
       architecture: lambda.Architecture.ARM_64,
       role: this.role,
@@ -85,11 +86,6 @@ export class FailureNotifier extends Construct {
         STEPMIGRATE_TOPIC_ARN: props.topic.topicArn,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      projectRoot: PROJECT_ROOT,
-      // Bundled as the step Lambdas are, with the same credentials stand-in: the runtime sets the
-      // role's in the environment.
-      bundling: LAMBDA_BUNDLING,
     });
     acknowledgeRuntime(this.function);
     const policy = this.role.node.findChild('DefaultPolicy');

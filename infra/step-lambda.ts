@@ -1,23 +1,22 @@
 // One Lambda function for one state machine step: its own role (nothing attached but what the
 // caller grants), its own log group, and the bundle settings shared with the size benchmark.
-import { join } from 'node:path';
-import { ArnFormat, type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  ArnFormat,
+  AssetHashType,
+  DockerImage,
+  type Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import {
-  afterBundlingCommands,
-  aliasArgs,
-  CJS_GLOBALS_DEFINE,
-  ESM_CJS_SHIM_BANNER,
-  KEEP_NAMES,
-  MAIN_FIELDS,
-  NODE_TARGET,
-  PROJECT_ROOT,
-} from './bundling.ts';
+import { bundleLambdaPackage } from './bundling.ts';
 import type { StepFunctionName } from './workflow-states.ts';
 
 export interface StepLambdaProps {
@@ -39,23 +38,38 @@ export interface StepLambdaProps {
 }
 
 /**
- * How NodejsFunction bundles every stepmigrate Lambda (the steps and the failure notifier):
- * the settings of bundling.ts, the same ESBUILD_OPTIONS gives esbuild called directly.
+ * The code of a stepmigrate Lambda (a step or the failure notifier): `entry` bundled by
+ * bundleLambdaPackage (bundling.ts), the same function the bundle tests and the size benchmark
+ * call, with a step's migrations beside it. Bundled on this machine; the asset's hash is that of
+ * the bundle, so an unchanged bundle is not uploaded again.
  */
-export const LAMBDA_BUNDLING = {
-  format: OutputFormat.ESM,
-  target: NODE_TARGET,
-  minify: true,
-  keepNames: KEEP_NAMES,
-  esbuildArgs: aliasArgs(),
-  sourceMap: true,
-  sourcesContent: false,
-  mainFields: MAIN_FIELDS,
-  banner: ESM_CJS_SHIM_BANNER,
-  define: CJS_GLOBALS_DEFINE,
-  // Pin the SDK version we test with instead of the one the runtime happens to ship.
-  bundleAwsSDK: true,
-} satisfies BundlingOptions;
+export function bundledLambdaCode(
+  scope: Construct,
+  entry: string,
+  migrationsDirectory?: string,
+): lambda.Code {
+  if (!existsSync(entry))
+    throw new Error(
+      `${scope.node.path}: the Lambda entry file ${entry} does not exist (handlersDirectory holds one file per step, named after it)`,
+    );
+  return lambda.Code.fromAsset(dirname(entry), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Read by no container. CDK reuses a staged asset for the same directory and the same
+      // serializable bundling options, and every step's entry sits in the same directory: these
+      // tell each bundle apart.
+      environment: { STEPMIGRATE_ENTRY: entry, STEPMIGRATE_MIGRATIONS: migrationsDirectory ?? '' },
+      // Never used: local bundling with esbuild always succeeds or throws.
+      image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
+      local: {
+        tryBundle(outputDir) {
+          bundleLambdaPackage(entry, outputDir, migrationsDirectory);
+          return true;
+        },
+      },
+    },
+  });
+}
 
 /** cdk-nag's "not the latest runtime" on a stepmigrate Lambda (a step or the failure notifier). */
 export function acknowledgeRuntime(fn: lambda.IFunction): void {
@@ -69,7 +83,7 @@ export function acknowledgeRuntime(fn: lambda.IFunction): void {
 
 /** A step's Lambda function with a role that starts empty: least privilege is granted per step. */
 export class StepLambda extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -93,9 +107,13 @@ export class StepLambda extends Construct {
     );
     if (props.network) this.allowVpcNetworkInterfaces();
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(props.handlersDirectory, `${props.step}.ts`),
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Function', {
+      code: bundledLambdaCode(
+        this,
+        join(props.handlersDirectory, `${props.step}.ts`),
+        props.migrationsDirectory,
+      ),
+      handler: 'index.handler',
       runtime: props.runtime ?? lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       role: this.role,
@@ -105,17 +123,6 @@ export class StepLambda extends Construct {
       timeout: props.timeout,
       memorySize: props.memorySize,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      projectRoot: PROJECT_ROOT,
-      bundling: {
-        ...LAMBDA_BUNDLING,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir, outputDir) =>
-            afterBundlingCommands(outputDir, props.migrationsDirectory),
-        },
-      },
       ...(props.network
         ? {
             vpc: props.network.vpc,

@@ -9,7 +9,6 @@
 // bundles; `cdk deploy` builds and pushes the image, and that needs Docker.
 import { execSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   AssetHashType,
@@ -33,7 +32,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { backupAccessStatements } from './backup-access.ts';
-import { afterBundlingCommands, ESBUILD_OPTIONS, PROJECT_ROOT } from './bundling.ts';
+import { afterBundlingCommands, bundleSync, PROJECT_ROOT } from './bundling.ts';
 import { capitalize } from './capitalize.ts';
 import { nagResourceText } from './nag-resource-text.ts';
 import { secretReadStatements } from './secret-read.ts';
@@ -295,17 +294,10 @@ function bundledImageDirectory(scope: Construct, migrationsDirectory: string): s
 
 /** Writes the image directory: the bundled task entry point, its migrations, the Dockerfile. */
 export function bundleTaskEntry(outputDir: string, migrationsDirectory: string): void {
-  // esbuild is what NodejsFunction bundles the Lambdas with; loaded only when bundling.
-  const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
-  // As in the Lambdas (kept names: a driver error named by its class must not arrive minified),
-  // without their aliases: the credentials stand-in reads the Lambda runtime's environment, and
-  // a container gets the task role's credentials through the SDK's default chain.
-  esbuild.buildSync({
-    entryPoints: [join(PROJECT_ROOT, 'lambdas', 'task', 'main.ts')],
-    ...ESBUILD_OPTIONS,
-    outfile: join(outputDir, 'index.mjs'),
-    logLevel: 'error',
-  });
+  // As the Lambdas are bundled, without their aliases: the credentials stand-in reads the Lambda
+  // runtime's environment, and a container gets the task role's credentials through the SDK's
+  // default chain.
+  bundleSync(join(PROJECT_ROOT, 'lambdas', 'task', 'main.ts'), join(outputDir, 'index.mjs'));
   copyFileSync(join(IMAGE_DIRECTORY, 'Dockerfile'), join(outputDir, 'Dockerfile'));
   for (const command of afterBundlingCommands(outputDir, migrationsDirectory)) execSync(command);
 }

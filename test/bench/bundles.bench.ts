@@ -1,5 +1,5 @@
-// Lambda bundles: builds every Lambda's package with the settings the MigrationWorkflow
-// construct gives NodejsFunction (infra/bundling.ts) and reports, per function, the bundle,
+// Lambda bundles: builds every Lambda's package with the function the MigrationWorkflow
+// construct's assets call (bundleLambdaPackage, infra/bundling.ts) and reports, per function, the bundle,
 // gzipped, the whole package (source map, parser WebAssembly, migrations), and its cold start:
 // a fresh `node` process that imports the bundle and exits, started in the package directory
 // with the flags the construct sets (--enable-source-maps), beside the floor (the same process
@@ -116,12 +116,11 @@ export async function run(): Promise<Record<string, unknown>> {
       const packageDir = join(outdir, fn);
       try {
         const started = Date.now();
-        if (fn === PEER) await buildLambdaPackage(PEER_ENTRY, packageDir);
-        else await buildStepPackage(fn, packageDir);
+        if (fn === PEER) buildLambdaPackage(PEER_ENTRY, packageDir);
+        else buildStepPackage(fn, packageDir);
         built[fn] = { buildMs: Date.now() - started, ...(await packageSizes(packageDir)) };
       } catch (error) {
-        const first = (error as { errors?: { text: string }[] }).errors?.[0]?.text;
-        results[fn] = { error: first ?? (error instanceof Error ? error.message : String(error)) };
+        results[fn] = { error: error instanceof Error ? error.message : String(error) };
       }
     }
     const cold = coldStarts({

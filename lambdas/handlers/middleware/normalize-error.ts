@@ -15,11 +15,11 @@ function describeThrown(value: unknown): string {
 
 export function normalizeError(thrown: unknown): Error {
   const error = thrown instanceof Error ? thrown : new Error(`non-error thrown: ${describeThrown(thrown)}`);
-  // node-postgres names its errors "error"; the class name is what a Catch can use.
-  if (!error.name || error.name === 'error') {
-    const className = error.constructor?.name;
-    error.name = className && className !== 'Object' ? className : 'Error';
-  }
+  // node-postgres names the server's errors "error" (the protocol message's name); a Catch
+  // matches its class name, DatabaseError. Set by name, not read off the constructor: the
+  // bundles minify class names.
+  if (error.name === 'error') error.name = 'DatabaseError';
+  else if (!error.name) error.name = 'Error';
   error.message = redactSecrets(error.message);
   if (error.stack) error.stack = redactSecrets(error.stack);
   return error;

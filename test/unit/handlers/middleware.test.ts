@@ -1,6 +1,7 @@
 // The cross-cutting work every step handler gets: audit records, step metrics, one log
 // line, and errors that keep their name (Retry/Catch match it) and lose any credential.
 import { describe, expect, it } from '@jest/globals';
+import { DatabaseError } from 'pg-protocol';
 import { LockTimeoutError, MigrationError } from '../../../lambdas/engine/errors.ts';
 import type { RunState } from '../../../lambdas/engine/run-state.ts';
 import { normalizeError } from '../../../lambdas/handlers/middleware/normalize-error.ts';
@@ -143,11 +144,17 @@ describe('normalizeError', () => {
     expect(normalizeError({ code: 42 }).message).toBe('non-error thrown: {"code":42}');
   });
 
-  it('names driver errors by their class instead of the unmatchable "error"', () => {
-    class DatabaseError extends Error {}
-    const driverError = new DatabaseError('relation does not exist');
-    driverError.name = 'error';
+  it('names node-postgres server errors DatabaseError instead of the unmatchable "error"', () => {
+    const driverError = new DatabaseError('relation "x" does not exist', 120, 'error');
+    expect(driverError.name).toBe('error');
     expect(normalizeError(driverError).name).toBe('DatabaseError');
+  });
+
+  it('names them so in a bundle too, where class names are minified', () => {
+    class Bq extends Error {}
+    const minified = Object.assign(new Bq('relation "x" does not exist'), { name: 'error' });
+    expect(normalizeError(minified).name).toBe('DatabaseError');
+    expect(normalizeError(Object.assign(new Bq('nameless'), { name: '' })).name).toBe('Error');
   });
 });
 
