@@ -6,9 +6,13 @@
 // - whole process, as a user types it: 20 small migrations through `npx stepmigrate
 //   run` (compiled CLI, cached definition) against the same SQL in one `psql -1`, Debian's
 //   PostgreSQL 15 server and psql, each on a fresh database. Target: ≤ 1.5 s more than psql.
+//   Twice: in this repository, where npm resolves the package's own bin through the whole
+//   dependency tree, and from a project that has stepmigrate installed (node_modules/stepmigrate
+//   linked to this repository, as `npm install <path>` links it), where npx finds the bin in
+//   node_modules/.bin.
 // Reported, never asserted. Run alone: `npm run bench overhead`.
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -92,11 +96,11 @@ async function smallMigrations(dir: string): Promise<{ migrationsDir: string; sc
 }
 
 /** Wall and CPU time (user + system) of one process in ms, and its stdout; a failure stops the bench. */
-function timedProcess(command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+function timedProcess(command: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = PROJECT_ROOT) {
   const cpuBefore = childrenCpuMs() ?? 0;
   const started = performance.now();
   const result = spawnSync(command, args, {
-    cwd: PROJECT_ROOT,
+    cwd,
     env: { ...process.env, NODE_OPTIONS: '', NO_COLOR: '1', ...env },
     encoding: 'utf8',
   });
@@ -113,6 +117,19 @@ function summarySeconds(stdout: string): number {
   return Number(match[1]);
 }
 
+/** A project that depends on stepmigrate: its node_modules links this repository, as `npm install <path>` does. */
+async function consumerProject(dir: string): Promise<string> {
+  const project = join(dir, 'consumer');
+  await mkdir(join(project, 'node_modules', '.bin'), { recursive: true });
+  await writeFile(
+    join(project, 'package.json'),
+    `${JSON.stringify({ name: 'bench-consumer', private: true })}\n`,
+  );
+  await symlink(PROJECT_ROOT, join(project, 'node_modules', 'stepmigrate'));
+  await symlink('../stepmigrate/bin/stepmigrate.js', join(project, 'node_modules', '.bin', 'stepmigrate'));
+  return project;
+}
+
 async function wholeProcessRun(): Promise<{ summary: SummaryRow[]; detail: Record<string, unknown> }> {
   const missing = await debianPostgresMissing();
   if (missing) return { summary: [], detail: { skipped: missing } };
@@ -125,10 +142,18 @@ async function wholeProcessRun(): Promise<{ summary: SummaryRow[]; detail: Recor
     // npm's update check asks the registry; that is npm's cost, not the run's.
     const npx = { npm_config_update_notifier: 'false' };
     const runArgs = (url: string) => ['run', '--migrations', migrationsDir, '--database-url', url];
+    const consumer = await consumerProject(dir);
     // Unmeasured: synthesizes and caches the definition, as a project's first run does.
     timedProcess(process.execPath, [cli, ...runArgs(await freshDatabase(cluster, 'warm'))]);
+    timedProcess(
+      'npx',
+      ['stepmigrate', ...runArgs(await freshDatabase(cluster, 'warm_consumer'))],
+      npx,
+      consumer,
+    );
     const psqlMs: number[] = [];
     const npxMs: number[] = [];
+    const consumerMs: number[] = [];
     const nodeMs: number[] = [];
     const summaryMs: number[] = [];
     const npxFloor: number[] = [];
@@ -146,6 +171,13 @@ async function wholeProcessRun(): Promise<{ summary: SummaryRow[]; detail: Recor
       npxMs.push(viaNpx.ms);
       npxCpu.push(viaNpx.cpuMs);
       summaryMs.push(summarySeconds(viaNpx.stdout) * 1000);
+      const fromConsumer = timedProcess(
+        'npx',
+        ['stepmigrate', ...runArgs(await freshDatabase(cluster, `consumer_${round}`))],
+        npx,
+        consumer,
+      );
+      consumerMs.push(fromConsumer.ms);
       const viaNode = timedProcess(process.execPath, [
         cli,
         ...runArgs(await freshDatabase(cluster, `node_${round}`)),
@@ -157,6 +189,7 @@ async function wholeProcessRun(): Promise<{ summary: SummaryRow[]; detail: Recor
     }
     const floor = round(median(psqlMs));
     const viaNpx = round(median(npxMs));
+    const viaConsumer = round(median(consumerMs));
     const summaryLine = round(median(summaryMs));
     const psqlRow = { what: 'the same SQL in one `psql -1`', value: floor };
     return {
@@ -168,6 +201,14 @@ async function wholeProcessRun(): Promise<{ summary: SummaryRow[]; detail: Recor
           beside: psqlRow,
           target: `≤ psql + ${WHOLE_PROCESS_BUDGET_MS} ms`,
           met: viaNpx - floor <= WHOLE_PROCESS_BUDGET_MS,
+        },
+        {
+          what: `the same, from a project that installed stepmigrate (\`npx\` finds node_modules/.bin/stepmigrate)`,
+          value: viaConsumer,
+          unit: 'ms',
+          beside: psqlRow,
+          target: `≤ psql + ${WHOLE_PROCESS_BUDGET_MS} ms`,
+          met: viaConsumer - floor <= WHOLE_PROCESS_BUDGET_MS,
         },
         { what: 'the same run, its own summary line', value: summaryLine, unit: 'ms', beside: psqlRow },
         {
@@ -184,6 +225,7 @@ async function wholeProcessRun(): Promise<{ summary: SummaryRow[]; detail: Recor
         psqlOneTransactionMs: floor,
         npxRunMs: viaNpx,
         npxOverPsqlMs: viaNpx - floor,
+        consumerNpxRunMs: viaConsumer,
         nodeBinRunMs: round(median(nodeMs)),
         npxRunCpuMs: round(median(npxCpu)),
         nodeBinRunCpuMs: round(median(nodeCpu)),
