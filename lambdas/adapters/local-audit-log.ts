@@ -1,9 +1,8 @@
 // The AuditLog port for local runs: one JSON record per line in `.stepmigrate/audit.jsonl`.
 // Appending a line is atomic enough for one runner per project (the run lease sees to that).
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { AuditLog, AuditQuery, AuditRecord } from '../ports.ts';
-import { readTextIfExists } from './local-file.ts';
+import { appendText, readTextIfExists } from './local-file.ts';
 
 export class LocalAuditLog implements AuditLog {
   constructor(readonly file: string) {}
@@ -13,8 +12,7 @@ export class LocalAuditLog implements AuditLog {
   }
 
   async append(record: AuditRecord): Promise<void> {
-    await mkdir(dirname(this.file), { recursive: true });
-    await appendFile(this.file, `${JSON.stringify(record)}\n`);
+    appendText(this.file, `${JSON.stringify(record)}\n`);
   }
 
   async list(query: AuditQuery): Promise<AuditRecord[]> {

@@ -7,7 +7,7 @@
 
 import type { SqlConnection } from '../ports.ts';
 import { LockTimeoutError, MigrationError } from './errors.ts';
-import { writeHistory } from './history.ts';
+import { historyWriteSql, writeHistory } from './history.ts';
 import { describeHolder, lockHolders } from './lock-holders.ts';
 import { type Direction, type Migration, type MigrationSection, migrationLabel } from './model.ts';
 import { analyzeMigration } from './sql/classify.ts';
@@ -18,6 +18,7 @@ import {
   isLockTimeout,
   locate,
 } from './sql/database-error.ts';
+import { quoteLiteralAnyMode } from './sql/identifiers.ts';
 import { loadSqlParser, splitStatements } from './sql/parse.ts';
 import { withTransaction } from './transaction.ts';
 
@@ -56,14 +57,14 @@ function sectionOf(run: SectionRun): MigrationSection {
   return section;
 }
 
-async function setTimeouts(conn: SqlConnection, run: SectionRun, local: boolean): Promise<void> {
-  await conn.query('SELECT set_config($1, $2, $3), set_config($4, $5, $3)', [
-    'lock_timeout',
-    `${run.lockTimeoutMs}ms`,
-    local,
-    'statement_timeout',
-    `${run.statementTimeoutMs}ms`,
-  ]);
+/**
+ * The section's timeouts as one statement with literal values, so it can go in the same round
+ * trip as BEGIN. `local`: for this transaction only (SET LOCAL); otherwise for the session.
+ */
+function timeoutsSql(run: SectionRun, local: boolean): string {
+  const setting = (name: string, ms: number) =>
+    `set_config('${name}', ${quoteLiteralAnyMode(`${ms}ms`)}, ${local})`;
+  return `SELECT ${setting('lock_timeout', run.lockTimeoutMs)}, ${setting('statement_timeout', run.statementTimeoutMs)}`;
 }
 
 /** Applies or reverts one migration section and records the outcome in schema_history. */
@@ -84,20 +85,25 @@ async function runInTransaction(conn: SqlConnection, run: SectionRun, section: M
   const statements = splitStatements(section.sql, { file: run.migration.file, startLine: section.startLine });
   const started = Date.now();
   try {
-    return await withTransaction(conn, 'BEGIN', async () => {
-      await setTimeouts(conn, run, true);
-      await run.alongside?.before?.(conn);
-      for (const statement of statements) {
-        await conn.query(statement.sql).catch((error: unknown) => {
-          throw sectionError(run, section, statement.sql, statement.line, error, statement.column);
-        });
-      }
-      await run.alongside?.after?.(conn);
-      const durationMs = Date.now() - started;
-      const state = run.direction === 'up' ? 'applied' : 'rolled_back';
-      await writeHistory(conn, run.historySchema, historyRow(run, state, durationMs));
-      return { durationMs, statements: statements.length };
-    });
+    const state = run.direction === 'up' ? 'applied' : 'rolled_back';
+    // BEGIN goes with the timeouts and the history row with COMMIT: two round trips fewer,
+    // the same statements in the same transaction.
+    return await withTransaction(
+      conn,
+      `BEGIN;\n${timeoutsSql(run, true)}`,
+      async () => {
+        await run.alongside?.before?.(conn);
+        for (const statement of statements) {
+          await conn.query(statement.sql).catch((error: unknown) => {
+            throw sectionError(run, section, statement.sql, statement.line, error, statement.column);
+          });
+        }
+        await run.alongside?.after?.(conn);
+        return { durationMs: Date.now() - started, statements: statements.length };
+      },
+      ({ durationMs }) =>
+        `${historyWriteSql(run.historySchema, historyRow(run, state, durationMs))};\nCOMMIT`,
+    );
   } catch (error) {
     // Only after the rollback has released our own locks is the list of holders meaningful.
     if (error instanceof LockTimeoutError) throw await namingBlockers(conn, run.migration, error);
@@ -136,7 +142,7 @@ async function runStatementByStatement(conn: SqlConnection, run: SectionRun, sec
     run.historySchema,
     historyRow(run, 'dirty', null, `${run.direction} section started`),
   );
-  await setTimeouts(conn, run, false);
+  await conn.query(timeoutsSql(run, false));
   try {
     for (const [index, statement] of statements.entries()) {
       try {
