@@ -150,6 +150,17 @@ class PgConnection implements SqlConnection {
     return { rows: (last?.rows ?? []) as Row[], rowCount: last?.rowCount ?? 0 };
   }
 
+  async queryEach(statements: readonly string[]): Promise<QueryResult<Record<string, unknown>>[]> {
+    if (statements.length === 0) return [];
+    // One simple-query message: node-postgres answers with one result per statement (a
+    // single result, not an array, when there is only one).
+    const result = await this.client.query(statements.join(';\n'));
+    const results = Array.isArray(result) ? result : [result];
+    if (results.length !== statements.length)
+      throw new Error(`expected ${statements.length} results, got ${results.length}: a statement held a ';'`);
+    return results.map((one) => ({ rows: one.rows ?? [], rowCount: one.rowCount ?? 0 }));
+  }
+
   copyTo(sql: string): Readable {
     this.copied = true;
     return this.client.query(copyToStdout(sql));

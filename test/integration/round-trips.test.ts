@@ -1,0 +1,142 @@
+// The reads and writes that go to the database together, in one round trip, instead of one
+// after another: an Apply's BEGIN with its timeouts and its history row with COMMIT, and the
+// schema fingerprint's catalog reads. What that must not change: the timeouts hold inside the
+// migration's transaction, a history row that cannot be written takes the migration with it,
+// no transaction is left open after a failure, and the fingerprint reads what it always read.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { readSchema } from '../../lambdas/engine/fingerprint.ts';
+import { readHistory } from '../../lambdas/engine/history.ts';
+import { applyPlanStep, releaseRun, validateRun } from '../../lambdas/engine/steps.ts';
+import { withTransaction } from '../../lambdas/engine/transaction.ts';
+import type { SqlConnection } from '../../lambdas/ports.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { engineContext, type MigrationDirectory, migration, migrationDirectory } from '../support/engine.ts';
+
+let database: TestDatabase;
+let directory: MigrationDirectory;
+
+beforeAll(async () => {
+  database = await createTestDatabase('round_trips');
+  await database.db.withConnection((conn) => conn.query('CREATE SCHEMA app'));
+  directory = await migrationDirectory({
+    // The migration checks, from inside its own transaction, the timeouts the run asked for.
+    '0001_create_orders.sql': migration({
+      up: `DO $$ BEGIN
+  IF current_setting('lock_timeout') <> '1234ms' OR current_setting('statement_timeout') <> '56789ms' THEN
+    RAISE EXCEPTION 'timeouts not set: lock_timeout %, statement_timeout %',
+      current_setting('lock_timeout'), current_setting('statement_timeout');
+  END IF;
+END $$;
+CREATE TABLE app.orders (id bigint PRIMARY KEY);`,
+      down: 'DROP TABLE app.orders;',
+    }),
+  });
+});
+afterEach(async () => {
+  await database.db.withConnection((conn) =>
+    conn.query(
+      'DROP SCHEMA IF EXISTS app CASCADE; DROP SCHEMA IF EXISTS stepmigrate CASCADE; CREATE SCHEMA app',
+    ),
+  );
+});
+afterAll(async () => {
+  await directory.remove();
+  await database.drop();
+});
+
+const tableExists = (name: string) =>
+  database.db.withConnection(async (conn) => {
+    const { rows } = await conn.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
+      name,
+    ]);
+    return rows[0]!.found;
+  });
+
+describe('an Apply step', () => {
+  it("runs its migration under the run's lock_timeout and statement_timeout, and records it", async () => {
+    const ctx = await engineContext(database.db, directory.path);
+    const run = await validateRun(ctx, { lockTimeoutMs: 1234, statementTimeoutMs: 56789 }, 'exec-timeouts');
+    await applyPlanStep(ctx, run, run.plan.steps[0]!);
+    await releaseRun(ctx, run);
+    expect(await tableExists('app.orders')).toBe(true);
+    const history = await database.db.withConnection((conn) => readHistory(conn, 'stepmigrate'));
+    expect(history.map((row) => [row.version, row.state, row.executionId])).toEqual([
+      ['0001', 'applied', 'exec-timeouts'],
+    ]);
+  });
+
+  it('leaves nothing behind when its history row cannot be written', async () => {
+    const ctx = await engineContext(database.db, directory.path);
+    const run = await validateRun(ctx, { lockTimeoutMs: 1234, statementTimeoutMs: 56789 }, 'exec-no-history');
+    await database.db.withConnection((conn) =>
+      conn.query(`CREATE FUNCTION app.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN RAISE EXCEPTION 'history is read-only today'; END $$;
+        CREATE TRIGGER refuse BEFORE INSERT ON stepmigrate.schema_history FOR EACH ROW EXECUTE FUNCTION app.refuse()`),
+    );
+    await expect(applyPlanStep(ctx, run, run.plan.steps[0]!)).rejects.toThrow('history is read-only today');
+    await releaseRun(ctx, run);
+    expect(await tableExists('app.orders')).toBe(false);
+    expect(await database.db.withConnection((conn) => readHistory(conn, 'stepmigrate'))).toEqual([]);
+  });
+});
+
+describe('withTransaction', () => {
+  it('rolls back a failure in the statements sent with BEGIN or with COMMIT, leaving no transaction open', async () => {
+    await database.db.withConnection(async (conn) => {
+      let ran = false;
+      const body = async () => {
+        ran = true;
+        await conn.query('CREATE TABLE app.half_done (id int)');
+        return 1;
+      };
+      await expect(withTransaction(conn, 'BEGIN;\nSELECT 1 / 0', body)).rejects.toMatchObject({
+        code: '22012',
+      });
+      expect(ran).toBe(false);
+      // In a transaction left open and aborted this would fail with 25P02.
+      expect((await conn.query('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+      await expect(withTransaction(conn, 'BEGIN', body, () => 'SELECT 1 / 0;\nCOMMIT')).rejects.toMatchObject(
+        {
+          code: '22012',
+        },
+      );
+      expect(ran).toBe(true);
+      expect((await conn.query('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+    });
+    expect(await tableExists('app.half_done')).toBe(false);
+  });
+});
+
+describe('the schema fingerprint', () => {
+  it('reads every catalog in one round trip', async () => {
+    await database.db.withConnection((conn) => conn.query('CREATE TABLE app.items (id int PRIMARY KEY)'));
+    const calls: string[] = [];
+    const schema = await database.db.withConnection((conn) => {
+      const counting: SqlConnection = {
+        get processId() {
+          return conn.processId;
+        },
+        query: (sql, params) => {
+          calls.push('query');
+          return conn.query(sql, params);
+        },
+        queryEach: (statements) => {
+          calls.push('queryEach');
+          return conn.queryEach(statements);
+        },
+        copyTo: (sql) => conn.copyTo(sql),
+        copyFrom: (sql) => conn.copyFrom(sql),
+      };
+      return readSchema(counting, { excludeSchemas: ['stepmigrate'], sequenceValues: true });
+    });
+    expect(calls).toEqual(['queryEach']);
+    expect(schema.objects.map((object) => `${object.kind} ${object.name}`)).toEqual(
+      expect.arrayContaining([
+        'schema app',
+        'table app.items',
+        'column app.items.id',
+        'index app.items_pkey',
+      ]),
+    );
+  });
+});
