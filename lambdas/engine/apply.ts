@@ -6,6 +6,7 @@
 // cleared after its last, so a failure half-way is visible to every later run.
 
 import type { SqlConnection } from '../ports.ts';
+import type { HeldLock } from './advisory-lock.ts';
 import { LockTimeoutError, MigrationError } from './errors.ts';
 import { historyWriteSql, writeHistory } from './history.ts';
 import { describeHolder, lockHolders } from './lock-holders.ts';
@@ -39,6 +40,11 @@ export interface SectionHooks {
   before?: (conn: SqlConnection) => Promise<void>;
   /** After its last statement, before the history row is final. */
   after?: (conn: SqlConnection) => Promise<void>;
+  /**
+   * The step's advisory lock, given back right after COMMIT in the same round trip (one round
+   * trip fewer per step). A section outside a transaction leaves it to the step guard.
+   */
+  releaseAfterCommit?: HeldLock;
 }
 
 export interface SectionResult {
@@ -88,7 +94,8 @@ async function runInTransaction(conn: SqlConnection, run: SectionRun, section: M
     const state = run.direction === 'up' ? 'applied' : 'rolled_back';
     // BEGIN goes with the timeouts and the history row with COMMIT: two round trips fewer,
     // the same statements in the same transaction.
-    return await withTransaction(
+    const release = run.alongside?.releaseAfterCommit;
+    const result = await withTransaction(
       conn,
       `BEGIN;\n${timeoutsSql(run, true)}`,
       async () => {
@@ -102,8 +109,16 @@ async function runInTransaction(conn: SqlConnection, run: SectionRun, section: M
         return { durationMs: Date.now() - started, statements: statements.length };
       },
       ({ durationMs }) =>
-        `${historyWriteSql(run.historySchema, historyRow(run, state, durationMs))};\nCOMMIT`,
+        [
+          historyWriteSql(run.historySchema, historyRow(run, state, durationMs)),
+          'COMMIT',
+          release?.releaseSql,
+        ]
+          .filter((sql) => sql !== undefined)
+          .join(';\n'),
     );
+    if (release) release.released = true;
+    return result;
   } catch (error) {
     // Only after the rollback has released our own locks is the list of holders meaningful.
     if (error instanceof LockTimeoutError) throw await namingBlockers(conn, run.migration, error);

@@ -1,14 +1,15 @@
 // The reads and writes that go to the database together, in one round trip, instead of one
-// after another: an Apply's BEGIN with its timeouts and its history row with COMMIT, and the
-// schema fingerprint's catalog reads. What that must not change: the timeouts hold inside the
-// migration's transaction, a history row that cannot be written takes the migration with it,
-// no transaction is left open after a failure, and the fingerprint reads what it always read.
+// after another: an Apply's BEGIN with its timeouts, its history row with COMMIT and the
+// release of its advisory lock after it, and the schema fingerprint's catalog reads. What that
+// must not change: the timeouts hold inside the migration's transaction, a history row that
+// cannot be written takes the migration with it, the lock is free when the step ends, no
+// transaction is left open after a failure, and the fingerprint reads what it always read.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { readSchema } from '../../lambdas/engine/fingerprint.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
 import { applyPlanStep, releaseRun, validateRun } from '../../lambdas/engine/steps.ts';
 import { withTransaction } from '../../lambdas/engine/transaction.ts';
-import type { SqlConnection } from '../../lambdas/ports.ts';
+import type { Database, SqlConnection } from '../../lambdas/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { engineContext, type MigrationDirectory, migration, migrationDirectory } from '../support/engine.ts';
 
@@ -44,6 +45,27 @@ afterAll(async () => {
   await database.drop();
 });
 
+/** `conn`, recording what it is sent (a batch as its statements) and which method sent it. */
+function recording(conn: SqlConnection, sent: string[], calls: string[] = []): SqlConnection {
+  return {
+    get processId() {
+      return conn.processId;
+    },
+    query: (sql, params) => {
+      calls.push('query');
+      sent.push(sql);
+      return conn.query(sql, params);
+    },
+    queryEach: (statements) => {
+      calls.push('queryEach');
+      sent.push(...statements);
+      return conn.queryEach(statements);
+    },
+    copyTo: (sql) => conn.copyTo(sql),
+    copyFrom: (sql) => conn.copyFrom(sql),
+  };
+}
+
 const tableExists = (name: string) =>
   database.db.withConnection(async (conn) => {
     const { rows } = await conn.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
@@ -63,6 +85,34 @@ describe('an Apply step', () => {
     expect(history.map((row) => [row.version, row.state, row.executionId])).toEqual([
       ['0001', 'applied', 'exec-timeouts'],
     ]);
+  });
+
+  it('gives its advisory lock back in the round trip of its COMMIT, before the step ends', async () => {
+    const ctx = await engineContext(database.db, directory.path);
+    const run = await validateRun(ctx, { lockTimeoutMs: 1234, statementTimeoutMs: 56789 }, 'exec-unlock');
+    const sent: string[] = [];
+    let locksHeldAtEnd: number | undefined;
+    const observed: Database = {
+      name: database.db.name,
+      close: () => database.db.close(),
+      withConnection: (fn) =>
+        database.db.withConnection(async (conn) => {
+          const result = await fn(recording(conn, sent));
+          // Before the connection goes back to the adapter (whose reset would free any lock).
+          const { rows } = await conn.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()",
+          );
+          locksHeldAtEnd = rows[0]!.n;
+          return result;
+        }),
+    };
+    await applyPlanStep({ ...ctx, db: observed }, run, run.plan.steps[0]!);
+    await releaseRun(ctx, run);
+    expect(locksHeldAtEnd).toBe(0);
+    expect(sent.at(-1)).toMatch(
+      /INSERT INTO "stepmigrate"."schema_history"[\s\S]*;\nCOMMIT;\nSELECT pg_advisory_unlock\(/,
+    );
+    expect(sent.filter((sql) => sql.includes('pg_advisory_unlock'))).toHaveLength(1);
   });
 
   it('leaves nothing behind when its history row cannot be written', async () => {
@@ -111,24 +161,9 @@ describe('the schema fingerprint', () => {
   it('reads every catalog in one round trip', async () => {
     await database.db.withConnection((conn) => conn.query('CREATE TABLE app.items (id int PRIMARY KEY)'));
     const calls: string[] = [];
-    const schema = await database.db.withConnection((conn) => {
-      const counting: SqlConnection = {
-        get processId() {
-          return conn.processId;
-        },
-        query: (sql, params) => {
-          calls.push('query');
-          return conn.query(sql, params);
-        },
-        queryEach: (statements) => {
-          calls.push('queryEach');
-          return conn.queryEach(statements);
-        },
-        copyTo: (sql) => conn.copyTo(sql),
-        copyFrom: (sql) => conn.copyFrom(sql),
-      };
-      return readSchema(counting, { excludeSchemas: ['stepmigrate'], sequenceValues: true });
-    });
+    const schema = await database.db.withConnection((conn) =>
+      readSchema(recording(conn, [], calls), { excludeSchemas: ['stepmigrate'], sequenceValues: true }),
+    );
     expect(calls).toEqual(['queryEach']);
     expect(schema.objects.map((object) => `${object.kind} ${object.name}`)).toEqual(
       expect.arrayContaining([
