@@ -24,9 +24,13 @@ export async function ensureHistory(conn: SqlConnection, schema: string): Promis
   // Every run after the first finds everything there: one read instead of a transaction of
   // DDL, which would also take an ACCESS EXCLUSIVE lock on the lease table each time.
   if (await historyComplete(conn, history, lease)) return;
-  await withTransaction(conn, 'BEGIN', async () => {
-    await conn.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`stepmigrate:create:${schema}`]);
-    await conn.query(`
+  // Two round trips: the lock goes with BEGIN, the DDL with COMMIT.
+  const lock = `SELECT pg_advisory_xact_lock(hashtext(${quoteLiteralAnyMode(`stepmigrate:create:${schema}`)}))`;
+  await withTransaction(
+    conn,
+    `BEGIN;\n${lock}`,
+    async () => undefined,
+    () => `
       CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
       CREATE TABLE IF NOT EXISTS ${history} (
         version      text PRIMARY KEY,
@@ -46,8 +50,9 @@ export async function ensureHistory(conn: SqlConnection, schema: string): Promis
         expires_at timestamptz NOT NULL
       );
       -- Who holds the lease (host, pid, process start), so a dead holder's lease is reclaimed.
-      ALTER TABLE ${lease} ADD COLUMN IF NOT EXISTS holder jsonb;`);
-  });
+      ALTER TABLE ${lease} ADD COLUMN IF NOT EXISTS holder jsonb;
+      COMMIT`,
+  );
 }
 
 /** Both tables exist, the lease table with its `holder` column: nothing for ensureHistory to do. */
