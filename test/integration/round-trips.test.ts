@@ -5,6 +5,7 @@
 // cannot be written takes the migration with it, the lock is free when the step ends, no
 // transaction is left open after a failure, and the fingerprint reads what it always read.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { findToolTable } from '../../lambdas/engine/adopt/tool-history.ts';
 import { readSchema } from '../../lambdas/engine/fingerprint.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
 import { applyPlanStep, releaseRun, validateRun } from '../../lambdas/engine/steps.ts';
@@ -35,9 +36,8 @@ CREATE TABLE app.orders (id bigint PRIMARY KEY);`,
 });
 afterEach(async () => {
   await database.db.withConnection((conn) =>
-    conn.query(
-      'DROP SCHEMA IF EXISTS app CASCADE; DROP SCHEMA IF EXISTS stepmigrate CASCADE; CREATE SCHEMA app',
-    ),
+    conn.query(`DROP SCHEMA IF EXISTS app, stepmigrate, ops, old CASCADE;
+      DROP TABLE IF EXISTS public.schema_migrations; CREATE SCHEMA app`),
   );
 });
 afterAll(async () => {
@@ -173,5 +173,47 @@ describe('the schema fingerprint', () => {
         'index app.items_pkey',
       ]),
     );
+  });
+});
+
+describe("looking for another tool's history table", () => {
+  it('finds it in the connection’s schema, else in the one schema that has it, in one round trip', async () => {
+    const calls: string[] = [];
+    const find = () =>
+      database.db.withConnection((conn) =>
+        findToolTable(recording(conn, [], calls), undefined, 'schema_migrations'),
+      );
+    expect(await find()).toBeNull();
+    await database.db.withConnection((conn) =>
+      conn.query('CREATE SCHEMA ops; CREATE TABLE ops.schema_migrations (version varchar(128) PRIMARY KEY)'),
+    );
+    expect(await find()).toEqual({
+      source: '"ops"."schema_migrations"',
+      columns: new Map([['version', 'character varying(128)']]),
+    });
+    await database.db.withConnection((conn) =>
+      conn.query('CREATE TABLE public.schema_migrations (version text)'),
+    );
+    expect(await find()).toEqual({
+      source: '"public"."schema_migrations"',
+      columns: new Map([['version', 'text']]),
+    });
+    // Found in the connection's schema, the lookup is one round trip; elsewhere, its columns are a second.
+    expect(calls).toEqual(['query', 'query', 'query', 'query']);
+  });
+
+  it('refuses to guess between two schemas that both have it', async () => {
+    await database.db.withConnection((conn) =>
+      conn.query(`CREATE SCHEMA ops; CREATE SCHEMA old;
+        CREATE TABLE ops.schema_migrations (version text); CREATE TABLE old.schema_migrations (version text)`),
+    );
+    await expect(
+      database.db.withConnection((conn) => findToolTable(conn, undefined, 'schema_migrations')),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining(
+        'there are tables named schema_migrations in schemas old, ops, none in public',
+      ),
+    });
   });
 });
