@@ -20,7 +20,7 @@ import {
   locate,
 } from './sql/database-error.ts';
 import { quoteLiteralAnyMode } from './sql/identifiers.ts';
-import { loadSqlParser, splitStatements } from './sql/parse.ts';
+import { loadSqlParser, type SqlStatement, splitStatements } from './sql/parse.ts';
 import { withTransaction } from './transaction.ts';
 
 export interface SectionRun {
@@ -92,19 +92,23 @@ async function runInTransaction(conn: SqlConnection, run: SectionRun, section: M
   const started = Date.now();
   try {
     const state = run.direction === 'up' ? 'applied' : 'rolled_back';
-    // BEGIN goes with the timeouts and the history row with COMMIT: two round trips fewer,
-    // the same statements in the same transaction.
+    // BEGIN goes with the timeouts and, when no hook runs between them, with the first
+    // statement; the history row goes with COMMIT: the same statements in the same
+    // transaction, in three round trips fewer.
+    const opening = `BEGIN;\n${timeoutsSql(run, true)};\n`;
+    const first = run.alongside?.before ? undefined : statements[0];
+    const rest = first ? statements.slice(1) : statements;
+    const send = (statement: SqlStatement, before = '') =>
+      conn.query(before + statement.sql).catch((error: unknown) => {
+        throw sectionError(run, section, statement, error, before.length);
+      });
     const release = run.alongside?.releaseAfterCommit;
     const result = await withTransaction(
       conn,
-      `BEGIN;\n${timeoutsSql(run, true)}`,
+      first ? () => send(first, opening) : opening.trimEnd(),
       async () => {
         await run.alongside?.before?.(conn);
-        for (const statement of statements) {
-          await conn.query(statement.sql).catch((error: unknown) => {
-            throw sectionError(run, section, statement.sql, statement.line, error, statement.column);
-          });
-        }
+        for (const statement of rest) await send(statement);
         await run.alongside?.after?.(conn);
         return { durationMs: Date.now() - started, statements: statements.length };
       },
@@ -163,7 +167,7 @@ async function runStatementByStatement(conn: SqlConnection, run: SectionRun, sec
       try {
         await conn.query(statement.sql);
       } catch (error) {
-        const failure = sectionError(run, section, statement.sql, statement.line, error, statement.column);
+        const failure = sectionError(run, section, statement, error);
         const progress = `statement ${index + 1} of ${statements.length} failed; statements before it had completed`;
         // A script with its own BEGIN leaves an aborted transaction open: end it, or the dirty
         // row below could not be written. Outside a transaction this is only a warning.
@@ -219,20 +223,22 @@ function historyRow(
 function sectionError(
   run: SectionRun,
   section: MigrationSection,
-  sentSql: string,
-  sentStartLine: number,
+  sent: Pick<SqlStatement, 'sql' | 'line' | 'column'>,
   error: unknown,
-  sentStartColumn = 1,
+  /** Characters sent before the statement in the same query (BEGIN and the timeouts). */
+  sentBefore = 0,
 ): MigrationError {
   const info: DatabaseErrorInfo = databaseErrorInfo(error);
   const file =
     run.direction === 'up' || !run.migration.downFile ? run.migration.file : run.migration.downFile;
+  // A position inside what was sent before the statement is not the statement's.
+  const position = info.position === undefined ? undefined : info.position - sentBefore;
   let where = { line: section.startLine, column: 1 };
-  if (info.position !== undefined) {
-    where = locate(sentSql, info.position, sentStartLine);
-    if (where.line === sentStartLine) where.column += sentStartColumn - 1;
-  } else if (sentStartLine !== section.startLine) {
-    where = { line: sentStartLine, column: sentStartColumn };
+  if (position !== undefined && position > 0) {
+    where = locate(sent.sql, position, sent.line);
+    if (where.line === sent.line) where.column += sent.column - 1;
+  } else if (sent.line !== section.startLine) {
+    where = { line: sent.line, column: sent.column };
   }
   const context = {
     migration: run.migration.version,

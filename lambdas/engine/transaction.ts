@@ -9,11 +9,12 @@ export type TransactionEnd<T> = 'COMMIT' | 'ROLLBACK' | ((result: T) => string);
 
 /**
  * Runs `fn` between `begin` and `end`; ROLLBACK (and rethrow) when anything fails. `begin` may
- * carry statements after BEGIN (the same round trip), and a failure in them is rolled back too.
+ * carry statements after BEGIN (the same round trip), or be a function that sends BEGIN with
+ * its own first statements; a failure in them is rolled back too.
  */
 export async function withTransaction<T>(
   connection: SqlConnection,
-  begin: string,
+  begin: string | (() => Promise<unknown>),
   fn: () => Promise<T>,
   end: TransactionEnd<T> = 'COMMIT',
 ): Promise<T> {
@@ -22,7 +23,7 @@ export async function withTransaction<T>(
     await connection.query('ROLLBACK').catch(() => {});
     throw error;
   };
-  await connection.query(begin).catch(rollingBack);
+  await (typeof begin === 'string' ? connection.query(begin) : begin()).catch(rollingBack);
   let result: T;
   try {
     result = await fn();

@@ -130,6 +130,42 @@ describe('an Apply step', () => {
   });
 });
 
+describe('an Apply step whose statement fails', () => {
+  async function failure(up: string): Promise<unknown> {
+    const broken = await migrationDirectory({
+      '0001_broken.sql': migration({ up, down: 'SELECT 1;' }),
+    });
+    try {
+      const ctx = await engineContext(database.db, broken.path);
+      const run = await validateRun(ctx, {}, `exec-broken-${Math.random()}`);
+      const error = await applyPlanStep(ctx, run, run.plan.steps[0]!).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      await releaseRun(ctx, run);
+      return error;
+    } finally {
+      await broken.remove();
+    }
+  }
+
+  it('names the line and column of the first statement, sent with BEGIN, as of any other', async () => {
+    // Line 2 is the first statement, line 3 the second: both point into the file the same way.
+    expect(await failure('SELECT id FROM app.missing;\nSELECT 1;')).toMatchObject({
+      name: 'MigrationError',
+      message: expect.stringContaining('0001_broken.sql:2:16: relation "app.missing" does not exist'),
+    });
+    expect(await failure('SELECT 1;\n  SELECT id FROM app.missing;')).toMatchObject({
+      message: expect.stringContaining('0001_broken.sql:3:18: relation "app.missing" does not exist'),
+    });
+    // Without a position from the server, the statement's own line.
+    expect(await failure('SELECT 1 / 0;')).toMatchObject({
+      message: expect.stringContaining('0001_broken.sql:2:1: division by zero'),
+    });
+    expect(await tableExists('app.missing')).toBe(false);
+  });
+});
+
 describe('withTransaction', () => {
   it('rolls back a failure in the statements sent with BEGIN or with COMMIT, leaving no transaction open', async () => {
     await database.db.withConnection(async (conn) => {
