@@ -3,8 +3,6 @@
 // (cli-build/build.js) while that build matches the sources, and the TypeScript sources
 // through tsx otherwise: an edited .ts file runs as edited, at tsx's slower start.
 
-import v8 from 'node:v8';
-
 // package.json's `engines` only warns; an older Node would fail later with a cryptic error
 // (tsx's loader hooks and the SQL parser need 20.19).
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -12,14 +10,6 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.stderr.write(`stepmigrate needs Node 20.19 or newer; this is Node ${process.versions.node}\n`);
   process.exit(2);
 }
-
-// The SQL parser is PostgreSQL's own, compiled to WebAssembly (libpg-query). V8 compiles it
-// with its baseline compiler, then compiles it all again with its optimizing one on another
-// thread: about 370 ms of CPU in every command that parses SQL, spent on the core the database
-// server (locally) needs, and a command's exit waits for it. The baseline code parses the
-// migrations of a run as fast (1 MB of SQL within noise), so a command keeps to it. Set before
-// anything compiles the parser.
-v8.setFlagsFromString('--liftoff-only');
 
 // pg asks at load whether it runs on Cloudflare Workers: by `navigator.userAgent`, which Node
 // has had since 21, and without it by constructing a fetch Response, which on Node 20 loads
