@@ -19,6 +19,13 @@ export interface SqlConnection {
    * (simple query protocol); with params, exactly one statement.
    */
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  /**
+   * Runs statements without parameters in one round trip and returns each one's result, in
+   * order: for independent reads that would otherwise wait for each other. They run as one
+   * implicit transaction, so the first that fails stops the rest and the call rejects with
+   * its error.
+   */
+  queryEach(statements: readonly string[]): Promise<QueryResult<Record<string, unknown>>[]>;
   /** `COPY … TO STDOUT` as a byte stream. */
   copyTo(sql: string): Readable;
   /** `COPY … FROM STDIN`; resolves when the server has accepted every byte written. */

@@ -1,9 +1,8 @@
 // The Metrics port for local runs: each datum as a JSON line in `.stepmigrate/metrics.jsonl`,
 // with the time and namespace CloudWatch would have recorded.
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { MetricDatum, Metrics } from '../ports.ts';
-import { readTextIfExists } from './local-file.ts';
+import { appendText, readTextIfExists } from './local-file.ts';
 
 export interface RecordedMetric extends MetricDatum {
   namespace: string;
@@ -24,8 +23,7 @@ export class LocalMetrics implements Metrics {
     if (data.length === 0) return;
     const at = new Date().toISOString();
     const lines = data.map((datum) => JSON.stringify({ namespace: this.namespace, at, ...datum })).join('\n');
-    await mkdir(dirname(this.file), { recursive: true });
-    await appendFile(this.file, `${lines}\n`);
+    appendText(this.file, `${lines}\n`);
   }
 
   /** Everything recorded so far, oldest first. */

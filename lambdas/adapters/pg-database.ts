@@ -89,6 +89,57 @@ async function sessionDefaults(client: pg.Client): Promise<string | undefined> {
   }
 }
 
+/**
+ * `DISCARD ALL`, then the session's defaults (SESSION_DEFAULTS) as they are now, in one round
+ * trip: the two queries are written back to back, each its own simple query (DISCARD ALL
+ * refuses to run inside the implicit transaction of a multi-statement one), and their answers
+ * read in order. node-postgres would otherwise wait for the first answer before it sends the
+ * second query, and a step waits for this reset before it can start on the connection. The
+ * second query object sends nothing; it only receives the second answer. Resolves with the
+ * defaults, or undefined when either query failed or the pair took longer than the reset may.
+ */
+function resetSession(client: pg.Client): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let discarded: boolean | undefined;
+    let defaults: string | undefined;
+    let pending = 2;
+    const done = () => {
+      if (--pending > 0) return;
+      clearTimeout(timer);
+      resolve(discarded ? defaults : undefined);
+    };
+    const timer = setTimeout(() => resolve(undefined), RESET_TIMEOUT_MS);
+    timer.unref?.();
+    let bothSent = false;
+    const discard = new pg.Query('DISCARD ALL', undefined, (error: Error | undefined) => {
+      discarded = !error;
+      done();
+    });
+    // pg's submit returns the error that kept it from sending, if any (its types say void).
+    const submitDiscard = discard.submit.bind(discard) as (connection: unknown) => Error | undefined;
+    discard.submit = (connection: unknown) => {
+      const failure = submitDiscard(connection);
+      if (!failure) {
+        (connection as { query(text: string): void }).query(SESSION_DEFAULTS);
+        bothSent = true;
+      }
+      return failure;
+    };
+    const read = new pg.Query(
+      SESSION_DEFAULTS,
+      undefined,
+      (error: Error | undefined, result: pg.QueryResult) => {
+        defaults = error ? undefined : (result.rows[0] as { defaults?: string } | undefined)?.defaults;
+        done();
+      },
+    );
+    // Its query went out with DISCARD ALL's; had that not been sent, nothing answers it.
+    read.submit = () => (bothSent ? null : new Error('the session defaults query was not sent')) as never;
+    client.query(discard);
+    client.query(read);
+  });
+}
+
 function describeTarget(connectionString: string, config: pg.ClientConfig, source: string): Target {
   let parsed: URL | undefined;
   try {
@@ -161,6 +212,17 @@ class PgConnection implements SqlConnection {
     // A multi-statement simple query returns one result per statement; the last one matters.
     const last = Array.isArray(result) ? result.at(-1) : result;
     return { rows: (last?.rows ?? []) as Row[], rowCount: last?.rowCount ?? 0 };
+  }
+
+  async queryEach(statements: readonly string[]): Promise<QueryResult<Record<string, unknown>>[]> {
+    if (statements.length === 0) return [];
+    // One simple-query message: node-postgres answers with one result per statement (a
+    // single result, not an array, when there is only one).
+    const result = await this.client.query(statements.join(';\n'));
+    const results = Array.isArray(result) ? result : [result];
+    if (results.length !== statements.length)
+      throw new Error(`expected ${statements.length} results, got ${results.length}: a statement held a ';'`);
+    return results.map((one) => ({ rows: one.rows ?? [], rowCount: one.rowCount ?? 0 }));
   }
 
   copyTo(sql: string): Readable {
@@ -311,12 +373,7 @@ export class PgDatabase implements Database {
     // Everything a migration can leave on its session; outside a transaction only, so a
     // transaction left open makes it fail and the connection is closed instead.
     const started = this.startedWith.get(client);
-    const reset = client
-      .query({ text: 'DISCARD ALL', query_timeout: RESET_TIMEOUT_MS } as pg.QueryConfig)
-      .then(
-        async () => started !== undefined && (await sessionDefaults(client)) === started,
-        () => false,
-      );
+    const reset = resetSession(client).then((defaults) => started !== undefined && defaults === started);
     const entry: Idle = {
       client,
       reset,

@@ -4,6 +4,7 @@
 
 import type { SqlConnection } from '../ports.ts';
 import { LockedError } from './errors.ts';
+import { quoteLiteralAnyMode } from './sql/identifiers.ts';
 
 /** The lock's key: one per history schema, so runs on one database exclude each other. */
 export function advisoryLockKey(schema: string): string {
@@ -27,6 +28,21 @@ export async function withAdvisoryLock<T>(
   } finally {
     await releaseAdvisoryLock(conn, schema);
   }
+}
+
+/** A run lock this session holds, which a step may give back together with its last statement. */
+export interface HeldLock {
+  /** The statement that gives it back, its key written in as a literal. */
+  readonly releaseSql: string;
+  /** Set once `releaseSql` has run: the lock is free, nothing more to send. */
+  released: boolean;
+}
+
+export function heldLock(schema: string): HeldLock {
+  return {
+    releaseSql: `SELECT pg_advisory_unlock(hashtext(${quoteLiteralAnyMode(advisoryLockKey(schema))}))`,
+    released: false,
+  };
 }
 
 /** Gives the run lock of `schema` back; never throws (the session's end frees it anyway). */

@@ -1,6 +1,7 @@
 // Catalog queries behind the schema fingerprint. Each returns rows of
 // { kind, name, ...properties } for one family of objects; $1 is a text[] of schemas to
-// leave out. Objects that belong to an extension are described by the extension's version,
+// leave out (fingerprint.ts writes it in as a literal, to send them all in one round
+// trip). Objects that belong to an extension are described by the extension's version,
 // and objects PostgreSQL clones onto partitions are described by their parent.
 
 /** Every kind the fingerprint knows, in the order differences are reported. */

@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import type { SqlConnection } from '../ports.ts';
 import { catalogQueries, type ObjectKind, objectKinds } from './fingerprint-queries.ts';
+import { textArrayLiteral } from './sql/identifiers.ts';
 
 export type { ObjectKind } from './fingerprint-queries.ts';
 
@@ -67,10 +68,15 @@ export async function readSchema(
   conn: SqlConnection,
   options: ReadSchemaOptions = {},
 ): Promise<SchemaDescription> {
-  const excluded = [...(options.excludeSchemas ?? [])];
+  // Every catalog query in one round trip (they are independent reads), so the schemas to
+  // leave out go in as a literal rather than the parameter $1.
+  const excluded = textArrayLiteral(options.excludeSchemas ?? []);
+  const statements = [...catalogQueries, ...(options.sequenceValues ? [sequenceValuesSql] : [])].map((sql) =>
+    sql.replaceAll('$1::text[]', excluded),
+  );
+  const results = await conn.queryEach(statements);
   const objects: SchemaObject[] = [];
-  for (const sql of catalogQueries) {
-    const { rows } = await conn.query<Record<string, unknown>>(sql, [excluded]);
+  for (const { rows } of results.slice(0, catalogQueries.length)) {
     for (const { kind, name, ...rest } of rows) {
       const properties: Record<string, PropertyValue> = {};
       for (const key of Object.keys(rest).sort()) properties[key] = normalise(rest[key]);
@@ -78,7 +84,7 @@ export async function readSchema(
     }
   }
   if (options.sequenceValues) {
-    const { rows } = await conn.query<{ name: string; value: string }>(sequenceValuesSql, [excluded]);
+    const rows = (results[catalogQueries.length]?.rows ?? []) as Array<{ name: string; value: string }>;
     const values = new Map(rows.map((row) => [row.name, row.value]));
     for (const object of objects) {
       if (object.kind === 'sequence') object.properties.value = values.get(object.name) ?? null;

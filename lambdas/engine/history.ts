@@ -4,7 +4,7 @@
 
 import type { SqlConnection } from '../ports.ts';
 import type { Direction, HistoryRow, HistoryState } from './model.ts';
-import { quoteIdent } from './sql/identifiers.ts';
+import { quoteIdent, quoteLiteralAnyMode } from './sql/identifiers.ts';
 import { withTransaction } from './transaction.ts';
 
 const HISTORY_TABLE = 'schema_history';
@@ -24,9 +24,13 @@ export async function ensureHistory(conn: SqlConnection, schema: string): Promis
   // Every run after the first finds everything there: one read instead of a transaction of
   // DDL, which would also take an ACCESS EXCLUSIVE lock on the lease table each time.
   if (await historyComplete(conn, history, lease)) return;
-  await withTransaction(conn, 'BEGIN', async () => {
-    await conn.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`stepmigrate:create:${schema}`]);
-    await conn.query(`
+  // Two round trips: the lock goes with BEGIN, the DDL with COMMIT.
+  const lock = `SELECT pg_advisory_xact_lock(hashtext(${quoteLiteralAnyMode(`stepmigrate:create:${schema}`)}))`;
+  await withTransaction(
+    conn,
+    `BEGIN;\n${lock}`,
+    async () => undefined,
+    () => `
       CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
       CREATE TABLE IF NOT EXISTS ${history} (
         version      text PRIMARY KEY,
@@ -46,8 +50,9 @@ export async function ensureHistory(conn: SqlConnection, schema: string): Promis
         expires_at timestamptz NOT NULL
       );
       -- Who holds the lease (host, pid, process start), so a dead holder's lease is reclaimed.
-      ALTER TABLE ${lease} ADD COLUMN IF NOT EXISTS holder jsonb;`);
-  });
+      ALTER TABLE ${lease} ADD COLUMN IF NOT EXISTS holder jsonb;
+      COMMIT`,
+  );
 }
 
 /** Both tables exist, the lease table with its `holder` column: nothing for ensureHistory to do. */
@@ -134,27 +139,26 @@ export interface HistoryWrite {
   appliedAt?: string;
 }
 
-/** Inserts or replaces the row of one version (inside the caller's transaction, if any). */
-export async function writeHistory(conn: SqlConnection, schema: string, row: HistoryWrite): Promise<void> {
-  await conn.query(
-    `INSERT INTO ${table(schema, HISTORY_TABLE)}
+/**
+ * The statement that inserts or replaces the row of one version, its values written in as
+ * literals: an Apply sends it with its transaction's COMMIT, in one round trip, where
+ * parameters cannot go.
+ */
+export function historyWriteSql(schema: string, row: HistoryWrite): string {
+  const text = (value: string | undefined) => (value === undefined ? 'NULL' : quoteLiteralAnyMode(value));
+  const durationMs = row.durationMs === undefined ? 'NULL' : String(Math.round(row.durationMs));
+  return `INSERT INTO ${table(schema, HISTORY_TABLE)}
        (version, name, checksum, state, direction, applied_at, applied_by, execution_id, duration_ms, message)
-     VALUES ($1, $2, $3, $4, $5, coalesce($10::timestamptz, now()), $6, $7, $8, $9)
+     VALUES (${text(row.version)}, ${text(row.name)}, ${text(row.checksum)}, ${text(row.state)}, ${text(row.direction)},
+       coalesce(${text(row.appliedAt)}::timestamptz, now()), ${text(row.actor)}, ${text(row.executionId)},
+       ${durationMs}, ${text(row.message)})
      ON CONFLICT (version) DO UPDATE SET
        name = EXCLUDED.name, checksum = EXCLUDED.checksum, state = EXCLUDED.state,
        direction = EXCLUDED.direction, applied_at = EXCLUDED.applied_at, applied_by = EXCLUDED.applied_by,
-       execution_id = EXCLUDED.execution_id, duration_ms = EXCLUDED.duration_ms, message = EXCLUDED.message`,
-    [
-      row.version,
-      row.name,
-      row.checksum,
-      row.state,
-      row.direction,
-      row.actor,
-      row.executionId,
-      row.durationMs ?? null,
-      row.message ?? null,
-      row.appliedAt ?? null,
-    ],
-  );
+       execution_id = EXCLUDED.execution_id, duration_ms = EXCLUDED.duration_ms, message = EXCLUDED.message`;
+}
+
+/** Inserts or replaces the row of one version (inside the caller's transaction, if any). */
+export async function writeHistory(conn: SqlConnection, schema: string, row: HistoryWrite): Promise<void> {
+  await conn.query(historyWriteSql(schema, row));
 }

@@ -17,18 +17,20 @@ export interface LockHolder {
   query: string | null;
 }
 
-export async function lockHolders(conn: SqlConnection, tables: readonly string[]): Promise<LockHolder[]> {
-  if (tables.length === 0) return [];
-  const { rows } = await conn.query<LockHolder>(
-    `SELECT l.pid, l.relation::regclass::text AS relation, l.mode, l.granted, a.state,
+/** The lock holders query; `tables` is SQL for a text[] of quoted qualified names ($1, or a literal). */
+export function lockHoldersSql(tables: string): string {
+  return `SELECT l.pid, l.relation::regclass::text AS relation, l.mode, l.granted, a.state,
             extract(epoch FROM now() - a.xact_start)::int AS age_seconds,
             extract(epoch FROM now() - a.state_change)::int AS state_seconds, a.query
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'relation' AND l.pid <> pg_backend_pid()
-        AND l.relation = ANY (SELECT to_regclass(t) FROM unnest($1::text[]) AS t)
-      ORDER BY a.xact_start NULLS LAST`,
-    [tables.map(quoteQualified)],
-  );
+        AND l.relation = ANY (SELECT to_regclass(t) FROM unnest(${tables}) AS t)
+      ORDER BY a.xact_start NULLS LAST`;
+}
+
+export async function lockHolders(conn: SqlConnection, tables: readonly string[]): Promise<LockHolder[]> {
+  if (tables.length === 0) return [];
+  const { rows } = await conn.query<LockHolder>(lockHoldersSql('$1::text[]'), [tables.map(quoteQualified)]);
   return rows;
 }
 

@@ -5,9 +5,9 @@
 import type { SqlConnection } from '../ports.ts';
 import { formatBytes } from './bytes.ts';
 import { PreflightError } from './errors.ts';
-import { describeHolder, lockHolders, oneLine } from './lock-holders.ts';
+import { describeHolder, type LockHolder, lockHoldersSql, oneLine } from './lock-holders.ts';
 import type { Finding } from './model.ts';
-import { quoteQualified } from './sql/identifiers.ts';
+import { quoteQualified, textArrayLiteral } from './sql/identifiers.ts';
 
 export interface PreflightOptions {
   /** Tables ("schema.table") the pending migrations touch. */
@@ -27,20 +27,81 @@ export interface PreflightOptions {
 export const MIN_SERVER_VERSION_NUM = 130000;
 
 export async function preflight(conn: SqlConnection, options: PreflightOptions): Promise<Finding[]> {
+  const read = await readPreflight(conn, options);
+  checkServerVersion(read.server);
+  checkPrivileges(read);
   const findings: Finding[] = [];
-  await checkServerVersion(conn);
-  await checkPrivileges(conn, options);
-  findings.push(...(await checkLockHolders(conn, options)));
-  findings.push(...(await checkLongTransactions(conn, options.longTransactionSeconds ?? 300)));
-  findings.push(...(await checkTableSizes(conn, options.heavyTables, options.largeTableRows ?? 1_000_000)));
+  findings.push(...checkLockHolders(read.lockHolders, options));
+  findings.push(...longTransactions(read.longTransactions));
+  findings.push(...tableSizes(read.tableSizes, options.largeTableRows ?? 1_000_000));
   return findings;
 }
 
-async function checkServerVersion(conn: SqlConnection): Promise<void> {
-  const { rows } = await conn.query<{ num: string; version: string }>(
-    "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version",
-  );
-  const row = rows[0]!;
+interface ServerRow {
+  num: string;
+  version: string;
+  role: string;
+}
+
+interface PreflightRead {
+  server: ServerRow;
+  tables: Array<{ name: string; owner: string; may_alter: boolean }>;
+  schemas: Array<{ name: string; exists: boolean; may_create: boolean }>;
+  lockHolders: LockHolder[];
+  longTransactions: Array<{ pid: number; age_seconds: number; state: string; query: string }>;
+  tableSizes: Array<{ name: string; rows: number; bytes: string }>;
+}
+
+const SERVER_SQL =
+  "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version, current_user AS role";
+
+/**
+ * Everything preflight reads, in one round trip (independent reads, so their values are
+ * written in as literals); judged afterwards in the order the checks always ran. Should the
+ * batch fail, a server too old for one of its statements is still named as such.
+ */
+async function readPreflight(conn: SqlConnection, options: PreflightOptions): Promise<PreflightRead> {
+  const affected = textArrayLiteral(options.affectedTables.map(quoteQualified));
+  const heavy = options.heavyTables.map(quoteQualified);
+  const longSeconds = Number(options.longTransactionSeconds ?? 300);
+  const statements = [
+    SERVER_SQL,
+    `SELECT c.oid::regclass::text AS name, pg_get_userbyid(c.relowner) AS owner, pg_has_role(current_user, c.relowner, 'USAGE') AS may_alter
+       FROM unnest(${affected}) AS t(name)
+       JOIN pg_class c ON c.oid = to_regclass(t.name)`,
+    `SELECT s.name, n.oid IS NOT NULL AS exists,
+            CASE WHEN n.oid IS NULL THEN has_database_privilege(current_database(), 'CREATE')
+                 ELSE has_schema_privilege(n.oid, 'CREATE') END AS may_create
+       FROM unnest(${textArrayLiteral(options.schemas)}) AS s(name) LEFT JOIN pg_namespace n ON n.nspname = s.name`,
+    lockHoldersSql(affected),
+    `SELECT pid, extract(epoch FROM now() - xact_start)::int AS age_seconds, state, query
+       FROM pg_stat_activity
+      WHERE xact_start < now() - ${longSeconds} * interval '1 second' AND pid <> pg_backend_pid() AND datname = current_database()
+      ORDER BY xact_start`,
+    ...(heavy.length === 0
+      ? []
+      : [
+          `SELECT c.oid::regclass::text AS name, greatest(c.reltuples, 0)::bigint AS rows, pg_total_relation_size(c.oid) AS bytes
+             FROM unnest(${textArrayLiteral(heavy)}) AS t(name) JOIN pg_class c ON c.oid = to_regclass(t.name)`,
+        ]),
+  ];
+  const results = await conn.queryEach(statements).catch(async (error: unknown) => {
+    const { rows } = await conn.query<ServerRow>(SERVER_SQL);
+    checkServerVersion(rows[0]!);
+    throw error;
+  });
+  const rows = <Row>(index: number) => (results[index]?.rows ?? []) as Row[];
+  return {
+    server: rows<ServerRow>(0)[0]!,
+    tables: rows(1),
+    schemas: rows(2),
+    lockHolders: rows(3),
+    longTransactions: rows(4),
+    tableSizes: rows(5),
+  };
+}
+
+function checkServerVersion(row: ServerRow): void {
   if (Number(row.num) < MIN_SERVER_VERSION_NUM) {
     throw new PreflightError(
       `PostgreSQL ${row.version} is too old: stepmigrate needs 13 or newer (generated columns, CONCURRENTLY and lock behaviour it relies on)`,
@@ -49,25 +110,12 @@ async function checkServerVersion(conn: SqlConnection): Promise<void> {
 }
 
 /** Ownership is what ALTER/DROP need; CREATE on the schema (or database) is what new objects need. */
-async function checkPrivileges(conn: SqlConnection, options: PreflightOptions): Promise<void> {
+function checkPrivileges(read: PreflightRead): void {
   const missing: string[] = [];
-  const tables = await conn.query<{ name: string; owner: string; may_alter: boolean }>(
-    `SELECT c.oid::regclass::text AS name, pg_get_userbyid(c.relowner) AS owner, pg_has_role(current_user, c.relowner, 'USAGE') AS may_alter
-       FROM unnest($1::text[]) AS t(name)
-       JOIN pg_class c ON c.oid = to_regclass(t.name)`,
-    [options.affectedTables.map(quoteQualified)],
-  );
-  for (const row of tables.rows) {
+  for (const row of read.tables) {
     if (!row.may_alter) missing.push(`ownership of table ${row.name} (owned by ${row.owner})`);
   }
-  const schemas = await conn.query<{ name: string; exists: boolean; may_create: boolean }>(
-    `SELECT s.name, n.oid IS NOT NULL AS exists,
-            CASE WHEN n.oid IS NULL THEN has_database_privilege(current_database(), 'CREATE')
-                 ELSE has_schema_privilege(n.oid, 'CREATE') END AS may_create
-       FROM unnest($1::text[]) AS s(name) LEFT JOIN pg_namespace n ON n.nspname = s.name`,
-    [options.schemas],
-  );
-  for (const row of schemas.rows) {
+  for (const row of read.schemas) {
     if (!row.may_create) {
       missing.push(
         row.exists ? `CREATE on schema ${row.name}` : `CREATE on the database (to create schema ${row.name})`,
@@ -75,16 +123,14 @@ async function checkPrivileges(conn: SqlConnection, options: PreflightOptions): 
     }
   }
   if (missing.length > 0) {
-    const { rows } = await conn.query<{ role: string }>('SELECT current_user AS role');
     throw new PreflightError(
-      `role ${rows[0]?.role} lacks privileges the pending migrations need: ${missing.join('; ')} — ` +
+      `role ${read.server.role} lacks privileges the pending migrations need: ${missing.join('; ')} — ` +
         'grant them (or run as the owning role) and try again',
     );
   }
 }
 
-async function checkLockHolders(conn: SqlConnection, options: PreflightOptions): Promise<Finding[]> {
-  const rows = await lockHolders(conn, options.affectedTables);
+function checkLockHolders(rows: readonly LockHolder[], options: PreflightOptions): Finding[] {
   const idleLimit = options.idleHolderSeconds ?? 60;
   const stuck = rows.find(
     (r) => r.granted && r.state?.startsWith('idle in transaction') && (r.state_seconds ?? 0) >= idleLimit,
@@ -103,14 +149,7 @@ async function checkLockHolders(conn: SqlConnection, options: PreflightOptions):
   }));
 }
 
-async function checkLongTransactions(conn: SqlConnection, thresholdSeconds: number): Promise<Finding[]> {
-  const { rows } = await conn.query<{ pid: number; age_seconds: number; state: string; query: string }>(
-    `SELECT pid, extract(epoch FROM now() - xact_start)::int AS age_seconds, state, query
-       FROM pg_stat_activity
-      WHERE xact_start < now() - $1 * interval '1 second' AND pid <> pg_backend_pid() AND datname = current_database()
-      ORDER BY xact_start`,
-    [thresholdSeconds],
-  );
+function longTransactions(rows: PreflightRead['longTransactions']): Finding[] {
   return rows.map((r) => ({
     rule: 'preflight-long-transaction',
     severity: 'warning' as const,
@@ -120,17 +159,7 @@ async function checkLongTransactions(conn: SqlConnection, thresholdSeconds: numb
   }));
 }
 
-async function checkTableSizes(
-  conn: SqlConnection,
-  tables: readonly string[],
-  largeRows: number,
-): Promise<Finding[]> {
-  if (tables.length === 0) return [];
-  const { rows } = await conn.query<{ name: string; rows: number; bytes: string }>(
-    `SELECT c.oid::regclass::text AS name, greatest(c.reltuples, 0)::bigint AS rows, pg_total_relation_size(c.oid) AS bytes
-       FROM unnest($1::text[]) AS t(name) JOIN pg_class c ON c.oid = to_regclass(t.name)`,
-    [tables.map(quoteQualified)],
-  );
+function tableSizes(rows: PreflightRead['tableSizes'], largeRows: number): Finding[] {
   return rows.map((r) => ({
     rule: Number(r.rows) >= largeRows ? 'preflight-large-table' : 'preflight-table-size',
     severity: Number(r.rows) >= largeRows ? ('warning' as const) : ('info' as const),

@@ -10,7 +10,13 @@
 // commit of the runner that held the lock just before, and a migration would run twice.
 
 import type { SqlConnection } from '../ports.ts';
-import { advisoryLockKey, lockHeldError, releaseAdvisoryLock } from './advisory-lock.ts';
+import {
+  advisoryLockKey,
+  type HeldLock,
+  heldLock,
+  lockHeldError,
+  releaseAdvisoryLock,
+} from './advisory-lock.ts';
 import type { EngineContext } from './context.ts';
 import { LockedError } from './errors.ts';
 import {
@@ -58,20 +64,22 @@ export function stepGuardSql(historySchema: string, renewal: string | undefined)
 
 /**
  * Runs `fn` with the lease renewed, the advisory lock held and our history rows as read under
- * it; the lock is given back afterwards. A lease another run holds, or a lock another session
- * holds, is a LockedError before anything else happens.
+ * it; the lock is given back afterwards, unless `fn` gave it back already with its last
+ * statement (`lock.released`). A lease another run holds, or a lock another session holds, is
+ * a LockedError before anything else happens.
  */
 export async function withStepGuard<T>(
   ctx: EngineContext,
   conn: SqlConnection,
   lease: StepLease,
-  fn: (history: HistoryEntry[]) => Promise<T>,
+  fn: (history: HistoryEntry[], lock: HeldLock) => Promise<T>,
 ): Promise<T> {
   const history = await openStep(ctx, conn, lease, true);
+  const lock = heldLock(ctx.historySchema);
   try {
-    return await fn(history);
+    return await fn(history, lock);
   } finally {
-    await releaseAdvisoryLock(conn, ctx.historySchema);
+    if (!lock.released) await releaseAdvisoryLock(conn, ctx.historySchema);
   }
 }
 

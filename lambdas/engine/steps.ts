@@ -87,7 +87,7 @@ export async function applyPlanStep(ctx: EngineContext, run: RunState, step: Pla
   const ttl = Math.max(leaseTtl(ctx, run.input), (migration.statementTimeoutMs ?? 0) * 2);
   const lease = { key: run.database, owner: run.executionId, ttlMs: ttl };
   return ctx.db.withConnection((conn) =>
-    withStepGuard(ctx, conn, lease, async (ours) => {
+    withStepGuard(ctx, conn, lease, async (ours, lock) => {
       const history = await runHistoryOf(conn, ctx, ours);
       const row = history.entries.find((r) => r.version === step.version);
       const doneState = step.direction === 'up' ? 'applied' : 'rolled_back';
@@ -103,7 +103,8 @@ export async function applyPlanStep(ctx: EngineContext, run: RunState, step: Pla
         migration.version,
         step.direction,
       );
-      const result = await runMigrationSection(ctx, conn, run, migration, step.direction, hooks).catch(
+      const alongside = { ...hooks, releaseAfterCommit: lock };
+      const result = await runMigrationSection(ctx, conn, run, migration, step.direction, alongside).catch(
         (error: unknown) => recordWhyDirty(ctx, run, migration, step, error),
       );
       return {

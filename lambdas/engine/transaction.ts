@@ -1,21 +1,35 @@
 // Transactions as callback scopes, so one can never be left open on a connection.
 import type { SqlConnection } from '../ports.ts';
 
-/** Runs `fn` between `begin` and `end` (COMMIT, or ROLLBACK for a dry run); ROLLBACK (and rethrow) when it throws. */
+/**
+ * How a transaction ends: COMMIT, ROLLBACK (a dry run), or the last statements computed from
+ * `fn`'s result and sent with COMMIT in one round trip (`INSERT …;\nCOMMIT`).
+ */
+export type TransactionEnd<T> = 'COMMIT' | 'ROLLBACK' | ((result: T) => string);
+
+/**
+ * Runs `fn` between `begin` and `end`; ROLLBACK (and rethrow) when anything fails. `begin` may
+ * carry statements after BEGIN (the same round trip), or be a function that sends BEGIN with
+ * its own first statements; a failure in them is rolled back too.
+ */
 export async function withTransaction<T>(
   connection: SqlConnection,
-  begin: string,
+  begin: string | (() => Promise<unknown>),
   fn: () => Promise<T>,
-  end: 'COMMIT' | 'ROLLBACK' = 'COMMIT',
+  end: TransactionEnd<T> = 'COMMIT',
 ): Promise<T> {
-  await connection.query(begin);
+  const rollingBack = async (error: unknown): Promise<never> => {
+    // Without an open transaction (a failed COMMIT has ended it) this is only a warning.
+    await connection.query('ROLLBACK').catch(() => {});
+    throw error;
+  };
+  await (typeof begin === 'string' ? connection.query(begin) : begin()).catch(rollingBack);
   let result: T;
   try {
     result = await fn();
   } catch (error) {
-    await connection.query('ROLLBACK').catch(() => {});
-    throw error;
+    return rollingBack(error);
   }
-  await connection.query(end);
+  await connection.query(typeof end === 'function' ? end(result) : end).catch(rollingBack);
   return result;
 }

@@ -40,6 +40,16 @@ describe('LocalAuditLog', () => {
     expect((await log.list({ limit: 1 })).map((r) => r.executionId)).toEqual(['e3']);
   });
 
+  it('matches the filtered fields exactly, not a value that only appears elsewhere in a record', async () => {
+    const log = LocalAuditLog.forProject(dir);
+    await log.append(record('e1', 'orders', '2026-01-01T00:00:00Z'));
+    await log.append({ ...record('e10', 'e1', '2026-01-02T00:00:00Z'), detail: { note: 'e1' } });
+    await log.append(record('e"1', 'orders', '2026-01-03T00:00:00Z'));
+    expect((await log.list({ executionId: 'e1' })).map((r) => r.executionId)).toEqual(['e1']);
+    expect((await log.list({ executionId: 'e"1' })).map((r) => r.executionId)).toEqual(['e"1']);
+    expect((await log.list({ database: 'e1' })).map((r) => r.executionId)).toEqual(['e10']);
+  });
+
   it('reads an empty log when there is no file, and skips a line torn by a crash', async () => {
     const log = LocalAuditLog.forProject(dir);
     expect(await log.list({})).toEqual([]);

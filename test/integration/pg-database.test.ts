@@ -34,6 +34,33 @@ describe('PgDatabase', () => {
     expect(result).toEqual({ rows: [{ note: 'b' }], rowCount: 1 });
   });
 
+  it('runs statements in one round trip with a result for each, in order', async () => {
+    const [one, none, two] = await test.db.withConnection((conn) =>
+      conn.queryEach([
+        "SELECT 1 AS n, 'a;b' AS text",
+        'SELECT 1 WHERE false',
+        'SELECT g AS n FROM generate_series(1, 2) g',
+      ]),
+    );
+    expect(one?.rows).toEqual([{ n: 1, text: 'a;b' }]);
+    expect(none?.rows).toEqual([]);
+    expect(two?.rows).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(await test.db.withConnection((conn) => conn.queryEach(['SELECT 3 AS n']))).toEqual([
+      { rows: [{ n: 3 }], rowCount: 1 },
+    ]);
+  });
+
+  it('rejects a batch with the error of the statement that failed, and a statement that hid a second one', async () => {
+    await test.db.withConnection(async (conn) => {
+      await expect(conn.queryEach(['SELECT 1', 'SELECT 1 / 0', 'SELECT 2'])).rejects.toMatchObject({
+        code: '22012',
+      });
+      // The batch's implicit transaction ended with it: the connection works on.
+      expect((await conn.query('SELECT 4 AS n')).rows).toEqual([{ n: 4 }]);
+      await expect(conn.queryEach(['SELECT 1; SELECT 2'])).rejects.toThrow('expected 1 results, got 2');
+    });
+  });
+
   it('gives each call its own backend, reported as processId', async () => {
     const [a, b] = await Promise.all([
       test.db.withConnection(async (conn) => {

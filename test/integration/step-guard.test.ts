@@ -51,6 +51,11 @@ function recording(db: Database, sent: string[], onQuery: () => void = () => und
             sent.push(sql);
             return conn.query(sql, params);
           },
+          queryEach: (statements) => {
+            onQuery();
+            sent.push(...statements);
+            return conn.queryEach(statements);
+          },
           copyTo: (sql) => conn.copyTo(sql),
           copyFrom: (sql) => conn.copyFrom(sql),
         };
@@ -96,7 +101,10 @@ describe('an Apply step with the lease in the database', () => {
     );
     // Until the section's transaction, nothing else goes to the lease, the lock or our history
     // (a first run also looks for another tool's history: dbmate's, for this layout).
-    const beforeSection = sent.slice(1, sent.indexOf('BEGIN'));
+    const beforeSection = sent.slice(
+      1,
+      sent.findIndex((sql) => sql.startsWith('BEGIN')),
+    );
     expect(beforeSection.filter((sql) => /lease|advisory|schema_history/.test(sql))).toEqual([]);
     expect(await applied()).toEqual(['0001']);
     expect(await lockIsFree()).toBe(true);

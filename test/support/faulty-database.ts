@@ -78,6 +78,22 @@ export class FaultyDatabase implements Database {
     };
     return {
       query,
+      // A batch is killed when any of its statements matches, the way one statement is.
+      queryEach: async (statements: readonly string[]) => {
+        const fault = statements.map((sql) => this.due(sql)).find((due) => due !== undefined);
+        if (!fault) return conn.queryEach(statements);
+        if (fault.afterMs === undefined) {
+          await this.terminate(conn.processId, 0);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return conn.queryEach(statements);
+        }
+        const killing = this.terminate(conn.processId, fault.afterMs);
+        try {
+          return await conn.queryEach(statements);
+        } finally {
+          await killing.catch(() => undefined);
+        }
+      },
       copyTo: (sql: string): Readable => {
         const fault = this.due(sql);
         if (fault) void this.terminate(conn.processId, fault.afterMs ?? 0).catch(() => undefined);

@@ -113,25 +113,43 @@ async function locate(
   defaultTable: string,
   defaultSchema?: string,
 ): Promise<{ schema: string; table: string; columns?: Map<string, string> | null }> {
-  const resolved = await resolveTable(conn, configured, defaultTable, defaultSchema);
-  if (configured?.includes('.') || defaultSchema) return resolved;
-  const columns = await tableColumns(conn, resolved.schema, resolved.table);
-  if (columns) return { ...resolved, columns };
-  const { rows } = await conn.query<{ schema: string }>(
-    `SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relname = $1 AND c.relkind IN ('r', 'p')
-        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
-      ORDER BY 1`,
-    [resolved.table],
+  if (configured?.includes('.') || defaultSchema)
+    return resolveTable(conn, configured, defaultTable, defaultSchema);
+  const table = configured ?? defaultTable;
+  // One round trip (this runs on every Validate): the connection's schema, the table's columns
+  // there, and the schemas that hold a table of that name, used only when it is not there.
+  const { rows } = await conn.query<{
+    schema: string;
+    columns: string[];
+    types: string[];
+    elsewhere: string[];
+  }>(
+    `WITH here AS (SELECT coalesce(current_schema(), 'public') AS schema),
+          found AS (SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnum
+                      FROM here, pg_attribute a
+                     WHERE a.attrelid = to_regclass(quote_ident(here.schema) || '.' || quote_ident($1))
+                       AND a.attnum > 0 AND NOT a.attisdropped)
+     SELECT here.schema,
+            ARRAY(SELECT name FROM found ORDER BY attnum) AS columns,
+            ARRAY(SELECT type FROM found ORDER BY attnum) AS types,
+            ARRAY(SELECT n.nspname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                   WHERE c.relname = $1 AND c.relkind IN ('r', 'p')
+                     AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+                   ORDER BY 1) AS elsewhere
+       FROM here`,
+    [table],
   );
-  if (rows.length === 1) return { schema: rows[0]!.schema, table: resolved.table };
-  if (rows.length > 1) {
+  const { schema, columns, types, elsewhere } = rows[0]!;
+  if (columns.length > 0)
+    return { schema, table, columns: new Map(columns.map((name, i) => [name, types[i]!])) };
+  if (elsewhere.length === 1) return { schema: elsewhere[0]!, table };
+  if (elsewhere.length > 1) {
     throw new InputError(
-      `there are tables named ${resolved.table} in schemas ${rows.map((r) => r.schema).join(', ')}, none in ` +
-        `${resolved.schema}: say which one is the old tool's history with "adopt": { "table": "<schema>.${resolved.table}" } in stepmigrate.json`,
+      `there are tables named ${table} in schemas ${elsewhere.join(', ')}, none in ` +
+        `${schema}: say which one is the old tool's history with "adopt": { "table": "<schema>.${table}" } in stepmigrate.json`,
     );
   }
-  return { ...resolved, columns: null };
+  return { schema, table, columns: null };
 }
 
 /** The columns of a table, or null when it does not exist. */

@@ -1,6 +1,7 @@
 // Quoting for identifiers the engine puts into SQL it writes itself (the history schema name,
-// table names from the plan). Values go in as parameters; the one exception is SET, which
-// takes no parameters, so session settings are quoted as literals here.
+// table names from the plan). Values go in as parameters, except where a statement cannot
+// take them: SET, and statements sent together in one round trip (several statements in one
+// message take no parameters), whose values are quoted as literals here.
 
 /** Quotes an identifier the way PostgreSQL's quote_ident does. */
 export function quoteIdent(name: string): string {
@@ -27,4 +28,9 @@ export function quoteLiteral(value: string): string {
 export function quoteLiteralAnyMode(value: string): string {
   const quoted = value.replaceAll("'", "''");
   return value.includes('\\') ? ` E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
+}
+
+/** A text[] literal of `values` (`ARRAY['a', 'b']::text[]`), quoted like quoteLiteralAnyMode. */
+export function textArrayLiteral(values: readonly string[]): string {
+  return `ARRAY[${values.map(quoteLiteralAnyMode).join(', ')}]::text[]`;
 }

@@ -5,6 +5,7 @@
 // libpg-query reports statement ranges in UTF-8 BYTE offsets and error positions in 0-based
 // CHARACTER (code point) offsets; everything here converts both to 1-based file line/column,
 // where a column counts characters (code points), not bytes.
+import v8 from 'node:v8';
 import type { Node } from 'libpg-query';
 import { InputError, messageOf } from '../errors.ts';
 import { positionOfCharOffset, SectionPositions } from './positions.ts';
@@ -40,11 +41,27 @@ let pgQuery: PgQuery | undefined;
  * with no down sections) never pays.
  */
 export function loadSqlParser(): Promise<void> {
-  loading ??= import('libpg-query').then(async (module) => {
+  loading ??= Promise.resolve().then(async () => {
+    keepWebAssemblyOnBaselineCompiler();
+    const module = await import('libpg-query');
     await module.loadModule();
     pgQuery = module;
   });
   return loading;
+}
+
+/**
+ * V8 compiles the parser's WebAssembly with its baseline compiler (Liftoff), then compiles it
+ * all again with its optimizing one on another thread: about 370 ms of CPU in every process
+ * that parses, spent on the core a local database server needs (and a short process's exit
+ * waits for it), for no faster parse of a run's migrations (1 MB of SQL within noise). So the
+ * process keeps to the baseline code. The flag is set here, just before the parser compiles,
+ * not when the process starts: changing a V8 flag makes the code compiled after it miss V8's
+ * caches, which costs a command that loads its modules afterwards some 20 ms. It only
+ * concerns WebAssembly, and the parser is the only WebAssembly we load.
+ */
+function keepWebAssemblyOnBaselineCompiler(): void {
+  v8.setFlagsFromString('--liftoff-only');
 }
 
 function parser(caller: string): PgQuery {

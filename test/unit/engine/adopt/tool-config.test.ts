@@ -79,10 +79,15 @@ describe('finding the table', () => {
     const conn = {
       query: async (sql: string, values: readonly unknown[] = []) => {
         queries.push(sql.trim().split(/\s+/).slice(0, 3).join(' '));
-        if (sql.includes('current_schema()')) return { rows: [{ schema: 'public' }], rowCount: 1 };
-        if (sql.includes('pg_attribute') && values[0] === 'public' && values[1] === 'schema_migrations') {
-          const rows = ['version', 'dirty'].map((column_name) => ({ column_name, data_type: 'text' }));
-          return { rows, rowCount: rows.length };
+        // The lookup: the connection's schema, the table's columns there, the schemas that have one.
+        if (sql.includes('current_schema()') && values[0] === 'schema_migrations') {
+          const row = {
+            schema: 'public',
+            columns: ['version', 'dirty'],
+            types: ['text', 'text'],
+            elsewhere: ['public'],
+          };
+          return { rows: [row], rowCount: 1 };
         }
         return { rows: [], rowCount: 0 };
       },
@@ -93,8 +98,10 @@ describe('finding the table', () => {
       source: '"public"."schema_migrations"',
       applied: [],
     });
-    expect(queries.filter((q) => q.startsWith('SELECT a.attname'))).toHaveLength(1);
-    expect(queries).toHaveLength(3);
+    // One lookup (its columns come with it), then the table's rows.
+    expect(queries.filter((q) => q.startsWith('WITH here AS'))).toHaveLength(1);
+    expect(queries.filter((q) => q.startsWith('SELECT a.attname'))).toHaveLength(0);
+    expect(queries).toHaveLength(2);
   });
 });
 
