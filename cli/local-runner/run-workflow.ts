@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type ExitCode, exitCodeForRun } from '../../lambdas/engine/errors.ts';
+import { loadSqlParser } from '../../lambdas/engine/sql/parse.ts';
 import { createHandlers } from '../../lambdas/handlers/create-handlers.ts';
 import { loadWorkflow } from './definition-cache.ts';
 import { type ExecutionEvent, executeLocally, type LocalExecutionResult } from './execute.ts';
@@ -55,6 +56,9 @@ export function newExecutionId(now = new Date()): string {
 
 export async function runWorkflowLocally(run: LocalRun): Promise<LocalRunResult> {
   const started = performance.now();
+  // Validate always parses: its WebAssembly compiles while the definition and the adapters
+  // load, as a Lambda's warm-up does (lambdaEntry). A failure is left for Validate to report.
+  loadSqlParser().catch(() => undefined);
   const workflow = await loadWorkflow({
     migrationsDir: run.migrationsDir,
     workflow: run.databaseSnapshot ? { databaseSnapshot: run.databaseSnapshot } : {},

@@ -72,8 +72,9 @@ const WHOLE_PROCESS_ROUNDS = Number(process.env.BENCH_OVERHEAD_PROCESS_ROUNDS ??
 /** The target: a whole run may take this much longer than the same SQL in one psql -1. */
 const WHOLE_PROCESS_BUDGET_MS = 1500;
 /**
- * npx itself takes 0.6–1.0 s of that budget before our process starts (measured beside it:
- * `npx stepmigrate --version`), so the process's own share is what is left.
+ * Our own aim, not the issue's target: npx itself takes 0.6–1.0 s of that budget in this
+ * repository before our process starts (measured beside it: `npx stepmigrate --version`), so
+ * the process's own share is what is left.
  */
 const NODE_PROCESS_TARGET_MS = 400;
 
@@ -237,7 +238,7 @@ async function wholeProcessRun(): Promise<{ summary: SummaryRow[]; detail: Recor
           value: round(median(nodeMs)),
           unit: 'ms',
           beside: psqlRow,
-          target: `≤ ${NODE_PROCESS_TARGET_MS} ms`,
+          target: `our aim: ≤ ${NODE_PROCESS_TARGET_MS} ms (the budget less npx's share)`,
           met: median(nodeMs) <= NODE_PROCESS_TARGET_MS,
         },
         {
