@@ -2,6 +2,7 @@
 // the task image, the bundle tests and the bundle-size benchmark all call bundleSync with
 // these settings, so what is tested and measured is exactly what gets deployed.
 import { execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
@@ -80,20 +81,17 @@ export const ESBUILD_OPTIONS: Readonly<BuildOptions> = {
 const PG_PARSER_WASM = join(PROJECT_ROOT, 'node_modules', 'libpg-query', 'wasm', 'libpg-query.wasm');
 
 /**
- * Shell commands run after esbuild: copy the migrations into the package, with the project's
- * stepmigrate.json (beside the migrations directory) when there is one, so a deployed run
- * lints and adopts with the same settings as a local one; and the parser's WebAssembly only
- * into bundles that reference it.
+ * What a package holds beside its bundle: the migrations, with the project's stepmigrate.json
+ * (beside the migrations directory) when there is one, so a deployed run lints and adopts with
+ * the same settings as a local one; and the parser's WebAssembly, only when the bundle
+ * (`outputDir`/index.mjs) references it.
  */
-export function afterBundlingCommands(outputDir: string, migrationsDirectory: string): string[] {
-  const quote = (path: string) => `'${path.replaceAll("'", "'\\''")}'`;
+export function copyPackageFiles(outputDir: string, migrationsDirectory: string): void {
+  cpSync(migrationsDirectory, join(outputDir, 'migrations'), { recursive: true });
   const settings = join(dirname(migrationsDirectory), 'stepmigrate.json');
-  return [
-    `mkdir -p ${quote(join(outputDir, 'migrations'))}`,
-    `cp -R ${quote(`${migrationsDirectory}/.`)} ${quote(join(outputDir, 'migrations'))}`,
-    `if [ -f ${quote(settings)} ]; then cp ${quote(settings)} ${quote(outputDir)}; fi`,
-    `if grep -q libpg-query.wasm ${quote(join(outputDir, 'index.mjs'))}; then cp ${quote(PG_PARSER_WASM)} ${quote(outputDir)}; fi`,
-  ];
+  if (existsSync(settings)) copyFileSync(settings, join(outputDir, 'stepmigrate.json'));
+  if (readFileSync(join(outputDir, 'index.mjs'), 'utf8').includes('libpg-query.wasm'))
+    copyFileSync(PG_PARSER_WASM, join(outputDir, 'libpg-query.wasm'));
 }
 
 /**
@@ -132,7 +130,7 @@ export function bundleSync(
 
 /**
  * A Lambda package in `outputDir`: `entry` bundled as index.mjs with the Lambda aliases, then,
- * for a step, the after-bundling commands (migrations, settings, the parser's WebAssembly).
+ * for a step, copyPackageFiles (migrations, settings, the parser's WebAssembly).
  * The failure notifier has no migrations.
  */
 export function bundleLambdaPackage(
@@ -142,8 +140,5 @@ export function bundleLambdaPackage(
   metafile?: string,
 ): void {
   bundleSync(entry, join(outputDir, 'index.mjs'), { alias: LAMBDA_BUNDLE_ALIASES }, metafile);
-  if (migrationsDirectory === undefined) return;
-  for (const command of afterBundlingCommands(outputDir, migrationsDirectory)) {
-    execFileSync('sh', ['-c', command], { stdio: 'pipe' });
-  }
+  if (migrationsDirectory !== undefined) copyPackageFiles(outputDir, migrationsDirectory);
 }

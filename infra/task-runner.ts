@@ -7,7 +7,6 @@
 // The image is built by CDK from the same bundle as the Lambdas (esbuild with the settings in
 // bundling.ts, plus the migrations) and the Dockerfile in infra/task-image/. `cdk synth` only
 // bundles; `cdk deploy` builds and pushes the image, and that needs Docker.
-import { execSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -32,7 +31,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { backupAccessStatements } from './backup-access.ts';
-import { afterBundlingCommands, bundleSync, PROJECT_ROOT } from './bundling.ts';
+import { bundleSync, copyPackageFiles, PROJECT_ROOT } from './bundling.ts';
 import { capitalize } from './capitalize.ts';
 import { nagResourceText } from './nag-resource-text.ts';
 import { secretReadStatements } from './secret-read.ts';
@@ -299,5 +298,5 @@ export function bundleTaskEntry(outputDir: string, migrationsDirectory: string):
   // default chain.
   bundleSync(join(PROJECT_ROOT, 'lambdas', 'task', 'main.ts'), join(outputDir, 'index.mjs'));
   copyFileSync(join(IMAGE_DIRECTORY, 'Dockerfile'), join(outputDir, 'Dockerfile'));
-  for (const command of afterBundlingCommands(outputDir, migrationsDirectory)) execSync(command);
+  copyPackageFiles(outputDir, migrationsDirectory);
 }
