@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import {
   ArnFormat,
   AssetHashType,
+  type BundlingOptions,
   DockerImage,
   type Duration,
   RemovalPolicy,
@@ -54,21 +55,37 @@ export function bundledLambdaCode(
     );
   return lambda.Code.fromAsset(dirname(entry), {
     assetHashType: AssetHashType.OUTPUT,
-    bundling: {
-      // Read by no container. CDK reuses a staged asset for the same directory and the same
-      // serializable bundling options, and every step's entry sits in the same directory: these
-      // tell each bundle apart.
-      environment: { STEPMIGRATE_ENTRY: entry, STEPMIGRATE_MIGRATIONS: migrationsDirectory ?? '' },
-      // Never used: local bundling with esbuild always succeeds or throws.
-      image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
-      local: {
-        tryBundle(outputDir) {
-          bundleLambdaPackage(entry, outputDir, migrationsDirectory);
-          return true;
-        },
+    // Every step's entry sits in the same directory: the entry and the migrations tell the
+    // bundles apart.
+    bundling: localBundling(
+      { STEPMIGRATE_ENTRY: entry, STEPMIGRATE_MIGRATIONS: migrationsDirectory ?? '' },
+      (outputDir) => bundleLambdaPackage(entry, outputDir, migrationsDirectory),
+    ),
+  });
+}
+
+/**
+ * CDK bundling options that build an asset on this machine with `bundle` (esbuild, through
+ * bundling.ts), never in a container. `inputs` names everything the output depends on beyond
+ * the asset's source directory: CDK reuses a staged asset, across the whole app, for the same
+ * directory and the same serializable bundling options, and `bundle` is a function, which
+ * does not serialize. So `inputs` go in as the bundling environment, read by no container.
+ */
+export function localBundling(
+  inputs: Record<string, string>,
+  bundle: (outputDir: string) => void,
+): BundlingOptions {
+  return {
+    environment: inputs,
+    // Never used: local bundling with esbuild always succeeds or throws.
+    image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
+    local: {
+      tryBundle(outputDir) {
+        bundle(outputDir);
+        return true;
       },
     },
-  });
+  };
 }
 
 /** cdk-nag's "not the latest runtime" on a stepmigrate Lambda (a step or the failure notifier). */

@@ -9,15 +9,7 @@
 // bundles; `cdk deploy` builds and pushes the image, and that needs Docker.
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  AssetHashType,
-  AssetStaging,
-  DockerImage,
-  Duration,
-  RemovalPolicy,
-  Stack,
-  Validations,
-} from 'aws-cdk-lib';
+import { AssetHashType, AssetStaging, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -35,6 +27,7 @@ import { bundleSync, copyPackageFiles, PROJECT_ROOT } from './bundling.ts';
 import { capitalize } from './capitalize.ts';
 import { nagResourceText } from './nag-resource-text.ts';
 import { secretReadStatements } from './secret-read.ts';
+import { localBundling } from './step-lambda.ts';
 import { STEP_NEEDS } from './step-needs.ts';
 import {
   TASK_EVENT_FIELDS,
@@ -277,16 +270,11 @@ function bundledImageDirectory(scope: Construct, migrationsDirectory: string): s
   const staging = new AssetStaging(scope, 'ImageBundle', {
     sourcePath: IMAGE_DIRECTORY,
     assetHashType: AssetHashType.OUTPUT,
-    bundling: {
-      // Never used: local bundling with esbuild always succeeds or throws.
-      image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
-      local: {
-        tryBundle(outputDir) {
-          bundleTaskEntry(outputDir, migrationsDirectory);
-          return true;
-        },
-      },
-    },
+    // The image directory is every workflow's: the migrations tell the bundles apart (two
+    // workflows of one app may deploy different ones).
+    bundling: localBundling({ STEPMIGRATE_MIGRATIONS: migrationsDirectory }, (outputDir) =>
+      bundleTaskEntry(outputDir, migrationsDirectory),
+    ),
   });
   return staging.absoluteStagedPath;
 }

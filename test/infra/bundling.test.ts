@@ -1,11 +1,13 @@
 // What a package holds beside its bundle (copyPackageFiles): the migrations, the project's
 // stepmigrate.json when there is one, and the parser's WebAssembly only for a bundle that
-// loads it.
+// loads it. And how CDK tells apart the assets bundled from one directory (localBundling).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { App, AssetHashType, AssetStaging, Stack } from 'aws-cdk-lib';
 import { copyPackageFiles } from '../../infra/bundling.ts';
+import { localBundling } from '../../infra/step-lambda.ts';
 
 let directory: string;
 let migrations: string;
@@ -51,5 +53,30 @@ describe('copyPackageFiles', () => {
     const outputDir = packageWith('export const handler = async () => ({});');
     copyPackageFiles(outputDir, migrations);
     expect(readdirSync(outputDir).sort()).toEqual(['index.mjs', 'migrations']);
+  });
+});
+
+describe('localBundling', () => {
+  it('gives each set of inputs its own asset from the same directory, and bundles the same inputs once', () => {
+    const app = new App({ outdir: join(directory, 'cdk.out') });
+    const source = join(directory, 'source');
+    mkdirSync(source);
+    const bundled: string[] = [];
+    const asset = (stack: Stack, id: string, input: string) =>
+      new AssetStaging(stack, id, {
+        sourcePath: source,
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: localBundling({ INPUT: input }, (outputDir) => {
+          bundled.push(input);
+          writeFileSync(join(outputDir, 'index.mjs'), `export const input = ${JSON.stringify(input)};`);
+        }),
+      });
+    const first = new Stack(app, 'First');
+    const a = asset(first, 'A', 'a');
+    const b = asset(first, 'B', 'b');
+    const againA = asset(new Stack(app, 'Second'), 'A', 'a');
+    expect(a.assetHash).not.toBe(b.assetHash);
+    expect(againA.assetHash).toBe(a.assetHash);
+    expect(bundled).toEqual(['a', 'b']);
   });
 });
