@@ -61,7 +61,7 @@ function startSecretsManager(): Promise<string> {
 
 beforeAll(async () => {
   packageDir = await mkdtemp(join(tmpdir(), 'stepmigrate-validate-'));
-  await buildStepPackage('validate', packageDir);
+  buildStepPackage('validate', packageDir);
   dynamodb = await startDynamoDb([auditTableInput('audit'), leaseTableInput('lease')]);
 }, 120_000);
 

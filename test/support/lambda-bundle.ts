@@ -11,20 +11,12 @@ export type LambdaEntryName = StepFunctionName | 'notify-failure';
 const SAMPLE_MIGRATIONS = join(PROJECT_ROOT, 'migrations');
 
 /** Bundles `step` into `outputDir` (index.mjs, its source map and, for a step, migrations/ and the parser's WebAssembly). */
-export function buildStepPackage(
-  step: LambdaEntryName,
-  outputDir: string,
-  migrationsDirectory = SAMPLE_MIGRATIONS,
-): void {
+export function buildStepPackage(step: LambdaEntryName, outputDir: string): void {
   const entry = join(DEFAULT_HANDLERS_DIRECTORY, `${step}.ts`);
-  bundleLambdaPackage(entry, outputDir, step === 'notify-failure' ? undefined : migrationsDirectory);
+  bundleLambdaPackage(entry, outputDir, step === 'notify-failure' ? undefined : SAMPLE_MIGRATIONS);
 }
 
 /** Bundles any handler file the way the construct bundles a step (the benchmark's peers use it too). */
-export function buildLambdaPackage(
-  entry: string,
-  outputDir: string,
-  migrationsDirectory = SAMPLE_MIGRATIONS,
-): void {
-  bundleLambdaPackage(entry, outputDir, migrationsDirectory);
+export function buildLambdaPackage(entry: string, outputDir: string): void {
+  bundleLambdaPackage(entry, outputDir, SAMPLE_MIGRATIONS);
 }
