@@ -22,24 +22,16 @@ export const NODE_TARGET = 'node22';
  * An ESM bundle has none of CommonJS's `require`, `__dirname` and `__filename`, yet bundled
  * CommonJS code uses them: `pg` requires Node built-ins, and libpg-query's Emscripten loader
  * finds its WebAssembly through `__dirname`. The banner recreates them from
- * `import.meta.url`; `__dirname`/`__filename` under private names that CJS_GLOBALS_DEFINE maps
- * the free identifiers to, so a bundled module that declares its own keeps working.
+ * `import.meta.url`; `__dirname`/`__filename` under private names that ESBUILD_OPTIONS' define
+ * maps the free identifiers to, so a bundled module that declares its own keeps working.
  */
-export const ESM_CJS_SHIM_BANNER = [
+const ESM_CJS_SHIM_BANNER = [
   "import { createRequire as __stepmigrateCreateRequire } from 'node:module';",
   "import { fileURLToPath as __stepmigrateFileURLToPath } from 'node:url';",
   'const require = __stepmigrateCreateRequire(import.meta.url);',
   'const __stepmigrateFilename = __stepmigrateFileURLToPath(import.meta.url);',
   "const __stepmigrateDirname = __stepmigrateFilename.slice(0, __stepmigrateFilename.lastIndexOf('/'));",
 ].join(' ');
-
-export const CJS_GLOBALS_DEFINE: Record<string, string> = {
-  __dirname: '__stepmigrateDirname',
-  __filename: '__stepmigrateFilename',
-};
-
-/** Prefer a package's ESM entry point, which tree-shakes better (the AWS SDK ships both). */
-export const MAIN_FIELDS = ['module', 'main'];
 
 /**
  * Modules replaced inside the bundles: the SDK's default credential chain by the Lambda
@@ -57,11 +49,11 @@ export const LAMBDA_BUNDLE_ALIASES: Record<string, string> = {
 };
 
 /**
- * The esbuild options of every bundle. Callers add the entry, the output file and, for a
+ * The esbuild options of every bundle; bundleSync adds the entry, the output file and, for a
  * Lambda, the aliases. Names are minified: the only error name taken from a class name, pg's
  * DatabaseError, is set by name (lambdas/handlers/middleware/normalize-error.ts).
  */
-export const ESBUILD_OPTIONS: Readonly<BuildOptions> = {
+const ESBUILD_OPTIONS: Readonly<BuildOptions> = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -69,9 +61,10 @@ export const ESBUILD_OPTIONS: Readonly<BuildOptions> = {
   minify: true,
   sourcemap: true,
   sourcesContent: false,
-  mainFields: MAIN_FIELDS,
+  // Prefer a package's ESM entry point, which tree-shakes better (the AWS SDK ships both).
+  mainFields: ['module', 'main'],
   banner: { js: ESM_CJS_SHIM_BANNER },
-  define: CJS_GLOBALS_DEFINE,
+  define: { __dirname: '__stepmigrateDirname', __filename: '__stepmigrateFilename' },
 };
 
 /**
