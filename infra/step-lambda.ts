@@ -1,5 +1,6 @@
 // One Lambda function for one state machine step: its own role (nothing attached but what the
-// caller grants), its own log group, and the bundle settings shared with the size benchmark.
+// caller grants), its own log group, and its code bundled as the bundle tests and the size
+// benchmark bundle it (bundledLambdaCode).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
