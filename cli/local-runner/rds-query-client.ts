@@ -5,7 +5,7 @@
 // (`DBSnapshotIdentifier`, `DBSnapshotAlreadyExists`), so the definition's own Parameters,
 // ResultSelector and Catch are what a local run exercises.
 
-export const RDS_API_VERSION = '2014-10-31';
+const RDS_API_VERSION = '2014-10-31';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -21,7 +21,7 @@ export class RdsApiError extends Error {
 }
 
 /** `DBSnapshotArn` → `DbSnapshotArn`: the SDK integration writes the acronym as a word. */
-export function sdkName(apiName: string): string {
+function sdkName(apiName: string): string {
   return apiName.replace(/DB/g, 'Db');
 }
 
