@@ -33,7 +33,10 @@ export interface StepComposition {
   approval: ApprovalNotifier;
   /** Loads the migration set; called once, on the first step that needs the engine. */
   loadMigrations(): Promise<MigrationSet>;
-  /** The project's settings, when the runner has them (the Lambdas do not bundle stepmigrate.json). */
+  /**
+   * The project's settings (stepmigrate.json), for the steps that read them; a Lambda package
+   * carries the file beside its migrations.
+   */
   loadSettings?(): Promise<ProjectSettings>;
   /** What the Lambda and task runners can do; Validate plans with it (engine/runner-choice.ts). */
   runners?: RunnerLimits;
