@@ -1,12 +1,13 @@
 // What a package holds beside its bundle (copyPackageFiles): the migrations, the project's
 // stepmigrate.json when there is one, and the parser's WebAssembly only for a bundle that
-// loads it. And how CDK tells apart the assets bundled from one directory (localBundling).
+// loads it. How bundleSync's child process reports esbuild's errors and ignores the caller's
+// NODE_OPTIONS. And how CDK tells apart the assets bundled from one directory (localBundling).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { App, AssetHashType, AssetStaging, Stack } from 'aws-cdk-lib';
-import { copyPackageFiles } from '../../infra/bundling.ts';
+import { bundleSync, copyPackageFiles } from '../../infra/bundling.ts';
 import { localBundling } from '../../infra/step-lambda.ts';
 
 let directory: string;
@@ -78,5 +79,41 @@ describe('localBundling', () => {
     expect(a.assetHash).not.toBe(b.assetHash);
     expect(againA.assetHash).toBe(a.assetHash);
     expect(bundled).toEqual(['a', 'b']);
+  });
+});
+
+describe('bundleSync', () => {
+  it("bundles in a child process that a caller's NODE_OPTIONS do not reach", () => {
+    const entry = join(directory, 'entry.ts');
+    writeFileSync(entry, 'export const answer: number = 42;\n');
+    const outfile = join(directory, 'out', 'index.mjs');
+    const given = process.env.NODE_OPTIONS;
+    // A preload that does not exist would stop any node process that got it.
+    process.env.NODE_OPTIONS = `--require ${join(directory, 'no-such-preload.cjs')}`;
+    try {
+      bundleSync(entry, outfile);
+    } finally {
+      if (given === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = given;
+    }
+    expect(readFileSync(outfile, 'utf8')).toContain('42');
+  });
+
+  it("fails with the entry and esbuild's own message", () => {
+    const entry = join(directory, 'broken.ts');
+    writeFileSync(
+      entry,
+      "import { missing } from 'no-such-package-anywhere';\nexport const value = missing;\n",
+    );
+    let failure: unknown;
+    try {
+      bundleSync(entry, join(directory, 'out', 'index.mjs'));
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(Error);
+    const { message } = failure as Error;
+    expect(message.startsWith(`bundling ${entry} failed:\n`)).toBe(true);
+    expect(message).toContain('Could not resolve "no-such-package-anywhere"');
   });
 });
