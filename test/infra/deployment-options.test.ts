@@ -1,6 +1,9 @@
 // The props a deployment against an existing database uses: an RDS-managed master user secret
 // (credentials only) under a customer-managed key, a VPC without NAT, another runtime, and
 // lease/approval timing. One synth for all of them.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -149,5 +152,16 @@ describe('runtime, lease and approval timing', () => {
     ).toThrow(
       /runtime must be Node.js 22 or later \(the bundles target node22\), got nodejs20.x; leaseTtl must be at least 20 minutes/,
     );
+  });
+
+  it('refuses a handlers directory without an entry file for every step, naming the missing file', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'stepmigrate-no-handlers-'));
+    try {
+      expect(() => synthWorkflowStack({ handlersDirectory: empty })).toThrow(
+        /the Lambda entry file \S+[\\/][a-z]+\.ts does not exist \(handlersDirectory holds one file per step, named after it\)/,
+      );
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
