@@ -197,7 +197,8 @@ describe('reruns, snapshots and retries', () => {
 });
 
 describe('a Database opened without COPY support (no pgCopyStreams)', () => {
-  const noCopy = /this Database was opened without COPY support: only the steps that back up or restore are given pgCopyStreams/;
+  const noCopy =
+    /this Database was opened without COPY support: only the steps that back up or restore are given pgCopyStreams/;
 
   it('fails a backup with a BackupError that says so, and writes no manifest', async () => {
     const db = new PgDatabase(target.url);
