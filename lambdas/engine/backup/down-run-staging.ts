@@ -225,14 +225,19 @@ async function stageOne(
   store: BackupStore,
   { backup, ...staged }: PlannedStaging,
 ): Promise<void> {
-  await conn.query(setCopySessionSql());
   const table = qualifiedName(historySchema, staged.staging);
   const columns = backup.copyColumns.map((name) => {
     const type = backup.columns.find((c) => c.name === name)!.type;
     return `${quoteIdent(name)} ${type}`;
   });
-  await conn.query(`DROP TABLE IF EXISTS ${table}`);
-  await conn.query(`CREATE TABLE ${table} (${columns.join(', ')})`);
+  // One round trip before the load; the staging table and its comment commit with the rows or not at all.
+  await conn.query(
+    [
+      setCopySessionSql(),
+      `DROP TABLE IF EXISTS ${table}`,
+      `CREATE TABLE ${table} (${columns.join(', ')})`,
+      `COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify(staged))}`,
+    ].join('; '),
+  );
   await loadTable(conn, store, { ...backup, schema: historySchema, table: staged.staging });
-  await conn.query(`COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify(staged))}`);
 }
