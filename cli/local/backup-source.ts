@@ -24,16 +24,19 @@ export interface BackupSourceOptions {
   s3Client?: S3Client;
 }
 
-/** The bucket's store, with the AWS SDK loaded on first use: local backups never load it. */
+/**
+ * The bucket's store, read only (restore and backups never write to S3), with the AWS SDK
+ * loaded on first use: local backups never load it, and S3 ones never load the multipart upload.
+ */
 function s3Store(bucket: string, options: BackupSourceOptions): BackupStore {
   let loaded: Promise<BackupStore> | undefined;
   const store = () => {
     loaded ??= Promise.all([
       import('@aws-sdk/client-s3'),
-      import('../../lambdas/adapters/s3-backup-store.ts'),
+      import('../../lambdas/adapters/s3-backup-reader.ts'),
     ]).then(
-      ([{ S3Client }, { S3BackupStore }]) =>
-        new S3BackupStore({ client: options.s3Client ?? new S3Client({}), bucket }),
+      ([{ S3Client }, { S3BackupReader }]) =>
+        new S3BackupReader({ client: options.s3Client ?? new S3Client({}), bucket }),
     );
     return loaded;
   };

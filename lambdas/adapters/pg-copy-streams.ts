@@ -4,4 +4,4 @@
 import { from, to } from 'pg-copy-streams';
 import type { PgCopyStreams } from './pg-database.ts';
 
-export const pgCopyStreams: PgCopyStreams = { to: (sql) => to(sql), from: (sql) => from(sql) };
+export const pgCopyStreams: PgCopyStreams = { to, from };

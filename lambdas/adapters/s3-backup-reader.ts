@@ -1,6 +1,7 @@
 // The read half of the BackupStore port on S3 (`s3://<bucket>/<prefix><key>`): what Rollback
-// needs, restoring from a backup it never writes. A module of its own so that the Rollback
-// bundle leaves out the multipart upload (lib-storage); S3BackupStore adds the writes.
+// needs, restoring from a backup it never writes (and the CLI's `restore`/`backups --from
+// s3://…`). A module of its own so that the Rollback bundle leaves out the multipart upload
+// (lib-storage); S3BackupStore adds the writes.
 
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { S3BackupReader } from '../../lambdas/adapters/s3-backup-reader.ts';
 import { S3BackupStore } from '../../lambdas/adapters/s3-backup-store.ts';
 import { BackupError } from '../../lambdas/engine/errors.ts';
 import { type Emulator, startS3 } from '../support/aws-emulators.ts';
@@ -107,5 +108,36 @@ describe('S3BackupStore', () => {
       `could not write backup object s3://${bucket}/backups/exec-5/broken.copy.gz`,
     );
     expect(await store.list('exec-5/')).toEqual([]);
+  });
+});
+
+describe('S3BackupReader', () => {
+  it("reads and lists what the store wrote, with the store's keys and locations", async () => {
+    await store.put('exec-6/manifest.json', Readable.from([Buffer.from('{"tables":[]}')]));
+    const reader = new S3BackupReader({ client: s3.client, bucket, prefix: 'backups/' });
+
+    expect((await buffer(await reader.get('exec-6/manifest.json'))).toString()).toBe('{"tables":[]}');
+    expect(await reader.list('exec-6/')).toEqual(await store.list('exec-6/'));
+    await expect(reader.get('exec-404/manifest.json')).rejects.toThrow(
+      `s3://${bucket}/backups/exec-404/manifest.json does not exist`,
+    );
+  });
+
+  it('refuses to write or delete, naming the object, and leaves the bucket as it was', async () => {
+    await store.put('exec-7/a.copy.gz', Readable.from([Buffer.from('a')]));
+    const reader = new S3BackupReader({ client: s3.client, bucket, prefix: 'backups/' });
+
+    const writing = reader.put('exec-7/a.copy.gz', Readable.from([Buffer.from('overwritten')]));
+    await expect(writing).rejects.toThrow(BackupError);
+    await expect(writing).rejects.toThrow(
+      `cannot write backup object s3://${bucket}/backups/exec-7/a.copy.gz: this step reads backups only`,
+    );
+    const deleting = reader.delete(['exec-7/a.copy.gz']);
+    await expect(deleting).rejects.toThrow(BackupError);
+    await expect(deleting).rejects.toThrow(
+      `cannot delete 1 backup object(s) under s3://${bucket}/backups/: this step reads backups only`,
+    );
+
+    expect((await buffer(await store.get('exec-7/a.copy.gz'))).toString()).toBe('a');
   });
 });

@@ -20,7 +20,7 @@ export async function backupRun(
   store: BackupStore,
   run: RunState,
 ): Promise<BackupSummary> {
-  const planned = await planDownRunData(ctx, store, run, await dataInEarlierBackups(ctx, store, run));
+  const planned = await planDownRunData(ctx, run, await dataInEarlierBackups(ctx, store, run));
   refuseDataLeftBehind(run, planned.left); // before any change
   const plan = await stageDownRunData(ctx, store, planned);
   try {

@@ -28,6 +28,8 @@ export interface DataInEarlierBackup {
   manifest: string | null;
   /** The manifest's key in the store. */
   manifestKey: string;
+  /** The manifest itself, as read here, when a backup of that run remains: the down run stages from it. */
+  backup?: BackupManifest;
   /** Why the down run cannot bring these values back itself, when it was asked. */
   why?: string;
 }
@@ -76,6 +78,7 @@ export async function dataInEarlierBackups(
       executionId: applied.executionId,
       manifest: location,
       manifestKey: key,
+      ...(manifest ? { backup: manifest } : {}),
     });
   }
   return found;

@@ -121,16 +121,13 @@ export async function recreateMissingViews(
   for (const view of views) {
     if (!view.dependsOn.some((table) => restored.has(table))) continue;
     const sql = qualifiedName(view.schema, view.view);
-    const { rows } = await connection.query<{ exists: boolean }>(
-      'SELECT to_regclass($1) IS NOT NULL AS exists',
-      [sql],
+    // Whether it is gone, and whether it must be given back to its owner: one round trip.
+    const { rows } = await connection.query<{ exists: boolean; differs: boolean }>(
+      'SELECT to_regclass($1) IS NOT NULL AS exists, current_user <> $2 AS differs',
+      [sql, view.owner],
     );
     if (rows[0]?.exists) continue;
-    const { rows: me } = await connection.query<{ differs: boolean }>(
-      'SELECT current_user <> $1 AS differs',
-      [view.owner],
-    );
-    const owner = me[0]?.differs
+    const owner = rows[0]?.differs
       ? [
           `ALTER ${view.kind === 'view' ? 'VIEW' : 'MATERIALIZED VIEW'} ${sql} OWNER TO ${quoteIdent(view.owner)}`,
         ]

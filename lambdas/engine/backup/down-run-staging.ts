@@ -24,7 +24,7 @@ import { withTransaction } from '../transaction.ts';
 import { qualifiedName, setCopySessionSql } from './copy-format.ts';
 import { type DataInEarlierBackup, restoreCommandFor } from './data-for-down-run.ts';
 import { loadTable } from './load-table.ts';
-import { type BackupManifest, readManifest, type SequenceState, type TableBackup } from './manifest.ts';
+import type { SequenceState, TableBackup } from './manifest.ts';
 
 /** What one staging table holds and how to merge it; kept as the staging table's comment. */
 export interface StagedDownRunData {
@@ -55,8 +55,11 @@ export interface StagedDownRunData {
   staging: string;
 }
 
+/** A table to stage, with the backed-up table it is loaded from (not part of the comment). */
+type PlannedStaging = StagedDownRunData & { backup: TableBackup };
+
 export interface DownRunDataPlan {
-  staged: StagedDownRunData[];
+  staged: PlannedStaging[];
   /** What the down run does not bring back, each with why. */
   left: DataInEarlierBackup[];
 }
@@ -71,21 +74,17 @@ function stagingName(executionId: string, version: string, table: string): strin
 /** Decides, table by table, what the down run can bring back itself; changes nothing. */
 export async function planDownRunData(
   ctx: EngineContext,
-  store: BackupStore,
   run: RunState,
   earlier: readonly DataInEarlierBackup[],
 ): Promise<DownRunDataPlan> {
   const plan: DownRunDataPlan = { staged: [], left: [] };
-  // Several migrations undone are often one earlier run's: its manifest is read once.
-  const manifests = new Map<string, Promise<BackupManifest>>();
   for (const data of earlier) {
-    if (!data.manifest) {
+    // The earlier manifest, read once per earlier run by dataInEarlierBackups; none: no backup remains.
+    const manifest = data.backup;
+    if (!manifest || !data.manifest) {
       plan.left.push(data);
       continue;
     }
-    if (!manifests.has(data.manifestKey))
-      manifests.set(data.manifestKey, readManifest(store, data.manifestKey));
-    const manifest = await manifests.get(data.manifestKey)!;
     const migration = migrationOf(ctx, data.version);
     if (migration.down?.transaction === false) {
       // The merge must commit with the down section or not at all.
@@ -116,6 +115,7 @@ export async function planDownRunData(
         manifestKey: data.manifestKey,
         restoreCommand: restoreCommandFor({ ...data, tables: [name] }) ?? null,
         staging: stagingName(run.executionId, data.version, name),
+        backup,
       });
     }
     for (const [why, tables] of left) plan.left.push({ ...data, tables, why });
@@ -200,10 +200,8 @@ export async function stageDownRunData(
     await ensureHistory(conn, ctx.historySchema);
     for (const staged of plan.staged) {
       try {
-        const manifest = await readManifest(store, staged.manifestKey);
-        const backup = manifest.tables.find((t) => t.name === staged.name)!;
-        await withTransaction(conn, 'BEGIN', () => stageOne(conn, ctx.historySchema, store, backup, staged));
-        ctx.log?.(`staged ${backup.rows} backed-up rows of ${staged.name} for undoing ${staged.migration}`);
+        await withTransaction(conn, 'BEGIN', () => stageOne(conn, ctx.historySchema, store, staged));
+        ctx.log?.(`staged ${staged.rows} backed-up rows of ${staged.name} for undoing ${staged.migration}`);
         result.staged.push(staged);
       } catch (error) {
         result.left.push({
@@ -225,17 +223,21 @@ async function stageOne(
   conn: SqlConnection,
   historySchema: string,
   store: BackupStore,
-  backup: TableBackup,
-  staged: StagedDownRunData,
+  { backup, ...staged }: PlannedStaging,
 ): Promise<void> {
-  await conn.query(setCopySessionSql());
   const table = qualifiedName(historySchema, staged.staging);
   const columns = backup.copyColumns.map((name) => {
     const type = backup.columns.find((c) => c.name === name)!.type;
     return `${quoteIdent(name)} ${type}`;
   });
-  await conn.query(`DROP TABLE IF EXISTS ${table}`);
-  await conn.query(`CREATE TABLE ${table} (${columns.join(', ')})`);
+  // One round trip before the load; the staging table and its comment commit with the rows or not at all.
+  await conn.query(
+    [
+      setCopySessionSql(),
+      `DROP TABLE IF EXISTS ${table}`,
+      `CREATE TABLE ${table} (${columns.join(', ')})`,
+      `COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify(staged))}`,
+    ].join('; '),
+  );
   await loadTable(conn, store, { ...backup, schema: historySchema, table: staged.staging });
-  await conn.query(`COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify(staged))}`);
 }

@@ -10,17 +10,19 @@ export async function restoreSequences(
 ): Promise<void> {
   for (const table of tables) {
     for (const sequence of table.sequences) {
-      const { rows } = await connection.query<{ name: string | null }>(
-        'SELECT coalesce(pg_get_serial_sequence($1, $2), to_regclass($3)::text) AS name',
-        [qualifiedName(table.schema, table.table), sequence.column ?? null, sequence.name],
+      // Found and set in one round trip; a sequence found neither way is left alone.
+      await connection.query(
+        `SELECT setval(found.name::regclass, $4::bigint, $5)
+           FROM (SELECT coalesce(pg_get_serial_sequence($1, $2), to_regclass($3)::text) AS name) found
+          WHERE found.name IS NOT NULL`,
+        [
+          qualifiedName(table.schema, table.table),
+          sequence.column ?? null,
+          sequence.name,
+          sequence.lastValue,
+          sequence.isCalled,
+        ],
       );
-      const name = rows[0]?.name;
-      if (!name) continue;
-      await connection.query('SELECT setval($1::regclass, $2::bigint, $3)', [
-        name,
-        sequence.lastValue,
-        sequence.isCalled,
-      ]);
     }
   }
 }

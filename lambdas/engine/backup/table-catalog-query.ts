@@ -42,10 +42,6 @@ export interface TableCatalogRow {
     using: string | null;
     with_check: string | null;
   }[];
-  /** pg_table_size (with TOAST), bytes, as text (bigint). */
-  size: string;
-  /** Pages of the main fork, as text (bigint). */
-  pages: string;
   /** Every sequence a column uses: identity (i), OWNED BY (a), or a nextval() default (n). */
   sequences: {
     name: string;
@@ -168,8 +164,6 @@ SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS table, c.relkind::te
        ${comments} AS comments,
        ${grants} AS grants,
        ${policies} AS policies,
-       ${sequences} AS sequences,
-       pg_table_size(c.oid)::text AS size,
-       (pg_relation_size(c.oid) / current_setting('block_size')::int)::text AS pages
+       ${sequences} AS sequences
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.oid = ANY ($1::oid[])`;

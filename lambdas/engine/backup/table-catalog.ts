@@ -28,10 +28,6 @@ export interface TableDescription {
   copyColumns: string[];
   ddl: TableDdl;
   sequences: SequenceState[];
-  /** pg_table_size, bytes: the largest tables are copied first. */
-  size: number;
-  /** Pages of the main fork: where a big table is cut into chunks. */
-  pages: number;
 }
 
 export interface RelationRow {
@@ -185,8 +181,6 @@ function describe(row: TableCatalogRow, values: Map<string, SequenceValue>): Tab
     columns,
     copyColumns: columns.filter((c) => c.generated === undefined).map((c) => c.name),
     ddl,
-    size: Number(row.size),
-    pages: Number(row.pages),
     sequences: sequences.map((s) => {
       const value = values.get(s.name)!;
       const state: SequenceState = { name: s.name, lastValue: value.last_value, isCalled: value.is_called };

@@ -15,10 +15,11 @@ export interface DisabledTrigger {
 
 /** Tries replica mode; false when this role may not set it (superuser, rds_superuser or a GRANT SET is needed). */
 export async function enterReplicaMode(connection: SqlConnection): Promise<boolean> {
-  await connection.query('SAVEPOINT stepmigrate_replica_mode');
   try {
-    await connection.query('SET LOCAL session_replication_role = replica');
-    await connection.query('RELEASE SAVEPOINT stepmigrate_replica_mode');
+    // One round trip: a SET that fails skips the RELEASE, and the savepoint is rolled back to.
+    await connection.query(
+      'SAVEPOINT stepmigrate_replica_mode; SET LOCAL session_replication_role = replica; RELEASE SAVEPOINT stepmigrate_replica_mode',
+    );
     return true;
   } catch {
     await connection.query('ROLLBACK TO SAVEPOINT stepmigrate_replica_mode');

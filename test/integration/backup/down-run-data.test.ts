@@ -16,6 +16,7 @@ import { runWorkflow } from '../../support/local-workflow.ts';
 import { createSampleDatabase } from '../../support/sample-database.ts';
 import { inProject, printedCommands, runPrinted } from './as-printed.ts';
 import { sampleState } from './sample-state.ts';
+import { tableRows } from './table-rows.ts';
 
 let database: TestDatabase | undefined;
 let project: string | undefined;
@@ -115,13 +116,7 @@ it('fails a down section that re-adds a column unlike the backup, keeps the valu
         INSERT INTO app.notes SELECT i, CASE WHEN i % 9 = 0 THEN NULL ELSE 'note ' || i || E'\\twith a tab' END, 't' || i % 3
           FROM generate_series(1, 60) i;`),
     );
-    const notes = () =>
-      target.db.withConnection(async (conn) => {
-        const { rows } = await conn.query<{ row: string }>(
-          'SELECT to_jsonb(n)::text AS row FROM app.notes n ORDER BY id',
-        );
-        return rows.map((r) => r.row);
-      });
+    const notes = () => tableRows(target.db, 'app.notes');
     const file = join(dir, 'migrations', '0001_drop_body.sql');
     await mkdir(join(dir, 'migrations'));
     const write = (type: string) =>
@@ -166,13 +161,7 @@ it('refuses to merge into a table without a primary key, and the printed restore
         CREATE TABLE app.tags (name text NOT NULL, note text);
         INSERT INTO app.tags SELECT 'tag ' || i % 7, 'note ' || i FROM generate_series(1, 40) i;`),
     );
-    const tags = () =>
-      target.db.withConnection(async (conn) => {
-        const { rows } = await conn.query<{ row: string }>(
-          'SELECT to_jsonb(t)::text AS row FROM app.tags t ORDER BY 1',
-        );
-        return rows.map((r) => r.row);
-      });
+    const tags = () => tableRows(target.db, 'app.tags', 'name, note');
     await mkdir(join(dir, 'migrations'));
     await writeFile(
       join(dir, 'migrations', '0001_drop_note.sql'),

@@ -3,6 +3,7 @@
 // read one consistent snapshot; a store that fails once does not fail the backup.
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { PgDatabase } from '../../../lambdas/adapters/pg-database.ts';
 import { backupTables } from '../../../lambdas/engine/backup/backup-tables.ts';
 import { manifestBody, readManifest } from '../../../lambdas/engine/backup/manifest.ts';
 import { restoreAfterDown, restoreTables } from '../../../lambdas/engine/backup/restore-tables.ts';
@@ -192,5 +193,41 @@ describe('reruns, snapshots and retries', () => {
       'app.created_by_run',
     ]);
     expect(result.tables).toEqual([]);
+  });
+});
+
+describe('a Database opened without COPY support (no pgCopyStreams)', () => {
+  const noCopy =
+    /this Database was opened without COPY support: only the steps that back up or restore are given pgCopyStreams/;
+
+  it('fails a backup with a BackupError that says so, and writes no manifest', async () => {
+    const db = new PgDatabase(target.url);
+    try {
+      const error = await backupTables({ db, store }, request('exec-nc')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BackupError);
+      expect((error as Error).message).toMatch(noCopy);
+      expect(await store.list('bank/exec-nc/')).toEqual([]);
+      // The refusal comes before any COPY starts: the connection is still good for queries.
+      expect(await scalar(db, 'SELECT 1')).toBe(1);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('fails a restore with a BackupError that says so, and changes nothing', async () => {
+    const { summary, changed } = await backupThenChange();
+    const db = new PgDatabase(target.url);
+    try {
+      const error = await restoreTables({ db, store }, { manifest: summary.manifestKey }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(BackupError);
+      expect((error as Error).message).toMatch(noCopy);
+      expect([await tableRows(target.db, 'app.accounts'), await tableRows(target.db, 'app.notes')]).toEqual(
+        changed,
+      );
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -26,6 +26,12 @@ describe('pageRanges', () => {
           for (let i = 1; i < bounded.length; i++) {
             if (bounded[i]!.from !== bounded[i - 1]!.to) return false;
           }
+          // Every cut inside the table and after the one before: no chunk is empty or reversed.
+          const cuts = bounded.slice(1).map((range) => range.from!);
+          cuts.forEach((cut, i) => {
+            expect(cut).toBeGreaterThan(i === 0 ? 0 : cuts[i - 1]!);
+            expect(cut).toBeLessThan(pages);
+          });
           if (ranges.length < pages) expect(ranges.length % streams).toBe(0);
           return ranges.length >= 2;
         },
