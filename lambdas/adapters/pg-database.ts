@@ -217,11 +217,14 @@ class PgConnection implements SqlConnection {
   async queryEach(statements: readonly string[]): Promise<QueryResult<Record<string, unknown>>[]> {
     if (statements.length === 0) return [];
     // One simple-query message: node-postgres answers with one result per statement (a
-    // single result, not an array, when there is only one).
-    const result = await this.client.query(statements.join(';\n'));
+    // single result, not an array, when there is only one). Each ';' goes on a line of its
+    // own, so a statement that ends in a `--` comment does not swallow the next one.
+    const result = await this.client.query(statements.join('\n;\n'));
     const results = Array.isArray(result) ? result : [result];
     if (results.length !== statements.length)
-      throw new Error(`expected ${statements.length} results, got ${results.length}: a statement held a ';'`);
+      throw new Error(
+        `expected ${statements.length} results, got ${results.length}: each statement must be exactly one`,
+      );
     return results.map((one) => ({ rows: one.rows ?? [], rowCount: one.rowCount ?? 0 }));
   }
 
