@@ -188,6 +188,14 @@ describe('withTransaction', () => {
       );
       expect(ran).toBe(true);
       expect((await conn.query('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+      // The last statements cannot be computed: rolled back all the same.
+      const unwritable = () => {
+        throw new Error('no history row');
+      };
+      await expect(withTransaction(conn, 'BEGIN', body, unwritable)).rejects.toThrow('no history row');
+      expect(
+        (await conn.query<{ open: boolean }>('SELECT now() <> statement_timestamp() AS open')).rows,
+      ).toEqual([{ open: false }]);
     });
     expect(await tableExists('app.half_done')).toBe(false);
   });
