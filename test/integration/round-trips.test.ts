@@ -10,9 +10,10 @@ import { readSchema } from '../../lambdas/engine/fingerprint.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
 import { applyPlanStep, releaseRun, validateRun } from '../../lambdas/engine/steps.ts';
 import { withTransaction } from '../../lambdas/engine/transaction.ts';
-import type { Database, SqlConnection } from '../../lambdas/ports.ts';
+import type { Database } from '../../lambdas/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { engineContext, type MigrationDirectory, migration, migrationDirectory } from '../support/engine.ts';
+import { recordingConnection } from '../support/recording-connection.ts';
 
 let database: TestDatabase;
 let directory: MigrationDirectory;
@@ -45,27 +46,6 @@ afterAll(async () => {
   await database.drop();
 });
 
-/** `conn`, recording what it is sent (a batch as its statements) and which method sent it. */
-function recording(conn: SqlConnection, sent: string[], calls: string[] = []): SqlConnection {
-  return {
-    get processId() {
-      return conn.processId;
-    },
-    query: (sql, params) => {
-      calls.push('query');
-      sent.push(sql);
-      return conn.query(sql, params);
-    },
-    queryEach: (statements) => {
-      calls.push('queryEach');
-      sent.push(...statements);
-      return conn.queryEach(statements);
-    },
-    copyTo: (sql) => conn.copyTo(sql),
-    copyFrom: (sql) => conn.copyFrom(sql),
-  };
-}
-
 const tableExists = (name: string) =>
   database.db.withConnection(async (conn) => {
     const { rows } = await conn.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [
@@ -97,7 +77,7 @@ describe('an Apply step', () => {
       close: () => database.db.close(),
       withConnection: (fn) =>
         database.db.withConnection(async (conn) => {
-          const result = await fn(recording(conn, sent));
+          const result = await fn(recordingConnection(conn, sent));
           // Before the connection goes back to the adapter (whose reset would free any lock).
           const { rows } = await conn.query<{ n: number }>(
             "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()",
@@ -206,7 +186,10 @@ describe('the schema fingerprint', () => {
     await database.db.withConnection((conn) => conn.query('CREATE TABLE app.items (id int PRIMARY KEY)'));
     const calls: string[] = [];
     const schema = await database.db.withConnection((conn) =>
-      readSchema(recording(conn, [], calls), { excludeSchemas: ['stepmigrate'], sequenceValues: true }),
+      readSchema(
+        recordingConnection(conn, [], (method) => calls.push(method)),
+        { excludeSchemas: ['stepmigrate'], sequenceValues: true },
+      ),
     );
     expect(calls).toEqual(['queryEach']);
     expect(schema.objects.map((object) => `${object.kind} ${object.name}`)).toEqual(
@@ -225,7 +208,11 @@ describe("looking for another tool's history table", () => {
     const calls: string[] = [];
     const find = () =>
       database.db.withConnection((conn) =>
-        findToolTable(recording(conn, [], calls), undefined, 'schema_migrations'),
+        findToolTable(
+          recordingConnection(conn, [], (method) => calls.push(method)),
+          undefined,
+          'schema_migrations',
+        ),
       );
     expect(await find()).toBeNull();
     await database.db.withConnection((conn) =>

@@ -8,9 +8,10 @@ import { readHistory } from '../../lambdas/engine/history.ts';
 import type { RunState } from '../../lambdas/engine/run-state.ts';
 import { quoteLiteralAnyMode } from '../../lambdas/engine/sql/identifiers.ts';
 import { applyPlanStep, releaseRun, validateRun } from '../../lambdas/engine/steps.ts';
-import type { Database, Lease, SqlConnection } from '../../lambdas/ports.ts';
+import type { Database, Lease } from '../../lambdas/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { engineContext, type MigrationDirectory, migration, migrationDirectory } from '../support/engine.ts';
+import { recordingConnection } from '../support/recording-connection.ts';
 
 let database: TestDatabase;
 let directory: MigrationDirectory;
@@ -36,31 +37,11 @@ afterEach(async () => {
 });
 
 /** The statements sent on the step's connections, in order. */
-function recording(db: Database, sent: string[], onQuery: () => void = () => undefined): Database {
+function recording(db: Database, sent: string[], onQuery?: () => void): Database {
   return {
     name: db.name,
     close: () => db.close(),
-    withConnection: (fn) =>
-      db.withConnection((conn) => {
-        const recorder: SqlConnection = {
-          get processId() {
-            return conn.processId;
-          },
-          query: (sql, params) => {
-            onQuery();
-            sent.push(sql);
-            return conn.query(sql, params);
-          },
-          queryEach: (statements) => {
-            onQuery();
-            sent.push(...statements);
-            return conn.queryEach(statements);
-          },
-          copyTo: (sql) => conn.copyTo(sql),
-          copyFrom: (sql) => conn.copyFrom(sql),
-        };
-        return fn(recorder);
-      }),
+    withConnection: (fn) => db.withConnection((conn) => fn(recordingConnection(conn, sent, onQuery))),
   };
 }
 
