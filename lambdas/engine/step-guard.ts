@@ -46,7 +46,7 @@ const LEASE_OURS = 'stepmigrate.step_lease_ours';
 const LOCKED = 'stepmigrate.step_locked';
 
 /** The guard's statements; `renewal` is the lease's own conditional write, when it has one. */
-export function stepGuardSql(historySchema: string, renewal: string | undefined): string {
+function stepGuardSql(historySchema: string, renewal: string | undefined): string {
   const leaseOurs = renewal
     ? `WITH renewed AS (${renewal}) SELECT set_config('${LEASE_OURS}', (SELECT count(*) FROM renewed)::text, true)`
     : `SELECT set_config('${LEASE_OURS}', '1', true)`;
