@@ -350,11 +350,15 @@ export class PgDatabase implements Database {
       // Referenced again before anything is awaited on it: an idle socket does not keep the
       // process alive, a connection being handed out must.
       socketOf(client)?.ref?.();
-      if (!(await entry.reset) || this.broken.has(client)) {
+      // Past its idle timeout without the timer having closed it: a Lambda container frozen
+      // meanwhile, whose timers do not run. Closed, not checked: a network that dropped it
+      // silently would leave the check waiting.
+      const idleMs = Date.now() - entry.since;
+      if (!(await entry.reset) || this.broken.has(client) || idleMs >= this.idleTimeoutMs) {
         await this.end(client);
         continue;
       }
-      if (Date.now() - entry.since < this.checkAfterIdleMs) return client;
+      if (idleMs < this.checkAfterIdleMs) return client;
       const alive = await client.query('SELECT 1').then(
         () => true,
         () => false,
