@@ -142,6 +142,9 @@ describe('an Apply step whose statement fails', () => {
     expect(await failure('SELECT 1 / 0;')).toMatchObject({
       message: expect.stringContaining('0001_broken.sql:2:1: division by zero'),
     });
+    expect(await failure('-- the first statement is on the next line\n  SELECT 1 / 0;')).toMatchObject({
+      message: expect.stringContaining('0001_broken.sql:3:3: division by zero'),
+    });
     expect(await tableExists('app.missing')).toBe(false);
   });
 });
