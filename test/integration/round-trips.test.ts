@@ -37,7 +37,7 @@ CREATE TABLE app.orders (id bigint PRIMARY KEY);`,
 });
 afterEach(async () => {
   await database.db.withConnection((conn) =>
-    conn.query(`DROP SCHEMA IF EXISTS app, stepmigrate, ops, old CASCADE;
+    conn.query(`DROP SCHEMA IF EXISTS app, stepmigrate, ops, old, "ops$$x$&" CASCADE;
       DROP TABLE IF EXISTS public.schema_migrations; CREATE SCHEMA app`),
   );
 });
@@ -203,6 +203,13 @@ describe('the schema fingerprint', () => {
         'index app.items_pkey',
       ]),
     );
+    // A schema left out whose name holds what a replacement string would expand ($$, $&).
+    await database.db.withConnection((conn) => conn.query('CREATE SCHEMA "ops$$x$&"'));
+    const without = await database.db.withConnection((conn) =>
+      readSchema(conn, { excludeSchemas: ['stepmigrate', 'ops$$x$&'] }),
+    );
+    expect(without.objects.filter((object) => object.name.startsWith('"ops'))).toEqual([]);
+    expect(without.objects.map((object) => object.name)).toContain('app.items');
   });
 });
 
