@@ -217,11 +217,14 @@ class PgConnection implements SqlConnection {
   async queryEach(statements: readonly string[]): Promise<QueryResult<Record<string, unknown>>[]> {
     if (statements.length === 0) return [];
     // One simple-query message: node-postgres answers with one result per statement (a
-    // single result, not an array, when there is only one).
-    const result = await this.client.query(statements.join(';\n'));
+    // single result, not an array, when there is only one). Each ';' goes on a line of its
+    // own, so a statement that ends in a `--` comment does not swallow the next one.
+    const result = await this.client.query(statements.join('\n;\n'));
     const results = Array.isArray(result) ? result : [result];
     if (results.length !== statements.length)
-      throw new Error(`expected ${statements.length} results, got ${results.length}: a statement held a ';'`);
+      throw new Error(
+        `expected ${statements.length} results, got ${results.length}: each statement must be exactly one`,
+      );
     return results.map((one) => ({ rows: one.rows ?? [], rowCount: one.rowCount ?? 0 }));
   }
 
@@ -347,11 +350,15 @@ export class PgDatabase implements Database {
       // Referenced again before anything is awaited on it: an idle socket does not keep the
       // process alive, a connection being handed out must.
       socketOf(client)?.ref?.();
-      if (!(await entry.reset) || this.broken.has(client)) {
+      // Past its idle timeout without the timer having closed it: a Lambda container frozen
+      // meanwhile, whose timers do not run. Closed, not checked: a network that dropped it
+      // silently would leave the check waiting.
+      const idleMs = Date.now() - entry.since;
+      if (!(await entry.reset) || this.broken.has(client) || idleMs >= this.idleTimeoutMs) {
         await this.end(client);
         continue;
       }
-      if (Date.now() - entry.since < this.checkAfterIdleMs) return client;
+      if (idleMs < this.checkAfterIdleMs) return client;
       const alive = await client.query('SELECT 1').then(
         () => true,
         () => false,

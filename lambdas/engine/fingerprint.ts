@@ -71,8 +71,9 @@ export async function readSchema(
   // Every catalog query in one round trip (they are independent reads), so the schemas to
   // leave out go in as a literal rather than the parameter $1.
   const excluded = textArrayLiteral(options.excludeSchemas ?? []);
+  // A function, not a string: `$$` or `$&` in a schema's name is not a replacement pattern.
   const statements = [...catalogQueries, ...(options.sequenceValues ? [sequenceValuesSql] : [])].map((sql) =>
-    sql.replaceAll('$1::text[]', excluded),
+    sql.replaceAll('$1::text[]', () => excluded),
   );
   const results = await conn.queryEach(statements);
   const objects: SchemaObject[] = [];

@@ -86,8 +86,12 @@ async function readPreflight(conn: SqlConnection, options: PreflightOptions): Pr
         ]),
   ];
   const results = await conn.queryEach(statements).catch(async (error: unknown) => {
-    const { rows } = await conn.query<ServerRow>(SERVER_SQL);
-    checkServerVersion(rows[0]!);
+    // Read alone, the version explains a server too old; failing too, the batch's error stands.
+    const server = await conn.query<ServerRow>(SERVER_SQL).then(
+      ({ rows }) => rows[0],
+      () => undefined,
+    );
+    if (server) checkServerVersion(server);
     throw error;
   });
   const rows = <Row>(index: number) => (results[index]?.rows ?? []) as Row[];

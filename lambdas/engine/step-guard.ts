@@ -7,7 +7,9 @@
 // The order inside that round trip is the order of the separate calls it replaces: the lock is
 // only tried once the lease is ours, and the history is read by a later statement than the one
 // that took the lock, so in a later snapshot. Read by the same statement, it could predate the
-// commit of the runner that held the lock just before, and a migration would run twice.
+// commit of the runner that held the lock just before, and a migration would run twice. The
+// statements share one transaction, so the query makes it READ COMMITTED first: under a
+// database's default of REPEATABLE READ they would all read the first statement's snapshot.
 
 import type { SqlConnection } from '../ports.ts';
 import {
@@ -45,8 +47,10 @@ interface GuardRow extends Partial<HistoryRecord> {
 const LEASE_OURS = 'stepmigrate.step_lease_ours';
 const LOCKED = 'stepmigrate.step_locked';
 
+const READ_COMMITTED = 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED';
+
 /** The guard's statements; `renewal` is the lease's own conditional write, when it has one. */
-export function stepGuardSql(historySchema: string, renewal: string | undefined): string {
+function stepGuardSql(historySchema: string, renewal: string | undefined): string {
   const leaseOurs = renewal
     ? `WITH renewed AS (${renewal}) SELECT set_config('${LEASE_OURS}', (SELECT count(*) FROM renewed)::text, true)`
     : `SELECT set_config('${LEASE_OURS}', '1', true)`;
@@ -59,7 +63,9 @@ export function stepGuardSql(historySchema: string, renewal: string | undefined)
   const read = `SELECT current_setting('${LEASE_OURS}') <> '0' AS lease_ours,
      current_setting('${LOCKED}')::boolean AS locked, ${columns}
      FROM (SELECT 1) AS one LEFT JOIN ${historyTable(historySchema)} AS h ON true`;
-  return [leaseOurs, lock, read].join(';\n');
+  // The statements share one transaction: only READ COMMITTED gives each its own snapshot,
+  // whatever default_transaction_isolation the database or role sets.
+  return [READ_COMMITTED, leaseOurs, lock, read].join(';\n');
 }
 
 /**

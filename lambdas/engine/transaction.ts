@@ -18,18 +18,19 @@ export async function withTransaction<T>(
   fn: () => Promise<T>,
   end: TransactionEnd<T> = 'COMMIT',
 ): Promise<T> {
-  const rollingBack = async (error: unknown): Promise<never> => {
-    // Without an open transaction (a failed COMMIT has ended it) this is only a warning.
-    await connection.query('ROLLBACK').catch(() => {});
-    throw error;
+  // Each part rolls back when it fails, even by throwing before it sends anything (the last
+  // statements computed from the result).
+  const rolledBackOnFailure = async <R>(part: () => Promise<R>): Promise<R> => {
+    try {
+      return await part();
+    } catch (error) {
+      // Without an open transaction (a failed COMMIT has ended it) this is only a warning.
+      await connection.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
   };
-  await (typeof begin === 'string' ? connection.query(begin) : begin()).catch(rollingBack);
-  let result: T;
-  try {
-    result = await fn();
-  } catch (error) {
-    return rollingBack(error);
-  }
-  await connection.query(typeof end === 'function' ? end(result) : end).catch(rollingBack);
+  await rolledBackOnFailure(() => (typeof begin === 'string' ? connection.query(begin) : begin()));
+  const result = await rolledBackOnFailure(fn);
+  await rolledBackOnFailure(() => connection.query(typeof end === 'function' ? end(result) : end));
   return result;
 }

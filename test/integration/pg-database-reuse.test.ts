@@ -3,7 +3,7 @@
 // statement, a failed one never handed out again, and its statements still cancellable.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { CancellableDatabase } from '../../lambdas/engine/cancellable-database.ts';
 import type { SqlConnection } from '../../lambdas/ports.ts';
@@ -185,6 +185,23 @@ describe('PgDatabase keeps a connection between calls', () => {
       expect(running).toBe(warm);
       expect(await db.withConnection(async (conn) => pidOf(conn))).not.toBe(warm);
     } finally {
+      await db.close();
+    }
+  });
+
+  it('closes a connection kept past its idle timeout whose timer did not run (a frozen Lambda)', async () => {
+    const db = new PgDatabase(test.url, {}, { idleTimeoutMs: 60_000 });
+    const now = Date.now();
+    const clock = jest.spyOn(Date, 'now');
+    try {
+      const first = await db.withConnection(async (conn) => pidOf(conn));
+      clock.mockReturnValue(now + 61_000);
+      const second = await db.withConnection(async (conn) => pidOf(conn));
+      expect(second).not.toBe(first);
+      await gone(first);
+      expect(await alive(first)).toBe(false);
+    } finally {
+      clock.mockRestore();
       await db.close();
     }
   });

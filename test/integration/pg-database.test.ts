@@ -48,6 +48,13 @@ describe('PgDatabase', () => {
     expect(await test.db.withConnection((conn) => conn.queryEach(['SELECT 3 AS n']))).toEqual([
       { rows: [{ n: 3 }], rowCount: 1 },
     ]);
+    // A statement that ends in a line comment, or with its own ';', is still one statement.
+    expect(
+      await test.db.withConnection((conn) => conn.queryEach(['SELECT 5 AS n -- five', 'SELECT 6 AS n;'])),
+    ).toEqual([
+      { rows: [{ n: 5 }], rowCount: 1 },
+      { rows: [{ n: 6 }], rowCount: 1 },
+    ]);
   });
 
   it('rejects a batch with the error of the statement that failed, and a statement that hid a second one', async () => {

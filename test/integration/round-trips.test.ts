@@ -10,9 +10,10 @@ import { readSchema } from '../../lambdas/engine/fingerprint.ts';
 import { readHistory } from '../../lambdas/engine/history.ts';
 import { applyPlanStep, releaseRun, validateRun } from '../../lambdas/engine/steps.ts';
 import { withTransaction } from '../../lambdas/engine/transaction.ts';
-import type { Database, SqlConnection } from '../../lambdas/ports.ts';
+import type { Database } from '../../lambdas/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { engineContext, type MigrationDirectory, migration, migrationDirectory } from '../support/engine.ts';
+import { recordingConnection } from '../support/recording-connection.ts';
 
 let database: TestDatabase;
 let directory: MigrationDirectory;
@@ -36,7 +37,7 @@ CREATE TABLE app.orders (id bigint PRIMARY KEY);`,
 });
 afterEach(async () => {
   await database.db.withConnection((conn) =>
-    conn.query(`DROP SCHEMA IF EXISTS app, stepmigrate, ops, old CASCADE;
+    conn.query(`DROP SCHEMA IF EXISTS app, stepmigrate, ops, old, "ops$$x$&" CASCADE;
       DROP TABLE IF EXISTS public.schema_migrations; CREATE SCHEMA app`),
   );
 });
@@ -44,27 +45,6 @@ afterAll(async () => {
   await directory.remove();
   await database.drop();
 });
-
-/** `conn`, recording what it is sent (a batch as its statements) and which method sent it. */
-function recording(conn: SqlConnection, sent: string[], calls: string[] = []): SqlConnection {
-  return {
-    get processId() {
-      return conn.processId;
-    },
-    query: (sql, params) => {
-      calls.push('query');
-      sent.push(sql);
-      return conn.query(sql, params);
-    },
-    queryEach: (statements) => {
-      calls.push('queryEach');
-      sent.push(...statements);
-      return conn.queryEach(statements);
-    },
-    copyTo: (sql) => conn.copyTo(sql),
-    copyFrom: (sql) => conn.copyFrom(sql),
-  };
-}
 
 const tableExists = (name: string) =>
   database.db.withConnection(async (conn) => {
@@ -97,7 +77,7 @@ describe('an Apply step', () => {
       close: () => database.db.close(),
       withConnection: (fn) =>
         database.db.withConnection(async (conn) => {
-          const result = await fn(recording(conn, sent));
+          const result = await fn(recordingConnection(conn, sent));
           // Before the connection goes back to the adapter (whose reset would free any lock).
           const { rows } = await conn.query<{ n: number }>(
             "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()",
@@ -162,6 +142,9 @@ describe('an Apply step whose statement fails', () => {
     expect(await failure('SELECT 1 / 0;')).toMatchObject({
       message: expect.stringContaining('0001_broken.sql:2:1: division by zero'),
     });
+    expect(await failure('-- the first statement is on the next line\n  SELECT 1 / 0;')).toMatchObject({
+      message: expect.stringContaining('0001_broken.sql:3:3: division by zero'),
+    });
     expect(await tableExists('app.missing')).toBe(false);
   });
 });
@@ -188,6 +171,14 @@ describe('withTransaction', () => {
       );
       expect(ran).toBe(true);
       expect((await conn.query('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+      // The last statements cannot be computed: rolled back all the same.
+      const unwritable = () => {
+        throw new Error('no history row');
+      };
+      await expect(withTransaction(conn, 'BEGIN', body, unwritable)).rejects.toThrow('no history row');
+      expect(
+        (await conn.query<{ open: boolean }>('SELECT now() <> statement_timestamp() AS open')).rows,
+      ).toEqual([{ open: false }]);
     });
     expect(await tableExists('app.half_done')).toBe(false);
   });
@@ -198,7 +189,10 @@ describe('the schema fingerprint', () => {
     await database.db.withConnection((conn) => conn.query('CREATE TABLE app.items (id int PRIMARY KEY)'));
     const calls: string[] = [];
     const schema = await database.db.withConnection((conn) =>
-      readSchema(recording(conn, [], calls), { excludeSchemas: ['stepmigrate'], sequenceValues: true }),
+      readSchema(
+        recordingConnection(conn, [], (method) => calls.push(method)),
+        { excludeSchemas: ['stepmigrate'], sequenceValues: true },
+      ),
     );
     expect(calls).toEqual(['queryEach']);
     expect(schema.objects.map((object) => `${object.kind} ${object.name}`)).toEqual(
@@ -209,6 +203,13 @@ describe('the schema fingerprint', () => {
         'index app.items_pkey',
       ]),
     );
+    // A schema left out whose name holds what a replacement string would expand ($$, $&).
+    await database.db.withConnection((conn) => conn.query('CREATE SCHEMA "ops$$x$&"'));
+    const without = await database.db.withConnection((conn) =>
+      readSchema(conn, { excludeSchemas: ['stepmigrate', 'ops$$x$&'] }),
+    );
+    expect(without.objects.filter((object) => object.name.startsWith('"ops'))).toEqual([]);
+    expect(without.objects.map((object) => object.name)).toContain('app.items');
   });
 });
 
@@ -217,7 +218,11 @@ describe("looking for another tool's history table", () => {
     const calls: string[] = [];
     const find = () =>
       database.db.withConnection((conn) =>
-        findToolTable(recording(conn, [], calls), undefined, 'schema_migrations'),
+        findToolTable(
+          recordingConnection(conn, [], (method) => calls.push(method)),
+          undefined,
+          'schema_migrations',
+        ),
       );
     expect(await find()).toBeNull();
     await database.db.withConnection((conn) =>

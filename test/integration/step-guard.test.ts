@@ -4,13 +4,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
-import { readHistory } from '../../lambdas/engine/history.ts';
+import { readHistory, writeHistory } from '../../lambdas/engine/history.ts';
 import type { RunState } from '../../lambdas/engine/run-state.ts';
 import { quoteLiteralAnyMode } from '../../lambdas/engine/sql/identifiers.ts';
 import { applyPlanStep, releaseRun, validateRun } from '../../lambdas/engine/steps.ts';
-import type { Database, Lease, SqlConnection } from '../../lambdas/ports.ts';
+import type { Database, Lease } from '../../lambdas/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { engineContext, type MigrationDirectory, migration, migrationDirectory } from '../support/engine.ts';
+import { recordingConnection } from '../support/recording-connection.ts';
 
 let database: TestDatabase;
 let directory: MigrationDirectory;
@@ -36,31 +37,11 @@ afterEach(async () => {
 });
 
 /** The statements sent on the step's connections, in order. */
-function recording(db: Database, sent: string[], onQuery: () => void = () => undefined): Database {
+function recording(db: Database, sent: string[], onQuery?: () => void): Database {
   return {
     name: db.name,
     close: () => db.close(),
-    withConnection: (fn) =>
-      db.withConnection((conn) => {
-        const recorder: SqlConnection = {
-          get processId() {
-            return conn.processId;
-          },
-          query: (sql, params) => {
-            onQuery();
-            sent.push(sql);
-            return conn.query(sql, params);
-          },
-          queryEach: (statements) => {
-            onQuery();
-            sent.push(...statements);
-            return conn.queryEach(statements);
-          },
-          copyTo: (sql) => conn.copyTo(sql),
-          copyFrom: (sql) => conn.copyFrom(sql),
-        };
-        return fn(recorder);
-      }),
+    withConnection: (fn) => db.withConnection((conn) => fn(recordingConnection(conn, sent, onQuery))),
   };
 }
 
@@ -142,6 +123,50 @@ describe('an Apply step with the lease in the database', () => {
     }
     expect(await applied()).toEqual([]);
     await releaseRun(ctx, run);
+  });
+});
+
+describe('the history the guard reads', () => {
+  it('is read after the lock is taken, even where transactions default to repeatable read', async () => {
+    const ctx = await engineContext(database.db, directory.path);
+    const run = await validated(ctx);
+    const step = run.plan.steps[0]!;
+    const migration = ctx.migrations.migrations.find((m) => m.version === step.version)!;
+    // The renewal, the guard's first statement, takes half a second after its snapshot; a
+    // runner that held the lock records the migration meanwhile.
+    await database.db.withConnection((conn) =>
+      conn.query(`ALTER DATABASE "${database.db.name}" SET default_transaction_isolation = 'repeatable read';
+        CREATE FUNCTION stepmigrate.slow_renewal() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN PERFORM pg_sleep(0.5); RETURN NEW; END $$;
+        CREATE TRIGGER slow_renewal BEFORE UPDATE ON stepmigrate.lease
+          FOR EACH ROW EXECUTE FUNCTION stepmigrate.slow_renewal()`),
+    );
+    try {
+      const applying = applyPlanStep(ctx, run, step).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await database.db.withConnection((conn) =>
+        writeHistory(conn, 'stepmigrate', {
+          version: migration.version,
+          name: migration.name,
+          checksum: migration.checksum,
+          state: 'applied',
+          direction: 'up',
+          actor: 'test',
+          executionId: 'exec-other-runner',
+        }),
+      );
+      expect(await applying).toMatchObject({
+        message: expect.stringContaining('was applied by exec-other-runner while this run was in progress'),
+      });
+    } finally {
+      await database.db.withConnection((conn) =>
+        conn.query(`ALTER DATABASE "${database.db.name}" RESET default_transaction_isolation`),
+      );
+      await releaseRun(ctx, run);
+    }
   });
 });
 

@@ -60,40 +60,38 @@ export class FaultyDatabase implements Database {
     );
   }
 
-  private wrap(conn: SqlConnection): SqlConnection {
-    const query = async <Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> => {
+  private dueIn(statements: readonly string[]): ArmedFault | undefined {
+    for (const sql of statements) {
       const fault = this.due(sql);
-      if (!fault) return conn.query<Row>(sql, params);
-      if (fault.afterMs === undefined) {
-        await this.terminate(conn.processId, 0);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        return conn.query<Row>(sql, params);
-      }
-      const killing = this.terminate(conn.processId, fault.afterMs);
-      try {
-        return await conn.query<Row>(sql, params);
-      } finally {
-        await killing.catch(() => undefined);
-      }
-    };
+      if (fault) return fault;
+    }
+    return undefined;
+  }
+
+  /** Sends with the backend killed as `fault` says: first, then sent; or `afterMs` into it. */
+  private async sendUnder<R>(conn: SqlConnection, fault: ArmedFault | undefined, send: () => Promise<R>) {
+    if (!fault) return send();
+    if (fault.afterMs === undefined) {
+      await this.terminate(conn.processId, 0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return send();
+    }
+    const killing = this.terminate(conn.processId, fault.afterMs);
+    try {
+      return await send();
+    } finally {
+      await killing.catch(() => undefined);
+    }
+  }
+
+  private wrap(conn: SqlConnection): SqlConnection {
     return {
-      query,
-      // A batch is killed when any of its statements matches, the way one statement is.
-      queryEach: async (statements: readonly string[]) => {
-        const fault = statements.map((sql) => this.due(sql)).find((due) => due !== undefined);
-        if (!fault) return conn.queryEach(statements);
-        if (fault.afterMs === undefined) {
-          await this.terminate(conn.processId, 0);
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          return conn.queryEach(statements);
-        }
-        const killing = this.terminate(conn.processId, fault.afterMs);
-        try {
-          return await conn.queryEach(statements);
-        } finally {
-          await killing.catch(() => undefined);
-        }
-      },
+      query: <Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> =>
+        this.sendUnder(conn, this.due(sql), () => conn.query<Row>(sql, params)),
+      // A batch is killed when one of its statements matches, the way one statement is: the
+      // first that does, so one kill is one fault.
+      queryEach: (statements: readonly string[]) =>
+        this.sendUnder(conn, this.dueIn(statements), () => conn.queryEach(statements)),
       copyTo: (sql: string): Readable => {
         const fault = this.due(sql);
         if (fault) void this.terminate(conn.processId, fault.afterMs ?? 0).catch(() => undefined);

@@ -63,25 +63,11 @@ export function readMigrationBytes(set: MigrationSet, file: string): Promise<Buf
   return readFile(join(set.directory, file));
 }
 
-/** `schema.table` split; the schema defaults to the connection's current schema. */
-export async function resolveTable(
-  conn: SqlConnection,
-  configured: string | undefined,
-  defaultTable: string,
-  defaultSchema?: string,
-): Promise<{ schema: string; table: string }> {
-  const name = configured ?? defaultTable;
-  const dot = name.indexOf('.');
-  if (dot !== -1) return { schema: name.slice(0, dot), table: name.slice(dot + 1) };
-  if (defaultSchema) return { schema: defaultSchema, table: name };
-  const { rows } = await conn.query<{ schema: string | null }>('SELECT current_schema() AS schema');
-  return { schema: rows[0]?.schema ?? 'public', table: name };
-}
-
 /**
- * Like resolveTable, for reading: when the table is not in the connection's schema and no
- * schema was configured, the one table of that name in another schema (a tool run with
- * another search_path put it there). Several are ambiguous: the setting must say which.
+ * Where the tool's table is: `schema.table` as configured, else in `defaultSchema`, else in
+ * the connection's current schema; when it is not there, the one table of that name in
+ * another schema (a tool run with another search_path put it there). Several are ambiguous:
+ * the setting must say which.
  */
 export async function locateTable(
   conn: SqlConnection,
@@ -113,9 +99,10 @@ async function locate(
   defaultTable: string,
   defaultSchema?: string,
 ): Promise<{ schema: string; table: string; columns?: Map<string, string> | null }> {
-  if (configured?.includes('.') || defaultSchema)
-    return resolveTable(conn, configured, defaultTable, defaultSchema);
   const table = configured ?? defaultTable;
+  const dot = table.indexOf('.');
+  if (dot !== -1) return { schema: table.slice(0, dot), table: table.slice(dot + 1) };
+  if (defaultSchema) return { schema: defaultSchema, table };
   // One round trip (this runs on every Validate): the connection's schema, the table's columns
   // there, and the schemas that hold a table of that name, used only when it is not there.
   const { rows } = await conn.query<{

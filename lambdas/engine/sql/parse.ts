@@ -58,7 +58,8 @@ export function loadSqlParser(): Promise<void> {
  * process keeps to the baseline code. The flag is set here, just before the parser compiles,
  * not when the process starts: changing a V8 flag makes the code compiled after it miss V8's
  * caches, which costs a command that loads its modules afterwards some 20 ms. It only
- * concerns WebAssembly, and the parser is the only WebAssembly we load.
+ * concerns WebAssembly: the parser, and the HTTP parser of Node's fetch, which the local
+ * runner loads only to call its RDS stand-in for a database snapshot (a few small responses).
  */
 function keepWebAssemblyOnBaselineCompiler(): void {
   v8.setFlagsFromString('--liftoff-only');
