@@ -119,4 +119,18 @@ describe('progressPrinter', () => {
       '  ✓ Backup          5 ms  brings back shop.customer from an earlier backup; NOT bringing back shop.film: restore by hand (see the summary)\n',
     );
   });
+
+  it('names its own tables first, then what it brings back from an earlier backup', () => {
+    const backup = {
+      tables: [{ bytes: 1024 }, { bytes: 1024 }],
+      broughtBack: [{ tables: ['shop.customer'] }],
+    };
+    const text = print([
+      state('StateEntered', 'Backup', 0),
+      state('StateExited', 'Backup', 5, { output: { backup } }),
+    ]);
+    expect(text).toBe(
+      '  ✓ Backup          5 ms  2 table(s), 2.0 KiB; brings back shop.customer from an earlier backup\n',
+    );
+  });
 });
