@@ -24,15 +24,12 @@ import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import { debianBinDir, debianPostgresMissing, startDebianCluster } from '../support/debian-postgres.ts';
 import { childrenCpuMs } from './child-cpu.ts';
 import { freshDatabase } from './fresh-database.ts';
+import { median } from './median.ts';
 import type { SummaryRow } from './summary-rows.ts';
 
 const ROUNDS = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 5);
 const MIGRATIONS = join(PROJECT_ROOT, 'migrations');
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-};
 const round = (n: number) => Math.round(n);
 
 /** The baseline: every up section, in order, each in its own transaction unless it says otherwise. */
