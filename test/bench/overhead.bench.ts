@@ -229,7 +229,12 @@ async function wholeProcessRun(): Promise<{ summary: SummaryRow[]; detail: Recor
           target: `≤ psql + ${WHOLE_PROCESS_BUDGET_MS} ms`,
           met: viaConsumer - floor <= WHOLE_PROCESS_BUDGET_MS,
         },
-        { what: 'the same run, its own summary line', value: summaryLine, unit: 'ms', beside: psqlRow },
+        {
+          what: 'the `npx stepmigrate run` in this repository: its own summary line',
+          value: summaryLine,
+          unit: 'ms',
+          beside: psqlRow,
+        },
         {
           what: `${WHOLE_PROCESS_MIGRATIONS} small migrations, whole \`node bin/stepmigrate.js run\` (no npx)`,
           value: round(median(nodeMs)),
