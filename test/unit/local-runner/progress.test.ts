@@ -20,6 +20,10 @@ function print(events: ExecutionEvent[], tty = false): string {
   return text;
 }
 
+/** The line of a Backup that took 5 ms and left `backup` in its output. */
+const backupLine = (backup: unknown) =>
+  print([state('StateEntered', 'Backup', 0), state('StateExited', 'Backup', 5, { output: { backup } })]);
+
 const run = { plan: { fromVersion: '0003', toVersion: '0005', steps: [{}, {}] }, status: 'pending' };
 const step = { step: { version: '0004', name: 'add_email', direction: 'up' } };
 
@@ -111,11 +115,7 @@ describe('progressPrinter', () => {
       broughtBack: [{ tables: ['shop.customer'] }],
       notBroughtBack: [{ tables: ['shop.film'] }],
     };
-    const text = print([
-      state('StateEntered', 'Backup', 0),
-      state('StateExited', 'Backup', 5, { output: { backup } }),
-    ]);
-    expect(text).toBe(
+    expect(backupLine(backup)).toBe(
       '  ✓ Backup          5 ms  brings back shop.customer from an earlier backup; NOT bringing back shop.film: restore by hand (see the summary)\n',
     );
   });
@@ -125,11 +125,7 @@ describe('progressPrinter', () => {
       tables: [{ bytes: 1024 }, { bytes: 1024 }],
       broughtBack: [{ tables: ['shop.customer'] }],
     };
-    const text = print([
-      state('StateEntered', 'Backup', 0),
-      state('StateExited', 'Backup', 5, { output: { backup } }),
-    ]);
-    expect(text).toBe(
+    expect(backupLine(backup)).toBe(
       '  ✓ Backup          5 ms  2 table(s), 2.0 KiB; brings back shop.customer from an earlier backup\n',
     );
   });
