@@ -21,9 +21,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { MANIFEST_FILE, MANIFEST_FORMAT, recordOf } from './freshness.js';
-
-export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const COMPILED_DIR = join(PROJECT_ROOT, 'dist');
+import { COMPILED_DIR, PROJECT_ROOT } from './launch.js';
 
 /** Entry name → source; bin/stepmigrate.js runs `main`, the local task runner `task-process-main`. */
 export const ENTRY_POINTS = {

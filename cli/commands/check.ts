@@ -4,7 +4,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { pgCopyStreams } from '../../lambdas/adapters/pg-copy-streams.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { type CheckEvent, checkMigrations } from '../../lambdas/engine/check.ts';
 import { dropSetupRoles, runCheckSetup } from '../../lambdas/engine/check-setup.ts';
@@ -63,7 +62,7 @@ export async function checkCommand(options: CheckOptions, sink: OutputSink): Pro
   const setup = await setupScript(options, projectDir);
   const serverUrl = await resolveDatabaseUrl(options, projectDir);
   const scratch = await createScratchDatabase(serverUrl);
-  const db = new PgDatabase(scratch.url, {}, { copy: pgCopyStreams });
+  const db = new PgDatabase(scratch.url);
   const createdRoles: string[] = [];
   try {
     if (setup) {
@@ -98,7 +97,7 @@ export async function checkCommand(options: CheckOptions, sink: OutputSink): Pro
 
 /** The roles the setup created are the server's, not the scratch database's: drop them too. */
 async function dropRoles(serverUrl: string, roles: string[], sink: OutputSink): Promise<void> {
-  const server = new PgDatabase(serverUrl, {}, { copy: pgCopyStreams });
+  const server = new PgDatabase(serverUrl);
   try {
     const left = await server.withConnection((conn) => dropSetupRoles(conn, roles));
     if (left.length > 0)

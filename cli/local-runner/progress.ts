@@ -62,21 +62,16 @@ export function stateDetail(name: string, output: unknown): string {
     }
     case 'Backup': {
       const tables = state.backup?.tables ?? [];
-      const bytes = backupBytes(tables);
       const earlier = (list?: Array<{ tables: string[] }>) => list?.flatMap((d) => d.tables) ?? [];
-      const [back, left] = [earlier(state.backup?.broughtBack), earlier(state.backup?.notBroughtBack)];
-      const notes = [
+      const back = earlier(state.backup?.broughtBack);
+      const left = earlier(state.backup?.notBroughtBack);
+      const parts = [
+        tables.length > 0 ? `${tables.length} table(s), ${formatBytes(backupBytes(tables))}` : '',
         back.length > 0 ? `brings back ${back.join(', ')} from an earlier backup` : '',
-        // Never "no data at risk" while an earlier backup holds values this run leaves behind.
         left.length > 0 ? `NOT bringing back ${left.join(', ')}: restore by hand (see the summary)` : '',
       ].filter(Boolean);
-      const own =
-        tables.length === 0
-          ? notes.length > 0
-            ? ''
-            : 'no data at risk'
-          : `${tables.length} table(s), ${formatBytes(bytes)}`;
-      return [own, ...notes].filter(Boolean).join('; ');
+      // Never "no data at risk" while an earlier backup holds values this run leaves behind.
+      return parts.length > 0 ? parts.join('; ') : 'no data at risk';
     }
     case 'Verify':
       return `${state.verify?.verified?.length ?? 0} verified`;

@@ -2,7 +2,6 @@
 // `--database-url`, `--json`) and turning them into an engine context over the right
 // database — the one named, else `$DATABASE_URL`, else the embedded PostgreSQL.
 import { type Command, Option } from 'commander';
-import { pgCopyStreams } from '../../lambdas/adapters/pg-copy-streams.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { PostgresLease } from '../../lambdas/adapters/postgres-lease.ts';
 import type { EngineContext } from '../../lambdas/engine/context.ts';
@@ -123,7 +122,7 @@ export async function openLocalEngine(
 ): Promise<LocalEngine> {
   const migrations = await loadProjectMigrations(options);
   const projectDir = projectRoot(options.migrations);
-  const db = new PgDatabase(await resolveDatabaseUrl(options, projectDir, how), {}, { copy: pgCopyStreams });
+  const db = new PgDatabase(await resolveDatabaseUrl(options, projectDir, how));
   const ctx = await localEngineContext({ db, migrations, projectDir, log });
   return { ctx, db, close: () => db.close() };
 }

@@ -1,7 +1,6 @@
 // A throw-away database on the same server as `baseUrl`, for `stepmigrate check`: created
 // empty, dropped afterwards whatever happened, so a check never touches real data.
 import { randomBytes } from 'node:crypto';
-import { pgCopyStreams } from '../../lambdas/adapters/pg-copy-streams.ts';
 import { PgDatabase } from '../../lambdas/adapters/pg-database.ts';
 import { messageOf, PreflightError } from '../../lambdas/engine/errors.ts';
 import { quoteIdent } from '../../lambdas/engine/sql/identifiers.ts';
@@ -14,7 +13,7 @@ export interface ScratchDatabase {
 
 export async function createScratchDatabase(baseUrl: string): Promise<ScratchDatabase> {
   const name = `stepmigrate_check_${randomBytes(5).toString('hex')}`;
-  const server = new PgDatabase(baseUrl, {}, { copy: pgCopyStreams });
+  const server = new PgDatabase(baseUrl);
   try {
     await server.withConnection((conn) => conn.query(`CREATE DATABASE ${quoteIdent(name)}`));
   } catch (error) {

@@ -14,6 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { PROJECT_ROOT } from '../../infra/bundling.ts';
 import { STEP_FUNCTION_NAMES } from '../../infra/workflow-states.ts';
 import { buildLambdaPackage, buildStepPackage, type LambdaEntryName } from '../support/lambda-bundle.ts';
+import { median } from './median.ts';
 import type { SummaryRow } from './summary-rows.ts';
 
 const ROUNDS = Number(process.env.BENCH_BUNDLE_ROUNDS ?? 7);
@@ -35,11 +36,6 @@ process.exit(0);
 `;
 
 const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0);
-}
 
 async function directoryBytes(directory: string): Promise<number> {
   let total = 0;
@@ -86,7 +82,10 @@ function coldStarts(packages: Record<string, { cwd: string; module?: string }>):
   return Object.fromEntries(
     Object.entries(runs).map(([name, list]) => [
       name,
-      { wallMs: median(list.map((r) => r.wallMs)), cpuMs: median(list.map((r) => r.cpuMs)) },
+      {
+        wallMs: Math.round(median(list.map((r) => r.wallMs))),
+        cpuMs: Math.round(median(list.map((r) => r.cpuMs))),
+      },
     ]),
   );
 }

@@ -13,6 +13,7 @@ import { PROJECT_ROOT } from '../../cli/local-runner/definition-cache.ts';
 import { buildCli } from '../../cli-build/build.js';
 import { chooseEntry } from '../../cli-build/launch.js';
 import { childrenCpuMs } from './child-cpu.ts';
+import { median } from './median.ts';
 import type { SummaryRow } from './summary-rows.ts';
 
 const ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 7);
@@ -21,11 +22,6 @@ const SQUAWK_BINARY = join(PROJECT_ROOT, 'node_modules', '@squawk-cli', 'linux-x
 const SAMPLES = readdirSync(join(PROJECT_ROOT, 'migrations'))
   .filter((file) => file.endsWith('.sql'))
   .map((file) => join('migrations', file));
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0);
-}
 
 interface TimedOptions {
   env?: NodeJS.ProcessEnv;
@@ -65,8 +61,8 @@ function timed(command: string, args: string[], options: TimedOptions = {}): Tim
   const runs = Array.from({ length: options.rounds ?? ROUNDS }, run);
   const cpus = runs.map((r) => r.cpu).filter((cpu): cpu is number => cpu !== undefined);
   return {
-    wall: median(runs.map((r) => r.wall)),
-    cpu: cpus.length === runs.length ? median(cpus) : undefined,
+    wall: Math.round(median(runs.map((r) => r.wall))),
+    cpu: cpus.length === runs.length ? Math.round(median(cpus)) : undefined,
   };
 }
 

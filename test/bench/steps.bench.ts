@@ -14,16 +14,13 @@ import { loadMigrations } from '../../lambdas/engine/loader/load.ts';
 import type { RunState } from '../../lambdas/engine/run-state.ts';
 import { createHandlers } from '../../lambdas/handlers/create-handlers.ts';
 import { freshDatabase } from './fresh-database.ts';
+import { median } from './median.ts';
 import type { SummaryRow } from './summary-rows.ts';
 
 const APPLY_STEPS = Number(process.env.BENCH_STEPS_APPLY ?? 20);
 const ROUNDS = Number(process.env.BENCH_STEPS_ROUNDS ?? 3);
 const VALIDATE_SIZES = [20, 500];
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-};
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /** A small, realistic migration: a table, an index, a column default; transactional. */

@@ -9,7 +9,7 @@ export interface SummaryRow {
   unit: 'ms' | 's' | 'KB' | 'MB';
   /** The floor or peer measured in the same run, with its value in the same unit. */
   beside?: { what: string; value: number };
-  /** The target as the issue states it, e.g. "≤ 250 ms" or "≤ 1.0× pg_dump". */
+  /** The target as the issue states it, e.g. "≤ 250 ms" or "≤ 1.0× pg_dump"; an aim of our own says so ("our aim: ≤ 400 ms"). */
   target?: string;
   /** Whether the target was met on this run; omitted when it cannot be judged. */
   met?: boolean;

@@ -2,37 +2,30 @@
 // through tsx: the same output and exit code for --help, --version, lint, status and a whole
 // run, each side on its own database. The build is what `npm install` made, rebuilt here
 // only when a source changed since.
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildCli } from '../../cli-build/build.js';
 import { COMPILED_DIR, chooseEntry, PROJECT_ROOT } from '../../cli-build/launch.js';
+import { runCli } from '../support/cli-process.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { migration } from '../support/engine.ts';
 import { seedDefinitionCache } from '../support/seed-definition.ts';
 
 type Mode = 'compiled' | 'tsx';
-const CLI = join(PROJECT_ROOT, 'bin', 'stepmigrate.js');
 const databases = {} as Record<Mode, TestDatabase>;
 let projectDir: string;
 
 interface Outcome {
-  code: number;
+  code: number | null;
   stdout: string;
   stderr: string;
 }
 
-function stepmigrate(mode: Mode, cwd: string, args: string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd, env: { ...process.env, NODE_OPTIONS: '', NO_COLOR: '1', STEPMIGRATE_LAUNCH: mode } },
-      (error, stdout, stderr) => resolve({ code: Number(error?.code ?? 0), stdout, stderr }),
-    );
-  });
+async function stepmigrate(mode: Mode, cwd: string, args: string[]): Promise<Outcome> {
+  const { code, stdout, stderr } = await runCli(cwd, args, { STEPMIGRATE_LAUNCH: mode });
+  return { code, stdout, stderr };
 }
 
 /** Each side's database name, execution id, clock times and durations differ; nothing else may. */

@@ -1,3 +1,11 @@
+// The long path, locally: with a 5-second Lambda budget, work that does not fit one
+// invocation goes to the task runner — a separate process running the task's entry point —
+// and the run still ends where it should, with the audit log and the metrics saying which
+// runner did each piece of work.
+//
+// The handed-over migration sleeps 6 s rather than 30: longer than the budget is what matters
+// (a 30-second one proves nothing more and costs 24 s of wall time). The one that asks for the
+// task runner needs no length at all.
 import { describe, expect, it } from '@jest/globals';
 import { type LocalRunResult, runWorkflowLocally } from '../../cli/local-runner/run-workflow.ts';
 import { LocalAuditLog } from '../../lambdas/adapters/local-audit-log.ts';

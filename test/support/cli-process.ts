@@ -18,10 +18,11 @@ export interface CliJson {
   error?: { name: string; message: string };
 }
 
-export function startCli(cwd: string, args: string[]): ChildProcess {
+/** `env` adds to (or overrides) the test's environment, e.g. STEPMIGRATE_LAUNCH. */
+export function startCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], {
     cwd,
-    env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '' },
+    env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -42,9 +43,9 @@ export function finishCli(child: ChildProcess, startedAt = Date.now()): Promise<
   });
 }
 
-export function runCli(cwd: string, args: string[]): Promise<CliResult> {
+export function runCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const startedAt = Date.now();
-  return finishCli(startCli(cwd, args), startedAt);
+  return finishCli(startCli(cwd, args, env), startedAt);
 }
 
 /** The JSON the command printed, or nothing when it printed none: the exit code says enough. */

@@ -20,6 +20,10 @@ function print(events: ExecutionEvent[], tty = false): string {
   return text;
 }
 
+/** The line of a Backup that took 5 ms and left `backup` in its output. */
+const backupLine = (backup: unknown) =>
+  print([state('StateEntered', 'Backup', 0), state('StateExited', 'Backup', 5, { output: { backup } })]);
+
 const run = { plan: { fromVersion: '0003', toVersion: '0005', steps: [{}, {}] }, status: 'pending' };
 const step = { step: { version: '0004', name: 'add_email', direction: 'up' } };
 
@@ -111,12 +115,18 @@ describe('progressPrinter', () => {
       broughtBack: [{ tables: ['shop.customer'] }],
       notBroughtBack: [{ tables: ['shop.film'] }],
     };
-    const text = print([
-      state('StateEntered', 'Backup', 0),
-      state('StateExited', 'Backup', 5, { output: { backup } }),
-    ]);
-    expect(text).toBe(
+    expect(backupLine(backup)).toBe(
       '  ✓ Backup          5 ms  brings back shop.customer from an earlier backup; NOT bringing back shop.film: restore by hand (see the summary)\n',
+    );
+  });
+
+  it('names its own tables first, then what it brings back from an earlier backup', () => {
+    const backup = {
+      tables: [{ bytes: 1024 }, { bytes: 1024 }],
+      broughtBack: [{ tables: ['shop.customer'] }],
+    };
+    expect(backupLine(backup)).toBe(
+      '  ✓ Backup          5 ms  2 table(s), 2.0 KiB; brings back shop.customer from an earlier backup\n',
     );
   });
 });
